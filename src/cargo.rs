@@ -1,0 +1,497 @@
+//! Cargo stage: build a prototype and run its scenarios.
+//!
+//! In: a prototype folder and the shared target directory. Out: a
+//! [`Build`] (rustc diagnostics from `cargo --message-format=json`, or the
+//! test executable) and a [`Run`] (per-intent results parsed from the
+//! harness's Cucumber JSON, <https://github.com/cucumber/cucumber-json-schema>).
+//! Every child runs in its own process group with a cleared environment (an
+//! allowlist: no API key reaches cargo or the prototype) and a wall-clock
+//! limit; at the limit the whole group is killed. Captured output is capped.
+
+use std::collections::HashMap;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use wait_timeout::ChildExt as _;
+
+use crate::spec::{Intent, Spec};
+
+/// Most bytes kept of a child's stdout or stderr; the rest is dropped.
+pub const OUTPUT_CAP_BYTES: usize = 4 * 1024 * 1024;
+
+/// Environment variables passed to cargo and the prototype; every other
+/// variable, API keys included, is removed.
+const ENV_ALLOWLIST: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "CARGO_NET_OFFLINE",
+];
+
+/// Limits for the build and the run.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub build_timeout_secs: u64,
+    pub run_timeout_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The first build of a machine compiles cucumber and tokio (~1 min on
+        // two cores); later builds take seconds.
+        Self {
+            build_timeout_secs: 600,
+            run_timeout_secs: 60,
+        }
+    }
+}
+
+/// Result of `cargo test --no-run`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Build {
+    /// The test executable of `tests/intents.rs`.
+    Built { executable: PathBuf, duration_ms: u64 },
+    /// rustc rejected the model's code.
+    Errors { diagnostics: Vec<Diagnostic>, duration_ms: u64 },
+}
+
+/// One rustc error, as rendered by rustc (no colour).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file the error points at, relative to the prototype, if any.
+    pub file: Option<String>,
+    pub rendered: String,
+}
+
+/// Status of one intent after a run, as the JSON report spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    Undefined,
+    Ambiguous,
+    NotRun,
+}
+
+/// What happened to one intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntentResult {
+    /// [`Intent::id`].
+    pub id: String,
+    pub status: Status,
+    /// The step that failed, was undefined or ambiguous: `Then the balance is 90`.
+    pub failed_step: Option<String>,
+    /// Line of that step in its feature file.
+    pub failed_step_line: Option<usize>,
+    /// The technical message: the assertion's or panic's text, cucumber's
+    /// word for an undefined step, or why the scenario did not run.
+    pub message: Option<String>,
+    /// Where the matched step definition is (`tests/steps.rs:12:1`), if known.
+    pub step_definition: Option<String>,
+}
+
+impl IntentResult {
+    fn not_run(intent: &Intent, message: &str) -> Self {
+        Self {
+            id: intent.id.clone(),
+            status: Status::NotRun,
+            failed_step: None,
+            failed_step_line: None,
+            message: Some(message.to_owned()),
+            step_definition: None,
+        }
+    }
+}
+
+/// Result of running the scenarios.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// One result per intent of the spec, in spec order.
+    pub results: Vec<IntentResult>,
+    pub duration_ms: u64,
+    /// The harness's human-readable output (capped, control characters removed).
+    pub output: String,
+}
+
+impl Run {
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.status == Status::Passed).count()
+    }
+}
+
+/// Why cargo or the prototype could not be run at all (not a model mistake).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to start `{program}`: {source} (is Rust installed? see https://rustup.rs)")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`cargo` failed in `{}` without a compiler error:\n{stderr}", .dir.display())]
+    Cargo { dir: PathBuf, stderr: String },
+    #[error("the build in `{}` did not finish within {secs} s: raise `--build-timeout`", .dir.display())]
+    BuildTimeout { dir: PathBuf, secs: u64 },
+    #[error("cargo built `{}` but named no test executable for `intents`", .0.display())]
+    NoExecutable(PathBuf),
+}
+
+/// Output of a finished child process.
+struct Output {
+    success: bool,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    timed_out: bool,
+    duration: Duration,
+}
+
+/// Runs `command` in its own process group with a cleared environment plus
+/// `extra`, killing the group after `timeout`.
+fn exec(mut command: Command, extra: &[(&str, &str)], timeout: Duration) -> Result<Output, Error> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let kept: Vec<(String, String)> = ENV_ALLOWLIST
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
+        .collect();
+    command.env_clear().envs(kept).envs(extra.iter().copied());
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let started = Instant::now();
+    let mut child = command.spawn().map_err(|source| Error::Spawn { program, source })?;
+    let stdout = capture(child.stdout.take().expect("stdout is piped"));
+    let stderr = capture(child.stderr.take().expect("stderr is piped"));
+    let status = child.wait_timeout(timeout).ok().flatten();
+    let timed_out = status.is_none();
+    if timed_out {
+        kill_group(child.id());
+    }
+    // Also reaps the group leader after a kill; the group is gone by then.
+    let status = match status {
+        Some(status) => status,
+        None => child.wait().map_err(|source| Error::Spawn {
+            program: "wait".to_owned(),
+            source,
+        })?,
+    };
+    // Children left in the group would keep the pipes open: end them too.
+    kill_group(child.id());
+    Ok(Output {
+        success: status.success() && !timed_out,
+        code: status.code(),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        timed_out,
+        duration: started.elapsed(),
+    })
+}
+
+fn kill_group(pid: u32) {
+    if let Ok(pid) = i32::try_from(pid) {
+        // The group may already be gone; nothing to do then.
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
+/// Reads a pipe to the end on a thread, keeping at most [`OUTPUT_CAP_BYTES`].
+fn capture(pipe: impl std::io::Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buffer = [0u8; 8192];
+        let mut pipe = pipe;
+        loop {
+            match pipe.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let room = OUTPUT_CAP_BYTES.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buffer[..n.min(room)]);
+                }
+            }
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
+
+/// Removes terminal control characters (escape sequences included) from
+/// untrusted output before it is printed or sent to a model.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Skip a CSI sequence: ESC [ params final-byte.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                while let Some(&n) = chars.peek() {
+                    chars.next();
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if c == '\n' || c == '\t' || !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Builds the prototype's `intents` test with the shared `target_dir`.
+pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
+    let mut command = Command::new("cargo");
+    command
+        .current_dir(dir)
+        .args(["test", "--no-run", "--locked", "--test", "intents", "--message-format=json"])
+        .arg("--target-dir")
+        .arg(target_dir);
+    let output = exec(
+        command,
+        &[("CARGO_TERM_COLOR", "never")],
+        Duration::from_secs(limits.build_timeout_secs),
+    )?;
+    if output.timed_out {
+        return Err(Error::BuildTimeout {
+            dir: dir.to_owned(),
+            secs: limits.build_timeout_secs,
+        });
+    }
+    let duration_ms = crate::llm::millis(output.duration);
+    let mut diagnostics = Vec::new();
+    let mut executable = None;
+    for line in output.stdout.lines() {
+        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else {
+            continue;
+        };
+        match message.reason.as_str() {
+            "compiler-message" => {
+                let Some(m) = message.message else { continue };
+                if m.level == "error" {
+                    let file = m.spans.iter().find(|s| s.is_primary).map(|s| s.file_name.clone());
+                    diagnostics.push(Diagnostic {
+                        file,
+                        rendered: sanitize(m.rendered.as_deref().unwrap_or(&m.message)),
+                    });
+                }
+            }
+            "compiler-artifact" => {
+                if message.target.as_ref().is_some_and(|t| t.name == "intents") && message.executable.is_some() {
+                    executable = message.executable;
+                }
+            }
+            _ => {}
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Ok(Build::Errors { diagnostics, duration_ms });
+    }
+    if !output.success {
+        return Err(Error::Cargo {
+            dir: dir.to_owned(),
+            stderr: tail(&sanitize(&output.stderr), 3000),
+        });
+    }
+    executable
+        .map(|executable| Build::Built { executable, duration_ms })
+        .ok_or_else(|| Error::NoExecutable(dir.to_owned()))
+}
+
+#[derive(Deserialize)]
+struct CargoMessage {
+    reason: String,
+    message: Option<RustcMessage>,
+    target: Option<CargoTarget>,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct RustcMessage {
+    level: String,
+    message: String,
+    rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<RustcSpan>,
+}
+
+#[derive(Deserialize)]
+struct RustcSpan {
+    file_name: String,
+    is_primary: bool,
+}
+
+#[derive(Deserialize)]
+struct CargoTarget {
+    name: String,
+}
+
+/// Runs the built scenarios in `dir` and reads the results of every intent.
+pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result<Run, Error> {
+    let json_path = dir.join(crate::prototype::STATE_DIR).join("cucumber.json");
+    // A result file from an earlier run must never pass for this one.
+    let _ = std::fs::remove_file(&json_path);
+    let mut command = Command::new(executable);
+    command.current_dir(dir);
+    let dir_text = dir.to_string_lossy().into_owned();
+    let output = exec(
+        command,
+        &[
+            ("CARGO_MANIFEST_DIR", dir_text.as_str()),
+            ("RUST_BACKTRACE", "0"),
+            ("NO_COLOR", "1"),
+        ],
+        Duration::from_secs(limits.run_timeout_secs),
+    )?;
+    let duration_ms = crate::llm::millis(output.duration);
+    let text = sanitize(&output.stdout);
+    let results = if output.timed_out {
+        let why = format!(
+            "the scenarios did not finish within {} s (a step may loop or wait forever)",
+            limits.run_timeout_secs
+        );
+        spec.intents().map(|i| IntentResult::not_run(i, &why)).collect()
+    } else {
+        match std::fs::read_to_string(&json_path) {
+            Ok(json) => results(spec, &json),
+            Err(_) => {
+                let why = format!(
+                    "the scenarios stopped before reporting (exit code {}): {}",
+                    output.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
+                    tail(&sanitize(&output.stderr), 600).trim()
+                );
+                spec.intents().map(|i| IntentResult::not_run(i, &why)).collect()
+            }
+        }
+    };
+    Ok(Run {
+        results,
+        duration_ms,
+        output: tail(&text, 20_000),
+    })
+}
+
+/// The last `max` bytes of `text` (at a char boundary), marked when cut.
+pub fn tail(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("[… {start} bytes cut …]\n{}", &text[start..])
+}
+
+#[derive(Deserialize)]
+struct JsonFeature {
+    uri: Option<String>,
+    #[serde(default)]
+    elements: Vec<JsonElement>,
+}
+
+#[derive(Deserialize)]
+struct JsonElement {
+    line: usize,
+    #[serde(default)]
+    steps: Vec<JsonStep>,
+}
+
+#[derive(Deserialize)]
+struct JsonStep {
+    keyword: String,
+    line: usize,
+    name: String,
+    result: JsonResult,
+}
+
+#[derive(Deserialize)]
+struct JsonResult {
+    status: String,
+    error_message: Option<String>,
+}
+
+/// Maps the harness's Cucumber JSON to one result per intent of `spec`.
+///
+/// Scenarios are keyed by (feature path, line) as cucumber reports them
+/// ([`Intent::cucumber_line`]), never by name: outline rows share names.
+/// Cucumber reports a background and its scenario as two elements on the
+/// same line, and no step after a failed one: such intents count as failed
+/// at that step, and an intent missing from the file as not run.
+pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
+    let features: Vec<JsonFeature> = serde_json::from_str(json).unwrap_or_default();
+    let mut steps: HashMap<(String, usize), Vec<&JsonStep>> = HashMap::new();
+    for feature in &features {
+        let uri = feature.uri.as_deref().unwrap_or_default().replace('\\', "/");
+        let uri = uri.trim_start_matches('/');
+        let Some(rel) = uri.strip_prefix("features/").or_else(|| uri.rsplit_once("/features/").map(|(_, r)| r)) else {
+            continue;
+        };
+        for element in &feature.elements {
+            steps.entry((rel.to_owned(), element.line)).or_default().extend(&element.steps);
+        }
+    }
+    spec.intents()
+        .map(|intent| {
+            let Some(found) = steps.get(&(intent.file.clone(), intent.cucumber_line)) else {
+                return IntentResult::not_run(intent, "cucumber did not run this scenario");
+            };
+            let failed = found.iter().find(|s| s.result.status != "passed");
+            let Some(step) = failed else {
+                let all_ran = found.len() >= intent.steps.len();
+                return IntentResult {
+                    id: intent.id.clone(),
+                    status: if all_ran { Status::Passed } else { Status::NotRun },
+                    failed_step: None,
+                    failed_step_line: None,
+                    message: (!all_ran).then(|| "some steps did not run".to_owned()),
+                    step_definition: None,
+                };
+            };
+            let status = match step.result.status.as_str() {
+                "undefined" => Status::Undefined,
+                "ambiguous" => Status::Ambiguous,
+                "skipped" => Status::Undefined,
+                _ => Status::Failed,
+            };
+            let (step_definition, message) = split_message(step.result.error_message.as_deref().unwrap_or(""));
+            IntentResult {
+                id: intent.id.clone(),
+                status,
+                failed_step: Some(format!("{} {}", step.keyword.trim(), step.name)),
+                failed_step_line: Some(step.line),
+                message: Some(message),
+                step_definition,
+            }
+        })
+        .collect()
+}
+
+/// Splits cucumber's `Matched: tests/steps.rs:10:1\nStep panicked. Captured
+/// output: <message>` into the step definition location and the message.
+fn split_message(raw: &str) -> (Option<String>, String) {
+    let raw = sanitize(raw);
+    let (location, rest) = match raw.strip_prefix("Matched: ").and_then(|r| r.split_once('\n')) {
+        Some((location, rest)) => (Some(location.to_owned()), rest.to_owned()),
+        None => (None, raw.clone()),
+    };
+    let message = rest
+        .strip_prefix("Step panicked. Captured output: ")
+        .unwrap_or(&rest)
+        .trim()
+        .to_owned();
+    (location, message)
+}

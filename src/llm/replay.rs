@@ -1,0 +1,195 @@
+//! Recorded exchanges: every run writes its prompts and replies to the
+//! prototype's `.wow/exchanges/` folder, and the `replay` provider serves
+//! them back in order, so a recorded run can be rebuilt and re-run offline.
+//!
+//! One JSON file per model call, `round-NN.json`, shaped as [`Exchange`].
+//! Replay refuses when the features changed since the recording: the
+//! recorded replies answer other scenarios.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::{Llm, Reply};
+use crate::progress::Progress;
+use crate::prompt::Prompt;
+use crate::spec::Spec;
+
+/// Version of the exchange file format.
+pub const VERSION: u32 = 1;
+
+/// Folder of the recording inside a prototype.
+pub const DIR: &str = ".wow/exchanges";
+
+/// One model call as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub version: u32,
+    /// Round number, from 1.
+    pub round: u32,
+    /// `generate` or `repair`.
+    pub kind: String,
+    /// The model string that answered (`openai/gpt-4.1-mini`).
+    pub model: String,
+    /// Who wrote the reply: `model`, or `hand` for replies written by a
+    /// person (the bundled examples); reports say so.
+    pub origin: String,
+    /// A note about the recording, shown when it is replayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// [`crate::prompt::VERSION`] of the prompt templates.
+    pub prompt_version: u32,
+    /// SHA-256 (hex) of each feature file, by its path in the prototype.
+    pub features: BTreeMap<String, String>,
+    pub prompt: Prompt,
+    pub reply: Reply,
+    /// When the call finished, in seconds since the Unix epoch.
+    pub recorded_at_unix: u64,
+}
+
+/// Why a recording cannot be read or served.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`{}` has no recorded exchanges to replay", .0.display())]
+    Missing(PathBuf),
+    #[error("failed to read the recording `{}`: {message}", .path.display())]
+    Unreadable { path: PathBuf, message: String },
+    #[error("the recording in `{}` was made for other features ({changes}): replay would serve replies to other scenarios; run with a model (`--model`) to generate anew", .dir.display())]
+    FeaturesChanged { dir: PathBuf, changes: String },
+    #[error("the recording in `{}` has no reply for round {round}: it holds {recorded}", .dir.display())]
+    Exhausted { dir: PathBuf, round: u32, recorded: usize },
+}
+
+/// SHA-256 of each feature's text, by its path in the prototype.
+pub fn feature_hashes(spec: &Spec) -> BTreeMap<String, String> {
+    spec.features
+        .iter()
+        .map(|f| (f.rel.clone(), sha256(&f.text)))
+        .collect()
+}
+
+/// Lowercase hex SHA-256 of `text`.
+pub fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Reads every exchange recorded in `prototype_dir`, in round order.
+pub fn read(prototype_dir: &Path) -> Result<Vec<Exchange>, Error> {
+    let dir = prototype_dir.join(DIR);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Err(Error::Missing(prototype_dir.to_owned()));
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut exchanges = Vec::new();
+    for path in paths {
+        let unreadable = |message: String| Error::Unreadable {
+            path: path.clone(),
+            message,
+        };
+        let text = fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
+        let exchange: Exchange = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+        exchanges.push(exchange);
+    }
+    if exchanges.is_empty() {
+        return Err(Error::Missing(prototype_dir.to_owned()));
+    }
+    exchanges.sort_by_key(|e| e.round);
+    Ok(exchanges)
+}
+
+/// Replaces the recording in `prototype_dir` with `exchanges`.
+pub fn write(prototype_dir: &Path, exchanges: &[Exchange]) -> Result<(), crate::prototype::Error> {
+    let dir = prototype_dir.join(DIR);
+    if dir.is_dir() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "json") {
+                fs::remove_file(entry.path()).map_err(|source| crate::prototype::Error::Write {
+                    path: entry.path(),
+                    source,
+                })?;
+            }
+        }
+    }
+    for exchange in exchanges {
+        let text = serde_json::to_string_pretty(exchange).expect("exchanges serialize");
+        crate::prototype::write(&dir.join(format!("round-{:02}.json", exchange.round)), &(text + "\n"))?;
+    }
+    Ok(())
+}
+
+/// The `replay` provider: serves recorded replies in round order.
+#[derive(Debug)]
+pub struct Replay {
+    dir: PathBuf,
+    exchanges: Vec<Exchange>,
+    next: usize,
+}
+
+impl Replay {
+    /// Opens the recording in `prototype_dir`, refusing it when the
+    /// features of `spec` differ from those it was recorded for.
+    pub fn open(prototype_dir: &Path, spec: &Spec) -> Result<Self, Error> {
+        let exchanges = read(prototype_dir)?;
+        let now = feature_hashes(spec);
+        let recorded = &exchanges[0].features;
+        if *recorded != now {
+            let mut changes = Vec::new();
+            for (rel, hash) in &now {
+                match recorded.get(rel) {
+                    None => changes.push(format!("`{rel}` is new")),
+                    Some(old) if old != hash => changes.push(format!("`{rel}` changed")),
+                    Some(_) => {}
+                }
+            }
+            for rel in recorded.keys().filter(|r| !now.contains_key(*r)) {
+                changes.push(format!("`{rel}` is gone"));
+            }
+            return Err(Error::FeaturesChanged {
+                dir: prototype_dir.to_owned(),
+                changes: changes.join(", "),
+            });
+        }
+        Ok(Self {
+            dir: prototype_dir.to_owned(),
+            exchanges,
+            next: 0,
+        })
+    }
+
+    /// The recorded exchanges, in order.
+    pub fn exchanges(&self) -> &[Exchange] {
+        &self.exchanges
+    }
+}
+
+impl Llm for Replay {
+    fn name(&self) -> String {
+        let first = &self.exchanges[0];
+        if first.origin == "hand" {
+            "replay (replies written by hand)".to_owned()
+        } else {
+            format!("replay of {}", first.model)
+        }
+    }
+
+    fn complete(&mut self, _prompt: &Prompt, _progress: &Progress) -> Result<Reply, super::Error> {
+        let exchange = self.exchanges.get(self.next).ok_or_else(|| Error::Exhausted {
+            dir: self.dir.clone(),
+            round: u32::try_from(self.next + 1).unwrap_or(u32::MAX),
+            recorded: self.exchanges.len(),
+        })?;
+        self.next += 1;
+        Ok(exchange.reply.clone())
+    }
+}

@@ -1,0 +1,93 @@
+//! One line of progress on stderr: the phase of the run (generating, compiling,
+//! running, repairing), streamed tokens and elapsed time.
+//!
+//! On a terminal the line updates in place (indicatif); otherwise each phase
+//! and note is printed once as a plain line, so logs stay readable. Results
+//! never go here: they belong on stdout.
+
+use std::io::IsTerminal as _;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Progress reporter shared by the pipeline stages.
+///
+/// Cheap to clone; all clones draw the same line.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    started: Instant,
+}
+
+impl Progress {
+    /// A reporter that draws on stderr: an updating line on a terminal, plain
+    /// lines otherwise, nothing at all when `quiet`.
+    pub fn stderr(quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .expect("the progress template is valid"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self {
+            bar,
+            quiet,
+            started: Instant::now(),
+        }
+    }
+
+    /// A reporter that shows nothing (tests, `--quiet`).
+    pub fn hidden() -> Self {
+        Self {
+            bar: None,
+            quiet: true,
+            started: Instant::now(),
+        }
+    }
+
+    /// Starts a new phase, such as `generating with openai/gpt-4.1 (round 1)`.
+    pub fn phase(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(message.to_owned()),
+            None if !self.quiet => eprintln!("{message}"),
+            None => {}
+        }
+    }
+
+    /// Updates the streamed token count of the current model call.
+    ///
+    /// `tokens` counts output tokens so far (estimated from the streamed
+    /// text where the provider reports usage only at the end). Plain output
+    /// skips these updates: they would flood a log.
+    pub fn tokens(&self, phase: &str, tokens: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{phase}: {tokens} tokens"));
+        }
+    }
+
+    /// Prints a one-off note that stays visible, such as a retry after a rate
+    /// limit, above the progress line.
+    pub fn note(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(message),
+            None if !self.quiet => eprintln!("{message}"),
+            None => {}
+        }
+    }
+
+    /// Time since this reporter was created.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Removes the progress line before results are printed.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

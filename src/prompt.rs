@@ -1,0 +1,136 @@
+//! Prompt stage: the text sent to the model.
+//!
+//! In: the [`Spec`] (features verbatim), and for a repair round the current
+//! model-owned files and a description of what went wrong. Out: a [`Prompt`]
+//! (system + user text). The system text is the contract between `wow` and
+//! the model (see the design notes, "The generated prototype"); it changes
+//! only with [`VERSION`]. This module renders text and does nothing else.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::Spec;
+
+/// Version of the prompt templates, recorded with every exchange.
+pub const VERSION: u32 = 1;
+
+/// The text sent to a model: a system message and a user message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    /// Instructions: the contract between `wow` and the model.
+    pub system: String,
+    /// The task: features verbatim, or the failures of the previous round.
+    pub user: String,
+}
+
+impl Prompt {
+    /// The whole prompt as one text, for `wow prompt`, `cmd:` providers and
+    /// pasting into a chat window.
+    pub fn to_text(&self) -> String {
+        format!("{}\n\n{}", self.system.trim_end(), self.user)
+    }
+}
+
+const SYSTEM: &str = r#"You write a runnable prototype in Rust from a product owner's Gherkin scenarios, together with the cucumber-rs step definitions that run those scenarios against it. An engineer will grow your prototype into the real product, so write it as the seed of real code: domain types and operations named in the product owner's words, real logic, small and readable.
+
+The project layout is fixed. These files belong to the tool; never send them:
+- `Cargo.toml`: package and library `prototype`, Rust 2024 edition. The library may use only the standard library. The tests have two dev-dependencies: `cucumber` 0.23 and `tokio` 1.
+- `Cargo.lock`.
+- `tests/intents.rs`: the harness. It declares `mod steps;` and runs `steps::World::cucumber()` over every file in `features/`. An undefined or skipped step fails its scenario.
+- `features/**/*.feature`: the product owner's features, copied verbatim.
+
+You write only these files:
+- `src/lib.rs`, and any `src/**/*.rs` module it declares: the prototype.
+- `tests/steps.rs`, and any `tests/steps/**/*.rs` module it declares: the step definitions and `pub struct World`.
+
+`World` holds the state of one scenario (a fresh one for each scenario):
+
+```rust
+#[derive(Debug, Default, cucumber::World)]
+pub struct World { /* fields */ }
+```
+
+Step definitions:
+- Import the attributes with `use cucumber::{given, then, when};` and match steps with Cucumber expressions, such as `#[given(expr = "an account with {int} euros")]`, or with anchored regular expressions, such as `#[when(regex = r"^I withdraw (\d+) euros$")]`. Cucumber expressions have only `{int}`, `{float}`, `{word}`, `{string}` (text in double quotes, passed without them) and `{}`.
+- A step matches only definitions of its own type: `And` and `But` take the type of the step before them. Every step in the features must match exactly one definition.
+- The first parameter is `world: &mut World`, then the captured values in order. To read a step's data table or doc string, take `step: &cucumber::gherkin::Step` last and use `step.table` (rows of cells, header first) or `step.docstring`.
+- `Given` and `When` steps call into the prototype (`prototype::…`) and keep what it returns in the world. `Then` steps assert on what the prototype computed; they never compute the expected outcome themselves.
+- Every assertion carries a message in the product owner's words, such as `assert_eq!(balance, expected, "the balance should be {expected} euros");`. The message is shown to the product owner when the scenario fails.
+- Do not use `unsafe`, `std::process`, `std::net`, `std::env`, the file system or threads.
+
+Reply with every file you write, whole, each as a Markdown heading with the file's path followed by one fenced code block:
+
+### src/lib.rs
+```rust
+// the whole file
+```
+
+Files you do not send keep their current content."#;
+
+/// Renders the first prompt of a run: the contract and every feature verbatim.
+pub fn generate(spec: &Spec) -> Prompt {
+    let mut user = String::new();
+    let intents = spec.intents().count();
+    let _ = writeln!(
+        user,
+        "Write the prototype and its step definitions for these {} ({}). Every scenario must pass.\n",
+        plural(spec.features.len(), "feature", "features"),
+        plural(intents, "intent", "intents"),
+    );
+    push_features(&mut user, spec);
+    Prompt {
+        system: SYSTEM.to_owned(),
+        user,
+    }
+}
+
+/// Renders a repair prompt: what went wrong in round `round`, the features,
+/// and the current model-owned files as `(path, content)`.
+///
+/// `problems` is Markdown written by the repair stage (compiler diagnostics,
+/// failing scenarios with their failing step and message, rejected files).
+pub fn repair(spec: &Spec, round: u32, problems: &str, files: &[(String, String)]) -> Prompt {
+    let mut user = String::new();
+    let _ = writeln!(
+        user,
+        "Round {round} of this prototype did not pass all its scenarios. Fix the cause of each problem below; keep what already works.\n"
+    );
+    let _ = writeln!(user, "## Problems\n\n{}\n", problems.trim_end());
+    let _ = writeln!(user, "## Features\n");
+    push_features(&mut user, spec);
+    let _ = writeln!(user, "## Current files\n");
+    for (path, content) in files {
+        push_block(&mut user, path, "rust", content);
+    }
+    let _ = writeln!(
+        user,
+        "Reply with the whole content of every file you change, in the reply format above."
+    );
+    Prompt {
+        system: SYSTEM.to_owned(),
+        user,
+    }
+}
+
+fn push_features(out: &mut String, spec: &Spec) {
+    for feature in &spec.features {
+        push_block(out, &format!("features/{}", feature.rel), "gherkin", &feature.text);
+    }
+}
+
+/// Writes `### path` and a fenced block longer than any backtick run in
+/// `content`, so a doc string or a Markdown comment cannot close it early.
+fn push_block(out: &mut String, path: &str, language: &str, content: &str) {
+    let fence = "`".repeat(longest_backtick_run(content).max(2) + 1);
+    let _ = writeln!(out, "### {path}\n{fence}{language}\n{}\n{fence}\n", content.trim_end());
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// `1 intent`, `3 intents`.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}

@@ -1,0 +1,186 @@
+//! Prototype stage: the folder on disk that cargo builds.
+//!
+//! In: the [`Spec`] and the model-owned files of a round. Out: a folder laid
+//! out as the design notes' contract says — tool-owned `Cargo.toml`,
+//! `Cargo.lock`, `tests/intents.rs` and `features/` copies, model-owned
+//! `src/**` and `tests/steps*`. Every write goes through a temporary file
+//! and a rename in the same folder, so an interrupted run never leaves a
+//! half-written file. Files are written only at the paths the extract
+//! stage's policy accepted.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+
+use crate::spec::Spec;
+
+const MANIFEST: &str = include_str!("prototype/manifest.toml");
+const LOCK: &str = include_str!("prototype/Cargo.lock.in");
+const HARNESS: &str = include_str!("prototype/intents.rs.in");
+const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n";
+
+/// Model-owned files: normalised path → content.
+pub type Files = BTreeMap<String, String>;
+
+/// Folder of the tool's own state inside a prototype.
+pub const STATE_DIR: &str = ".wow";
+
+/// A prototype folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prototype {
+    pub dir: PathBuf,
+}
+
+/// Why the prototype folder could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to write `{}`: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to read `{}`: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{}` is not a prototype made by wow (it has no `tests/intents.rs` and `features/`): give the folder `wow run` wrote", .0.display())]
+    NotPrototype(PathBuf),
+}
+
+impl Prototype {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Path of a file or folder inside the prototype.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    /// Path inside the tool's `.wow/` state folder.
+    pub fn state(&self, rel: &str) -> PathBuf {
+        self.dir.join(STATE_DIR).join(rel)
+    }
+
+    /// Checks that the folder was made by `wow` (for `wow test`).
+    pub fn open(dir: &Path) -> Result<Self, Error> {
+        let prototype = Self::new(dir);
+        if !prototype.path("tests/intents.rs").is_file() || !prototype.path("features").is_dir() {
+            return Err(Error::NotPrototype(dir.to_owned()));
+        }
+        Ok(prototype)
+    }
+
+    /// Writes the tool-owned files: manifest, lock file, harness and a
+    /// verbatim copy of every feature (removing copies of features that are
+    /// no longer given).
+    pub fn write_skeleton(&self, spec: &Spec) -> Result<(), Error> {
+        write(&self.path("Cargo.toml"), MANIFEST)?;
+        write(&self.path("Cargo.lock"), LOCK)?;
+        write(&self.path("tests/intents.rs"), HARNESS)?;
+        write(&self.path(".gitignore"), GITIGNORE)?;
+        let features = self.path("features");
+        let keep: Vec<PathBuf> = spec.features.iter().map(|f| features.join(&f.rel)).collect();
+        for stale in list(&features, |p| p.extension().is_some_and(|e| e == "feature"))? {
+            if !keep.contains(&stale) {
+                remove(&stale)?;
+            }
+        }
+        for feature in &spec.features {
+            write(&features.join(&feature.rel), &feature.text)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the model-owned files currently on disk.
+    pub fn read_files(&self) -> Result<Files, Error> {
+        let mut files = Files::new();
+        let src = list(&self.path("src"), is_rust)?;
+        let steps = list(&self.path("tests/steps"), is_rust)?;
+        let single = self.path("tests/steps.rs");
+        let all = src.into_iter().chain(steps).chain(single.is_file().then_some(single));
+        for path in all {
+            let content = fs::read_to_string(&path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let rel = path
+                .strip_prefix(&self.dir)
+                .expect("listed under the prototype")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.insert(rel, content);
+        }
+        Ok(files)
+    }
+
+    /// Makes the model-owned files on disk exactly `files`: writes each one
+    /// that differs and removes model-owned files not in the set.
+    pub fn write_files(&self, files: &Files) -> Result<(), Error> {
+        for (rel, _) in self.read_files()? {
+            if !files.contains_key(&rel) {
+                remove(&self.path(&rel))?;
+            }
+        }
+        for (rel, content) in files {
+            let path = self.path(rel);
+            if fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+                write(&path, content)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_rust(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rs")
+}
+
+/// Regular files under `dir` (none if it does not exist), symlinks excluded.
+fn list(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Read {
+            path: e.path().unwrap_or(dir).to_owned(),
+            source: e.into(),
+        })?;
+        if entry.file_type().is_file() && keep(entry.path()) {
+            out.push(entry.into_path());
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `content` to `path` atomically: a temporary file in the same
+/// folder, then a rename.
+pub fn write(path: &Path, content: &str) -> Result<(), Error> {
+    let err = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().expect("prototype paths have a parent folder");
+    fs::create_dir_all(dir).map_err(err)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    temp.write_all(content.as_bytes()).map_err(err)?;
+    // Temporary files are created private (0600); these are ordinary sources.
+    fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o644)).map_err(err)?;
+    temp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+fn remove(path: &Path) -> Result<(), Error> {
+    fs::remove_file(path).map_err(|source| Error::Write {
+        path: path.to_owned(),
+        source,
+    })
+}

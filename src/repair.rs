@@ -1,0 +1,371 @@
+//! Repair stage: the loop of rounds.
+//!
+//! A round is one model call and the build and run that follow it. The first
+//! round generates; each later one repairs, fed with what went wrong: rustc's
+//! rendered errors, each failing scenario with its failing step and message,
+//! refused files, or why the reply could not be used. The loop stops when
+//! every intent passes, when the repair budget is spent, or when a round
+//! repeats the previous round's failures; the best round's files are left on
+//! disk. A failed round is a value ([`Round`]); only setup problems and a
+//! model that never answered are errors.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::cargo::{self, Build, IntentResult, Status};
+use crate::extract::{self, Rejected};
+use crate::llm::replay::{self, Exchange};
+use crate::llm::{self, Finish, Llm, Usage};
+use crate::progress::Progress;
+use crate::prompt::{self, Prompt, plural};
+use crate::prototype::{Files, Prototype};
+use crate::spec::Spec;
+
+/// Settings of the loop.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Model calls after the first.
+    pub max_repairs: u32,
+    pub limits: cargo::Limits,
+}
+
+/// What a round was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Generate,
+    Repair,
+}
+
+/// How a round ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The scenarios ran (some may have failed).
+    Ran,
+    /// rustc rejected the code.
+    CompileError,
+    /// The reply held no usable file.
+    NoFiles,
+    /// The reply was cut off by the token limit.
+    Truncated,
+    /// After this round, `src/lib.rs` or `tests/steps.rs` was still missing.
+    MissingFiles,
+}
+
+/// One round: a model call and what became of its reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Round {
+    /// From 1.
+    pub number: u32,
+    pub kind: Kind,
+    pub outcome: Outcome,
+    /// Intents that passed after this round (0 unless it ran).
+    pub passed: usize,
+    pub usage: Usage,
+    /// Time of the model call, in milliseconds.
+    pub model_ms: u64,
+    /// Time of the build and run, in milliseconds.
+    pub cargo_ms: u64,
+    /// The whole round, in milliseconds.
+    pub duration_ms: u64,
+    /// Files the reply wrote or changed.
+    pub changed: Vec<String>,
+    /// Files the reply sent that the policy refused.
+    pub rejected: Vec<Rejected>,
+    /// Plain words on what went wrong, for the next prompt and the report.
+    pub problems: Option<String>,
+    /// Per-intent results, when the scenarios ran.
+    #[serde(skip)]
+    pub results: Vec<IntentResult>,
+    #[serde(skip)]
+    files: Files,
+}
+
+/// Why the loop stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason", content = "detail")]
+pub enum Stop {
+    AllPassed,
+    BudgetSpent,
+    /// A round repeated the previous round's failures.
+    Stalled,
+    /// The model failed after at least one round; the message says how.
+    ModelError(String),
+}
+
+/// The result of a whole run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub model: String,
+    pub rounds: Vec<Round>,
+    /// Index in `rounds` of the round whose files are on disk.
+    pub best: Option<usize>,
+    pub stop: Stop,
+    /// Per-intent results of the best round (all not run if none ran).
+    pub results: Vec<IntentResult>,
+    /// The exchanges of this run, in order.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Why the loop could not go on at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Model(#[from] llm::Error),
+    #[error(transparent)]
+    Cargo(#[from] cargo::Error),
+    #[error(transparent)]
+    Prototype(#[from] crate::prototype::Error),
+}
+
+/// Runs rounds until every intent passes, the budget is spent or the model
+/// stalls, starting from the model-owned files already in `prototype`
+/// (empty for a new prototype).
+pub fn run(
+    spec: &Spec,
+    prototype: &Prototype,
+    target_dir: &Path,
+    llm: &mut dyn Llm,
+    progress: &Progress,
+    options: Options,
+) -> Result<Session, Error> {
+    let model = llm.name();
+    let hashes = replay::feature_hashes(spec);
+    // A run generates from scratch: files of an earlier prototype are not
+    // carried over unless the reply sends them again.
+    let mut files = Files::new();
+    let mut rounds: Vec<Round> = Vec::new();
+    let mut exchanges = Vec::new();
+    let mut prompt = prompt::generate(spec);
+    let mut stop = Stop::BudgetSpent;
+    for number in 1..=options.max_repairs.saturating_add(1) {
+        let kind = if number == 1 { Kind::Generate } else { Kind::Repair };
+        let started = Instant::now();
+        progress.phase(&format!(
+            "round {number}: {} with {model}",
+            if number == 1 { "generating" } else { "repairing" }
+        ));
+        let reply = match llm.complete(&prompt, progress) {
+            Ok(reply) => reply,
+            Err(error) if !rounds.is_empty() => {
+                stop = Stop::ModelError(error.to_string());
+                break;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        exchanges.push(Exchange {
+            version: replay::VERSION,
+            round: number,
+            kind: if number == 1 { "generate" } else { "repair" }.to_owned(),
+            model: model.clone(),
+            origin: "model".to_owned(),
+            note: None,
+            prompt_version: prompt::VERSION,
+            features: hashes.clone(),
+            prompt: prompt.clone(),
+            reply: reply.clone(),
+            recorded_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        });
+        let mut round = Round {
+            number,
+            kind,
+            outcome: Outcome::Ran,
+            passed: 0,
+            usage: reply.usage,
+            model_ms: reply.duration_ms,
+            cargo_ms: 0,
+            duration_ms: 0,
+            changed: Vec::new(),
+            rejected: Vec::new(),
+            problems: None,
+            results: Vec::new(),
+            files: files.clone(),
+        };
+        play(spec, prototype, target_dir, &reply, &mut round, progress, options)?;
+        round.duration_ms = llm::millis(started.elapsed());
+        files.clone_from(&round.files);
+        let repeated = rounds.last().is_some_and(|previous| same_failures(previous, &round));
+        let all_passed = round.outcome == Outcome::Ran && round.passed == spec.intents().count();
+        prompt = next_prompt(spec, &round);
+        rounds.push(round);
+        if all_passed {
+            stop = Stop::AllPassed;
+            break;
+        }
+        if repeated {
+            stop = Stop::Stalled;
+            break;
+        }
+    }
+    let best = best_round(&rounds);
+    if let Some(best) = best {
+        if best + 1 != rounds.len() {
+            progress.phase(&format!("keeping the files of round {}, the best", best + 1));
+            prototype.write_files(&rounds[best].files)?;
+        }
+    }
+    let results = best.map_or_else(
+        || {
+            spec.intents()
+                .map(|i| IntentResult {
+                    id: i.id.clone(),
+                    status: Status::NotRun,
+                    failed_step: None,
+                    failed_step_line: None,
+                    message: Some("no round produced a prototype that compiles".to_owned()),
+                    step_definition: None,
+                })
+                .collect()
+        },
+        |b| rounds[b].results.clone(),
+    );
+    Ok(Session {
+        model,
+        rounds,
+        best,
+        stop,
+        results,
+        exchanges,
+    })
+}
+
+/// Applies one reply: extract, write, build, run. Fills in `round`.
+fn play(
+    spec: &Spec,
+    prototype: &Prototype,
+    target_dir: &Path,
+    reply: &llm::Reply,
+    round: &mut Round,
+    progress: &Progress,
+    options: Options,
+) -> Result<(), Error> {
+    if let Finish::Truncated { reason } = &reply.finish {
+        round.outcome = Outcome::Truncated;
+        round.problems = Some(format!(
+            "Your reply was cut off by the token limit (`{reason}`) before it ended, so none of it was used. Send the files again, complete, and keep them short: fewer comments, no repeated code."
+        ));
+        return Ok(());
+    }
+    let extraction = extract::files(&reply.text);
+    round.rejected.clone_from(&extraction.rejected);
+    let mut problems = String::new();
+    for rejected in extraction.rejected.iter().filter(|r| r.path != "(no path)") {
+        let _ = writeln!(problems, "- The file `{}` was refused: {}.", rejected.path, rejected.reason);
+    }
+    if let Some(why) = extraction.why_empty() {
+        round.outcome = Outcome::NoFiles;
+        let _ = writeln!(problems, "- No file could be used: {why}.");
+        round.problems = Some(problems);
+        return Ok(());
+    }
+    for file in extraction.files {
+        if round.files.get(&file.path) != Some(&file.content) {
+            round.changed.push(file.path.clone());
+            round.files.insert(file.path, file.content);
+        }
+    }
+    let missing: Vec<&str> = ["src/lib.rs", "tests/steps.rs"]
+        .into_iter()
+        .filter(|p| !round.files.contains_key(*p))
+        .collect();
+    if !missing.is_empty() {
+        round.outcome = Outcome::MissingFiles;
+        let _ = writeln!(
+            problems,
+            "- The prototype cannot be built without {}: send {}.",
+            missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and "),
+            if missing.len() == 1 { "it" } else { "them" }
+        );
+        round.problems = Some(problems);
+        return Ok(());
+    }
+    prototype.write_files(&round.files)?;
+    progress.phase(&format!("round {}: compiling", round.number));
+    let build = cargo::build(&prototype.dir, target_dir, options.limits)?;
+    match build {
+        Build::Errors { diagnostics, duration_ms } => {
+            round.cargo_ms = duration_ms;
+            round.outcome = Outcome::CompileError;
+            let _ = writeln!(
+                problems,
+                "- The code does not compile ({}):\n",
+                plural(diagnostics.len(), "error", "errors")
+            );
+            let mut budget = 12_000usize;
+            for diagnostic in &diagnostics {
+                if diagnostic.rendered.len() > budget {
+                    let _ = writeln!(problems, "(further errors left out)");
+                    break;
+                }
+                budget -= diagnostic.rendered.len();
+                let _ = writeln!(problems, "```text\n{}\n```", diagnostic.rendered.trim_end());
+            }
+            round.problems = Some(problems);
+        }
+        Build::Built { executable, duration_ms } => {
+            progress.phase(&format!("round {}: running the scenarios", round.number));
+            let run = cargo::run(spec, &prototype.dir, &executable, options.limits)?;
+            round.cargo_ms = duration_ms + run.duration_ms;
+            round.passed = run.passed();
+            for (intent, result) in spec.intents().zip(&run.results) {
+                if result.status == Status::Passed {
+                    continue;
+                }
+                let _ = writeln!(problems, "{}", describe_failure(intent, result));
+            }
+            if !problems.is_empty() {
+                round.problems = Some(format!(
+                    "{} of {} pass. These do not:\n\n{problems}",
+                    round.passed,
+                    plural(run.results.len(), "intent", "intents")
+                ));
+            }
+            round.results = run.results;
+        }
+    }
+    Ok(())
+}
+
+fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> String {
+    let mut text = format!("- Scenario \"{}\" ({}):", intent.name, intent.id);
+    if let Some(example) = &intent.example {
+        let values: Vec<String> = example.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let _ = write!(text, " example {},", values.join(", "));
+    }
+    let message = result.message.as_deref().unwrap_or_default();
+    let step = result.failed_step.as_deref().unwrap_or_default();
+    let _ = match result.status {
+        Status::Undefined => write!(text, " no step definition matches the step `{step}`; add one."),
+        Status::Ambiguous => write!(text, " more than one step definition matches `{step}`; keep one.\n  {message}"),
+        Status::Failed => write!(text, " the step `{step}` failed:\n  {}", message.replace('\n', "\n  ")),
+        Status::NotRun | Status::Passed => write!(text, " did not run: {message}"),
+    };
+    text
+}
+
+/// The prompt for the round after `round`.
+fn next_prompt(spec: &Spec, round: &Round) -> Prompt {
+    let files: Vec<(String, String)> = round.files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
+    prompt::repair(spec, round.number, round.problems.as_deref().unwrap_or_default(), &files)
+}
+
+/// Whether `round` failed exactly as `previous` did: same outcome, and for
+/// compile errors or runs the same problems.
+fn same_failures(previous: &Round, round: &Round) -> bool {
+    previous.outcome == round.outcome && previous.problems == round.problems && previous.passed == round.passed
+}
+
+/// The round to keep: most intents passing, a build that ran over one that
+/// did not, and the later round on a tie.
+fn best_round(rounds: &[Round]) -> Option<usize> {
+    rounds
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.outcome, Outcome::Ran | Outcome::CompileError))
+        .max_by_key(|(i, r)| (r.outcome == Outcome::Ran, r.passed, *i))
+        .map(|(i, _)| i)
+}

@@ -1,0 +1,329 @@
+//! Report stage: results in, the scoreboard out.
+//!
+//! In: the [`Spec`], per-intent results and (for `run`) the rounds. Out: the
+//! terminal scoreboard on stdout (colour decided by `anstream`: a terminal,
+//! `NO_COLOR`, `--color`) and the JSON report ([`Report`], documented in the
+//! README, `"version": 1`). A failure is told in the product owner's words:
+//! the failing step and a plain reason; the technical message follows.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::cargo::{IntentResult, Status};
+use crate::prompt::plural;
+use crate::repair::{Round, Session, Stop};
+use crate::spec::{Intent, Spec};
+
+/// Version of the JSON report format.
+pub const VERSION: u32 = 1;
+
+/// The machine-readable report (`--json FILE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub version: u32,
+    /// The model string, or `null` for `check` and `test`.
+    pub model: Option<String>,
+    /// The prototype folder, or `null` for `check`.
+    pub prototype: Option<String>,
+    pub summary: Summary,
+    pub intents: Vec<IntentReport>,
+    pub rounds: Vec<RoundReport>,
+    /// Why the repair loop stopped (`all_passed`, `budget_spent`, `stalled`,
+    /// `model_error`), or `null` without a model.
+    pub stopped: Option<Stop>,
+    /// Wall time of the whole command, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Intent counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub intents: usize,
+    pub passed: usize,
+    /// Every intent that did not pass (failed, undefined, ambiguous, not run).
+    pub failed: usize,
+}
+
+/// One intent in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntentReport {
+    /// `path:line` of the scenario or Examples row.
+    pub id: String,
+    pub feature: String,
+    pub rule: Option<String>,
+    pub name: String,
+    pub status: Status,
+    /// The step that did not pass, with its keyword.
+    pub failed_step: Option<String>,
+    /// The technical message.
+    pub message: Option<String>,
+    /// The reason in plain words, for the product owner.
+    pub reason: Option<String>,
+}
+
+/// One round in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    pub kind: crate::repair::Kind,
+    pub outcome: crate::repair::Outcome,
+    pub passed: usize,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub duration_ms: u64,
+    pub model_ms: u64,
+    pub cargo_ms: u64,
+    pub changed: Vec<String>,
+}
+
+impl Report {
+    /// A report of intents that have not run (`wow check`).
+    pub fn listing(spec: &Spec, duration_ms: u64) -> Self {
+        let results: Vec<IntentResult> = spec
+            .intents()
+            .map(|i| IntentResult {
+                id: i.id.clone(),
+                status: Status::NotRun,
+                failed_step: None,
+                failed_step_line: None,
+                message: None,
+                step_definition: None,
+            })
+            .collect();
+        Self::new(spec, &results, None, None, None, duration_ms)
+    }
+
+    /// A report of a run. `session` is `None` for `wow test` (no model).
+    pub fn new(
+        spec: &Spec,
+        results: &[IntentResult],
+        session: Option<&Session>,
+        prototype: Option<&Path>,
+        model: Option<String>,
+        duration_ms: u64,
+    ) -> Self {
+        let intents: Vec<IntentReport> = spec
+            .intents()
+            .zip(results)
+            .map(|(intent, result)| IntentReport {
+                id: intent.id.clone(),
+                feature: intent.feature.clone(),
+                rule: intent.rule.clone(),
+                name: display_name(intent),
+                status: result.status,
+                failed_step: result.failed_step.clone(),
+                message: result.message.clone(),
+                reason: reason(result),
+            })
+            .collect();
+        let passed = intents.iter().filter(|i| i.status == Status::Passed).count();
+        Self {
+            version: VERSION,
+            model: model.or_else(|| session.map(|s| s.model.clone())),
+            prototype: prototype.map(|p| crate::spec::display_path(p)),
+            summary: Summary {
+                intents: intents.len(),
+                passed,
+                failed: intents.len() - passed,
+            },
+            intents,
+            rounds: session.map(|s| s.rounds.iter().map(round_report).collect()).unwrap_or_default(),
+            stopped: session.map(|s| s.stop.clone()),
+            duration_ms,
+        }
+    }
+
+    /// Whether every intent passed (exit code 0).
+    pub fn all_passed(&self) -> bool {
+        self.summary.passed == self.summary.intents
+    }
+
+    /// Writes the JSON report to `path`.
+    pub fn write_json(&self, path: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("reports serialize");
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, text + "\n")
+    }
+}
+
+fn round_report(round: &Round) -> RoundReport {
+    RoundReport {
+        kind: round.kind,
+        outcome: round.outcome,
+        passed: round.passed,
+        input_tokens: round.usage.input_tokens,
+        output_tokens: round.usage.output_tokens,
+        duration_ms: round.duration_ms,
+        model_ms: round.model_ms,
+        cargo_ms: round.cargo_ms,
+        changed: round.changed.clone(),
+    }
+}
+
+/// The scenario name, with the example values of an outline row.
+fn display_name(intent: &Intent) -> String {
+    match &intent.example {
+        Some(example) => {
+            let values: Vec<String> = example.values.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            format!("{} ({})", intent.name, values.join(", "))
+        }
+        None => intent.name.clone(),
+    }
+}
+
+/// Why an intent did not pass, in the product owner's words.
+pub fn reason(result: &IntentResult) -> Option<String> {
+    let message = result.message.as_deref().unwrap_or_default();
+    Some(match result.status {
+        Status::Passed => return None,
+        Status::Undefined => "the prototype does not understand this step yet (no step definition matches it)".to_owned(),
+        Status::Ambiguous => "this step is understood in more than one way (several step definitions match it)".to_owned(),
+        Status::NotRun if message.is_empty() => return None,
+        Status::NotRun => message.to_owned(),
+        Status::Failed => plain_failure(message),
+    })
+}
+
+/// Turns a panic message into a sentence: the assertion's own message when
+/// it has one, else the two values compared.
+fn plain_failure(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default().trim();
+    for prefix in ["assertion `left == right` failed", "assertion `left != right` failed"] {
+        if let Some(rest) = first.strip_prefix(prefix) {
+            let custom = rest.trim_start_matches(':').trim();
+            if !custom.is_empty() {
+                return custom.to_owned();
+            }
+            let value = |side: &str| {
+                message
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix(side).map(|v| v.trim().to_owned()))
+                    .unwrap_or_default()
+            };
+            return format!("expected {} but got {}", value("right:"), value("left:"));
+        }
+    }
+    if let Some(rest) = first.strip_prefix("assertion failed: ") {
+        return format!("this check did not hold: {rest}");
+    }
+    if first.is_empty() {
+        "the step failed without a message".to_owned()
+    } else {
+        first.to_owned()
+    }
+}
+
+/// Prints the scoreboard to stdout.
+pub fn print(report: &Report, spec: &Spec) -> std::io::Result<()> {
+    let mut out = anstream::stdout().lock();
+    out.write_all(scoreboard(report, spec).as_bytes())?;
+    out.flush()
+}
+
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const AMBER: Style = AnsiColor::Yellow.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+/// The scoreboard text, with ANSI styles that `anstream` strips where
+/// colour is off.
+pub fn scoreboard(report: &Report, spec: &Spec) -> String {
+    let mut out = String::new();
+    let mut results = report.intents.iter();
+    let ran = report.intents.iter().any(|i| i.status != Status::NotRun || i.message.is_some());
+    for feature in &spec.features {
+        let _ = writeln!(
+            out,
+            "{BOLD}{}: {}{BOLD:#}  {DIM}{}{DIM:#}",
+            feature.keyword,
+            feature.name,
+            crate::spec::display_path(&feature.source)
+        );
+        let mut rule: Option<&str> = None;
+        for intent in &feature.intents {
+            let Some(result) = results.next() else { break };
+            if intent.rule.as_deref() != rule {
+                rule = intent.rule.as_deref();
+                if let Some(name) = rule {
+                    let _ = writeln!(out, "  {BOLD}Rule: {name}{BOLD:#}");
+                }
+            }
+            let indent = if rule.is_some() { "    " } else { "  " };
+            let (mark, style) = match result.status {
+                Status::Passed => ("✔", GREEN),
+                Status::NotRun if !ran => ("·", DIM),
+                Status::NotRun | Status::Undefined | Status::Ambiguous => ("?", AMBER),
+                Status::Failed => ("✘", RED),
+            };
+            let _ = writeln!(
+                out,
+                "{indent}{style}{mark}{style:#} {}  {DIM}{}{DIM:#}",
+                result.name, result.id
+            );
+            if let Some(step) = &result.failed_step {
+                let _ = writeln!(out, "{indent}    {DIM}at{DIM:#} {step}");
+            }
+            if let Some(reason) = &result.reason {
+                let _ = writeln!(out, "{indent}    {style}{reason}{style:#}");
+            }
+        }
+        out.push('\n');
+    }
+    if !ran {
+        let _ = writeln!(
+            out,
+            "{} in {}",
+            plural(report.summary.intents, "intent", "intents"),
+            plural(spec.features.len(), "feature", "features")
+        );
+        return out;
+    }
+    let style = if report.all_passed() { GREEN } else { RED };
+    let _ = write!(
+        out,
+        "{style}{} of {} pass{}{style:#}",
+        report.summary.passed,
+        plural(report.summary.intents, "intent", "intents"),
+        if report.summary.passed == 1 && report.summary.intents != 1 { "es" } else { "" }
+    );
+    if !report.rounds.is_empty() {
+        let _ = write!(out, " · {}", plural(report.rounds.len(), "round", "rounds"));
+        let input: u64 = report.rounds.iter().map(|r| r.input_tokens).sum();
+        let output: u64 = report.rounds.iter().map(|r| r.output_tokens).sum();
+        // Command and replayed providers may report no usage at all.
+        if input + output > 0 {
+            let _ = write!(out, " · {input} tokens in, {output} out");
+        }
+    }
+    let _ = write!(out, " · {:.1} s", duration_secs(report.duration_ms));
+    if let Some(model) = &report.model {
+        let _ = write!(out, " · {model}");
+    }
+    out.push('\n');
+    if let Some(Stop::ModelError(message)) = &report.stopped {
+        let _ = writeln!(out, "{AMBER}the model failed before the repairs ended: {message}{AMBER:#}");
+    }
+    if let Some(Stop::Stalled) = &report.stopped {
+        let _ = writeln!(out, "{DIM}stopped: the last repair did not change the failures{DIM:#}");
+    }
+    if let Some(prototype) = &report.prototype {
+        let _ = writeln!(
+            out,
+            "{DIM}prototype: {prototype} (re-run with `cargo test --test intents` there, or `wow test {prototype}`){DIM:#}"
+        );
+    }
+    out
+}
+
+fn duration_secs(ms: u64) -> f64 {
+    // Precision beyond 2^52 ms is irrelevant for a wall time.
+    #[expect(clippy::cast_precision_loss, reason = "durations are far below 2^52 ms")]
+    let ms = ms as f64;
+    ms / 1000.0
+}

@@ -1,0 +1,500 @@
+//! Spec stage: `.feature` files in, [`Spec`] out (features and their intents).
+//!
+//! Parsing is the `gherkin` crate's (Gherkin reference,
+//! <https://cucumber.io/docs/gherkin/reference>); this module converts its AST
+//! once so that no other module imports `gherkin`. Scenario outlines are
+//! expanded here: one [`Intent`] per Examples row, identified by `path:line`
+//! of that row. It reads files and never writes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// Largest feature file read, in bytes. Real feature files are a few KiB;
+/// anything this big is a mistake (a log or a data dump saved as `.feature`).
+pub const MAX_FEATURE_BYTES: u64 = 1024 * 1024;
+
+/// Every feature given to one run; together they form one prototype.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Spec {
+    /// Prototype name: the folder name or file stem of the first path given.
+    pub name: String,
+    /// Features in the order found (sorted by path within each folder).
+    pub features: Vec<Feature>,
+}
+
+/// One parsed `.feature` file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Feature {
+    /// The path as the user can open it (relative to the working folder when given so).
+    pub source: PathBuf,
+    /// Path inside the prototype's `features/` folder, `/`-separated.
+    pub rel: String,
+    /// The file's text, verbatim.
+    pub text: String,
+    /// `Feature`, or the keyword of the file's language (`Fonctionnalité`).
+    pub keyword: String,
+    pub name: String,
+    /// Free text under the feature line (usually the As a / I want / So that narrative).
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub intents: Vec<Intent>,
+}
+
+/// One executable scenario: a scenario, or one Examples row of an outline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Intent {
+    /// `source:line`, such as `features/cart.feature:14`.
+    pub id: String,
+    /// Path inside the prototype's `features/` folder (see [`Feature::rel`]).
+    pub file: String,
+    /// Line of the scenario, or of the Examples row for an outline (1-based).
+    pub line: usize,
+    /// The line cucumber-rs reports for this intent: the scenario line, or
+    /// for an outline row, the Examples keyword line + row index + 2
+    /// (cucumber 0.23 `feature::Ext::expand_examples`), which differs from
+    /// [`Intent::line`] when blank lines or comments sit between rows.
+    pub cucumber_line: usize,
+    pub feature: String,
+    pub rule: Option<String>,
+    /// Scenario name, with `<placeholders>` filled in for outline rows.
+    pub name: String,
+    /// Tags of the feature, rule, scenario and Examples table, in that order.
+    pub tags: Vec<String>,
+    /// The row values for an outline intent.
+    pub example: Option<Example>,
+    /// Background steps followed by the scenario's steps, placeholders filled in.
+    pub steps: Vec<Step>,
+}
+
+/// The Examples row an outline intent comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// Name of the Examples table (may be empty).
+    pub table: String,
+    /// Header cell and value, in column order.
+    pub values: Vec<(String, String)>,
+}
+
+/// One step of an intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The keyword as written, trimmed (`Given`, `And`, `Soit`, `*`).
+    pub keyword: String,
+    pub text: String,
+    pub line: usize,
+    pub doc_string: Option<String>,
+    pub data_table: Option<Vec<Vec<String>>>,
+}
+
+impl Spec {
+    /// Every intent of every feature, in order.
+    pub fn intents(&self) -> impl Iterator<Item = &Intent> {
+        self.features.iter().flat_map(|f| f.intents.iter())
+    }
+}
+
+/// Why the features could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`{}` does not exist: give a `.feature` file or a folder of them", .0.display())]
+    NotFound(PathBuf),
+    #[error("no `.feature` files in `{}`: write one (see README) or give another folder", .0.display())]
+    Empty(PathBuf),
+    #[error("`{}` is not a `.feature` file: give `.feature` files or folders", .0.display())]
+    NotFeature(PathBuf),
+    #[error("failed to read `{}`: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{}` is not text (it is binary or not UTF-8): save it as UTF-8 text", .0.display())]
+    NotText(PathBuf),
+    #[error("`{}` is {bytes} bytes, larger than {} bytes: a feature file this big is likely not one", .path.display(), MAX_FEATURE_BYTES)]
+    TooLarge { path: PathBuf, bytes: u64 },
+    #[error("{}:{line}:{col}: {message}{}", .path.display(), excerpt(.source_line.as_deref()))]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+        source_line: Option<String>,
+    },
+    #[error("`{}` and `{}` would both be `features/{rel}` in the prototype: rename one", .first.display(), .second.display())]
+    Collision {
+        first: PathBuf,
+        second: PathBuf,
+        rel: String,
+    },
+}
+
+fn excerpt(line: Option<&str>) -> String {
+    line.map(|l| format!("\n    | {}", l.trim_end()))
+        .unwrap_or_default()
+}
+
+/// Reads and parses every `.feature` file under `paths` (files or folders,
+/// searched recursively, hidden folders skipped).
+///
+/// # Errors
+/// The first file that cannot be read or parsed; see [`Error`].
+pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
+    let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut order = Vec::new();
+    for root in paths {
+        for (rel, path) in discover(root)? {
+            if let Some(first) = files.get(&rel) {
+                return Err(Error::Collision {
+                    first: first.clone(),
+                    second: path,
+                    rel,
+                });
+            }
+            files.insert(rel.clone(), path.clone());
+            order.push((rel, path));
+        }
+    }
+    let features = order
+        .into_iter()
+        .map(|(rel, path)| parse_file(&path, rel))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Spec {
+        name: prototype_name(paths),
+        features,
+    })
+}
+
+fn prototype_name(paths: &[PathBuf]) -> String {
+    let first = paths.first().map_or_else(|| PathBuf::from("features"), Clone::clone);
+    let name = if first.is_dir() {
+        fs::canonicalize(&first)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    } else {
+        first.file_stem().map(|n| n.to_string_lossy().into_owned())
+    };
+    let name: String = name
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .collect();
+    if name.is_empty() { "prototype".to_owned() } else { name }
+}
+
+/// Lists `(path inside the prototype, path to read)` for one input path.
+fn discover(root: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let meta = fs::metadata(root).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound(root.to_owned()),
+        _ => Error::Read {
+            path: root.to_owned(),
+            source,
+        },
+    })?;
+    if meta.is_file() {
+        if root.extension().is_none_or(|e| e != "feature") {
+            return Err(Error::NotFeature(root.to_owned()));
+        }
+        let name = root
+            .file_name()
+            .expect("a file path has a file name")
+            .to_string_lossy()
+            .into_owned();
+        return Ok(vec![(name, root.to_owned())]);
+    }
+    let mut found = Vec::new();
+    let walk = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_owned();
+            Error::Read {
+                path,
+                source: e.into(),
+            }
+        })?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "feature") {
+            let rel = path
+                .strip_prefix(root)
+                .expect("walkdir yields paths under its root")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            found.push((rel, path.to_owned()));
+        }
+    }
+    if found.is_empty() {
+        return Err(Error::Empty(root.to_owned()));
+    }
+    Ok(found)
+}
+
+/// Reads and parses one file.
+fn parse_file(path: &Path, rel: String) -> Result<Feature, Error> {
+    let read_err = |source| Error::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = fs::metadata(path).map_err(read_err)?.len();
+    if bytes > MAX_FEATURE_BYTES {
+        return Err(Error::TooLarge {
+            path: path.to_owned(),
+            bytes,
+        });
+    }
+    let raw = fs::read(path).map_err(read_err)?;
+    if raw.contains(&0) {
+        return Err(Error::NotText(path.to_owned()));
+    }
+    let text = String::from_utf8(raw).map_err(|_| Error::NotText(path.to_owned()))?;
+    let feature = parse_text(path, &text)?;
+    Ok(convert(path, rel, text, &feature))
+}
+
+/// Parses `text` (read from `path`) with the gherkin crate.
+fn parse_text(path: &Path, text: &str) -> Result<gherkin::Feature, Error> {
+    // `parse_path` is the only entry point that returns the parser's own
+    // messages (unknown keyword, unsupported language, inconsistent cells);
+    // `Feature::parse` keeps them private. Its re-read of a file just read
+    // costs microseconds.
+    let env = gherkin::GherkinEnv::default();
+    match gherkin::Feature::parse_path(path, env) {
+        Ok(feature) => Ok(feature),
+        Err(gherkin::ParseFileError::Reading { source, .. }) => Err(Error::Read {
+            path: path.to_owned(),
+            source,
+        }),
+        Err(gherkin::ParseFileError::Parsing { error, source, .. }) => {
+            let (line, col) = error_position(&source.to_string()).unwrap_or((1, 1));
+            let line = line.max(1);
+            let source_line = text.lines().nth(line - 1).map(str::to_owned);
+            let message = match error {
+                Some(env_error) => env_message(&env_error.to_string()),
+                None => syntax_message(text, line),
+            };
+            Err(Error::Syntax {
+                path: path.to_owned(),
+                line,
+                col: col.max(1),
+                message,
+                source_line,
+            })
+        }
+    }
+}
+
+/// The gherkin crate gives the position only in its Display text:
+/// `Error at L:C: {expected tokens}`.
+fn error_position(display: &str) -> Option<(usize, usize)> {
+    let rest = display.strip_prefix("Error at ")?;
+    let (line, rest) = rest.split_once(':')?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+fn env_message(text: &str) -> String {
+    let text = text.trim_end_matches('.');
+    if let Some(lang) = text
+        .strip_prefix("Requested language '")
+        .and_then(|t| t.strip_suffix("' is not supported"))
+    {
+        return format!("`# language: {lang}` is not a Gherkin language: use a code such as `en`, `fr` or `de`");
+    }
+    if let Some(word) = text
+        .strip_prefix("Unknown keyword: '")
+        .and_then(|t| t.strip_suffix('\''))
+    {
+        return format!("`{word}` is not a Gherkin keyword here");
+    }
+    if text == "Inconsistent cell count" {
+        return "this table row has a different number of cells from the first row".to_owned();
+    }
+    text.to_owned()
+}
+
+/// A plain-language message for a position the parser could not go past.
+fn syntax_message(text: &str, line: usize) -> String {
+    let total = text.lines().count();
+    if line > total || text.lines().skip(line - 1).all(|l| l.trim().is_empty()) {
+        let open_doc_string = text
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                t.starts_with("\"\"\"") || t.starts_with("```")
+            })
+            .count()
+            % 2
+            == 1;
+        return if open_doc_string {
+            "the file ends inside a doc string: close it with `\"\"\"`".to_owned()
+        } else {
+            "the file ends too early: a feature needs at least a `Feature:` line, and a rule or outline its scenarios or Examples".to_owned()
+        };
+    }
+    "this line is not valid Gherkin here: expected a keyword (`Feature:`, `Rule:`, `Background:`, `Scenario:`, `Examples:`, `Given`, `When`, `Then`, `And`, `But`, `*`), a table row `| … |`, a tag `@…`, a doc string or a `#` comment".to_owned()
+}
+
+fn convert(path: &Path, rel: String, text: String, feature: &gherkin::Feature) -> Feature {
+    let lines: Vec<&str> = text.lines().collect();
+    let background: Vec<Step> = feature
+        .background
+        .iter()
+        .flat_map(|b| b.steps.iter().map(convert_step))
+        .collect();
+    let mut intents = Vec::new();
+    let mut add = |scenario: &gherkin::Scenario, rule: Option<&gherkin::Rule>| {
+        let mut steps = background.clone();
+        if let Some(rule_background) = rule.and_then(|r| r.background.as_ref()) {
+            steps.extend(rule_background.steps.iter().map(convert_step));
+        }
+        steps.extend(scenario.steps.iter().map(convert_step));
+        let mut tags = feature.tags.clone();
+        if let Some(rule) = rule {
+            tags.extend(rule.tags.iter().cloned());
+        }
+        tags.extend(scenario.tags.iter().cloned());
+        let base = Intent {
+            id: String::new(),
+            file: rel.clone(),
+            line: scenario.position.line,
+            cucumber_line: scenario.position.line,
+            feature: feature.name.clone(),
+            rule: rule.map(|r| r.name.clone()),
+            name: scenario.name.clone(),
+            tags,
+            example: None,
+            steps,
+        };
+        if scenario.examples.is_empty() {
+            intents.push(base);
+            return;
+        }
+        for examples in &scenario.examples {
+            let Some(table) = &examples.table else { continue };
+            let Some((header, rows)) = table.rows.split_first() else {
+                continue;
+            };
+            let row_lines = row_lines(&lines, table.position.line, rows.len());
+            for (index, row) in rows.iter().enumerate() {
+                let values: Vec<(String, String)> =
+                    header.iter().cloned().zip(row.iter().cloned()).collect();
+                let mut intent = base.clone();
+                intent.line = row_lines[index];
+                intent.cucumber_line = examples.position.line + index + 2;
+                intent.name = fill(&scenario.name, &values);
+                intent.tags.extend(examples.tags.iter().cloned());
+                for step in intent.steps.iter_mut().skip(base.steps.len() - scenario.steps.len()) {
+                    step.text = fill(&step.text, &values);
+                    step.doc_string = step.doc_string.as_deref().map(|d| fill(d, &values));
+                    if let Some(table) = &mut step.data_table {
+                        for cell in table.iter_mut().flatten() {
+                            *cell = fill(cell, &values);
+                        }
+                    }
+                }
+                intent.example = Some(Example {
+                    table: examples.name.clone().unwrap_or_default(),
+                    values,
+                });
+                intents.push(intent);
+            }
+        }
+    };
+    for scenario in &feature.scenarios {
+        add(scenario, None);
+    }
+    for rule in &feature.rules {
+        for scenario in &rule.scenarios {
+            add(scenario, Some(rule));
+        }
+    }
+    // Scenarios directly under the feature come before rules in the AST but
+    // may follow them in the file: report in file order.
+    intents.sort_by_key(|i| i.line);
+    let source = path.to_owned();
+    for intent in &mut intents {
+        intent.id = format!("{}:{}", display_path(&source), intent.line);
+    }
+    Feature {
+        source,
+        rel,
+        text,
+        keyword: feature.keyword.clone(),
+        name: feature.name.clone(),
+        description: feature.description.clone().filter(|d| !d.trim().is_empty()),
+        tags: feature.tags.clone(),
+        intents,
+    }
+}
+
+/// A path as shown to users: `/`-separated, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map_or(text.clone(), str::to_owned)
+}
+
+/// Lines (1-based) of the `count` data rows of a table whose header is on
+/// `header_line`: the next lines that start with `|`, skipping blank lines
+/// and comments as the Gherkin grammar does.
+fn row_lines(lines: &[&str], header_line: usize, count: usize) -> Vec<usize> {
+    let mut found: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .skip(header_line)
+        .filter(|(_, l)| l.trim_start().starts_with('|'))
+        .map(|(i, _)| i + 1)
+        .take(count)
+        .collect();
+    // Unreachable for text the parser accepted; keep ids unique regardless.
+    while found.len() < count {
+        found.push(header_line + found.len() + 1);
+    }
+    found
+}
+
+/// Replaces each `<name>` that names a column with the row's value, in one
+/// pass (a value that itself looks like `<name>` stays as it is), and leaves
+/// other `<…>` text alone, as the Gherkin pickle compiler does.
+fn fill(text: &str, values: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let value = after.find('>').and_then(|end| {
+            let name = &after[..end];
+            values
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| (v, end))
+        });
+        match value {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn convert_step(step: &gherkin::Step) -> Step {
+    Step {
+        keyword: step.keyword.trim().to_owned(),
+        text: step.value.clone(),
+        line: step.position.line,
+        doc_string: step.docstring.clone(),
+        data_table: step.table.as_ref().map(|t| t.rows.clone()),
+    }
+}
