@@ -272,12 +272,33 @@ fn parse_text(path: &Path, text: &str) -> Result<gherkin::Feature, Error> {
         }),
         Err(gherkin::ParseFileError::Parsing { error, source, .. }) => {
             let (line, col) = error_position(&source.to_string()).unwrap_or((1, 1));
-            let line = line.max(1);
-            let source_line = text.lines().nth(line - 1).map(str::to_owned);
-            let message = match error {
-                Some(env_error) => env_message(&env_error.to_string()),
-                None => syntax_message(text, line),
+            let env = error.map(|e| e.to_string()).unwrap_or_default();
+            let (line, col, message) = if env.starts_with("Requested language") {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with('#') && l.contains("language"))
+                    .map_or(1, |i| i + 1);
+                (line, 1, language_message(&env))
+            } else if env.starts_with("Inconsistent cell count") {
+                (
+                    line,
+                    col,
+                    "a table row has a different number of cells from the table's first row (a `|` inside a cell must be written `\\|`)".to_owned(),
+                )
+            } else if let Some((line, message)) = locate(text, line) {
+                (line, 1, message)
+            } else {
+                // The parser's "unknown keyword" text is whatever it failed
+                // on: point at the line it stopped on and say what may stand
+                // there instead.
+                (line, col, syntax_message(text, line))
             };
+            let line = line.max(1);
+            let source_line = text
+                .lines()
+                .nth(line - 1)
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned);
             Err(Error::Syntax {
                 path: path.to_owned(),
                 line,
@@ -298,39 +319,84 @@ fn error_position(display: &str) -> Option<(usize, usize)> {
     Some((line.parse().ok()?, col.parse().ok()?))
 }
 
-fn env_message(text: &str) -> String {
-    let text = text.trim_end_matches('.');
-    if let Some(lang) = text
+fn language_message(text: &str) -> String {
+    let lang = text
+        .trim_end_matches('.')
         .strip_prefix("Requested language '")
         .and_then(|t| t.strip_suffix("' is not supported"))
-    {
-        return format!("`# language: {lang}` is not a Gherkin language: use a code such as `en`, `fr` or `de`");
+        .unwrap_or(text);
+    format!("`# language: {lang}` is not a Gherkin language: use a code such as `en`, `fr`, `de` or `es`")
+}
+
+/// The gherkin crate often stops at the end of the file when the mistake is
+/// earlier. Finds the commonest such mistakes: text before `Feature:`, a
+/// table row that does not end with `|`, a second doc string on one step,
+/// tags with nothing after them.
+fn locate(text: &str, stopped_at: usize) -> Option<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at_end = lines.iter().skip(stopped_at.saturating_sub(1)).all(|l| l.trim().is_empty());
+    if !at_end {
+        return None;
     }
-    if let Some(word) = text
-        .strip_prefix("Unknown keyword: '")
-        .and_then(|t| t.strip_suffix('\''))
-    {
-        return format!("`{word}` is not a Gherkin keyword here");
+    let is_meta = |t: &str| t.is_empty() || t.starts_with('#') || t.starts_with('@');
+    let first = lines.iter().position(|l| !is_meta(l.trim()))?;
+    if !lines[first].contains(':') {
+        return Some((
+            first + 1,
+            "a feature file must begin with a `Feature:` line (tags, comments and `# language:` may come before it)".to_owned(),
+        ));
     }
-    if text == "Inconsistent cell count" {
-        return "this table row has a different number of cells from the first row".to_owned();
+    let mut in_doc_string = false;
+    let mut doc_string_closed_at: Option<usize> = None;
+    for (index, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if t.starts_with("\"\"\"") || t.starts_with("```") {
+            if !in_doc_string && doc_string_closed_at == Some(index.saturating_sub(1)) {
+                return Some((index + 1, "a step can have only one doc string: merge the two".to_owned()));
+            }
+            if in_doc_string {
+                doc_string_closed_at = Some(index);
+            }
+            in_doc_string = !in_doc_string;
+            continue;
+        }
+        if in_doc_string {
+            continue;
+        }
+        if t.starts_with('|') && (!t.ends_with('|') || t.ends_with("\\|") && !t.ends_with("\\\\|")) {
+            return Some((index + 1, "this table row does not end with `|`".to_owned()));
+        }
     }
-    text.to_owned()
+    let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
+    if lines[last].trim().starts_with('@') {
+        return Some((
+            last + 1,
+            "these tags are followed by nothing: tags go on the line before a `Feature:`, `Rule:`, `Scenario:` or `Examples:`".to_owned(),
+        ));
+    }
+    None
 }
 
 /// A plain-language message for a position the parser could not go past.
 fn syntax_message(text: &str, line: usize) -> String {
-    let total = text.lines().count();
-    if line > total || text.lines().skip(line - 1).all(|l| l.trim().is_empty()) {
-        let open_doc_string = text
-            .lines()
-            .filter(|l| {
-                let t = l.trim_start();
-                t.starts_with("\"\"\"") || t.starts_with("```")
-            })
-            .count()
-            % 2
-            == 1;
+    let open_doc_string = text
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("\"\"\"") || t.starts_with("```")
+        })
+        .count()
+        % 2
+        == 1;
+    let rest_blank = text.lines().skip(line.saturating_sub(1)).all(|l| l.trim().is_empty());
+    let only_tags_left = text
+        .lines()
+        .skip(line.saturating_sub(1))
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('@') || l.trim_start().starts_with('#'));
+    if only_tags_left && !rest_blank && !open_doc_string {
+        return "tags must be followed by what they tag (a `Scenario:`, `Examples:`, `Rule:` or `Feature:`), but the file ends".to_owned();
+    }
+    if rest_blank || open_doc_string {
         return if open_doc_string {
             "the file ends inside a doc string: close it with `\"\"\"`".to_owned()
         } else {
@@ -349,11 +415,16 @@ fn convert(path: &Path, rel: String, text: String, feature: &gherkin::Feature) -
         .collect();
     let mut intents = Vec::new();
     let mut add = |scenario: &gherkin::Scenario, rule: Option<&gherkin::Rule>| {
-        let mut steps = background.clone();
-        if let Some(rule_background) = rule.and_then(|r| r.background.as_ref()) {
-            steps.extend(rule_background.steps.iter().map(convert_step));
+        // As the Gherkin pickle compiler does: a scenario without steps gets
+        // no background steps either.
+        let mut steps = Vec::new();
+        if !scenario.steps.is_empty() {
+            steps.extend(background.iter().cloned());
+            if let Some(rule_background) = rule.and_then(|r| r.background.as_ref()) {
+                steps.extend(rule_background.steps.iter().map(convert_step));
+            }
+            steps.extend(scenario.steps.iter().map(convert_step));
         }
-        steps.extend(scenario.steps.iter().map(convert_step));
         let mut tags = feature.tags.clone();
         if let Some(rule) = rule {
             tags.extend(rule.tags.iter().cloned());

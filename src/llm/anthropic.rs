@@ -40,12 +40,14 @@ impl Llm for Messages {
     }
 
     fn complete(&mut self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error> {
-        let Client { endpoint, settings, .. } = &self.client;
+        let Client {
+            endpoint, settings, ..
+        } = &self.client;
         let mut headers = HeaderMap::new();
         headers.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
         if let Some(key) = &endpoint.key {
-            let mut value =
-                HeaderValue::from_str(key).expect("`Client::new` checked that the key fits in a header");
+            let mut value = HeaderValue::from_str(key)
+                .expect("`Client::new` checked that the key fits in a header");
             value.set_sensitive(true);
             headers.insert("x-api-key", value);
         }
@@ -57,7 +59,7 @@ impl Llm for Messages {
             "stream": settings.stream,
         });
         let url = format!("{}/v1/messages", endpoint.base_url);
-        self.client.send::<Wire>(&url, headers, &body, progress)
+        self.client.send::<Wire>(&url, &headers, &body, progress)
     }
 }
 
@@ -114,7 +116,9 @@ fn parse(data: &str) -> Result<Payload, Problem> {
 
 fn finish(stop_reason: String) -> Finish {
     match stop_reason.as_str() {
-        "max_tokens" | "model_context_window_exceeded" => Finish::Truncated { reason: stop_reason },
+        "max_tokens" | "model_context_window_exceeded" => Finish::Truncated {
+            reason: stop_reason,
+        },
         _ => Finish::Complete,
     }
 }
@@ -128,7 +132,11 @@ impl Decode for Wire {
                 partial.usage.input_tokens = usage.and_then(|u| u.input_tokens).unwrap_or(0);
             }
             "content_block_delta" => {
-                if let Some(Delta { kind, text: Some(text), .. }) = payload.delta
+                if let Some(Delta {
+                    kind,
+                    text: Some(text),
+                    ..
+                }) = payload.delta
                     && kind == "text_delta"
                 {
                     partial.text.push_str(&text);
@@ -160,10 +168,12 @@ impl Decode for Wire {
             .filter(|b| b.kind == "text")
             .filter_map(|b| b.text)
             .collect();
-        let usage = payload.usage.map_or_else(Default::default, |u| super::Usage {
-            input_tokens: u.input_tokens.unwrap_or(0),
-            output_tokens: u.output_tokens.unwrap_or(0),
-        });
+        let usage = payload
+            .usage
+            .map_or_else(Default::default, |u| super::Usage {
+                input_tokens: u.input_tokens.unwrap_or(0),
+                output_tokens: u.output_tokens.unwrap_or(0),
+            });
         Ok(Partial {
             text,
             usage,
@@ -191,14 +201,22 @@ mod tests {
             base_url: fake.server.uri(),
             key: Some("sk-ant-test".to_owned()),
         };
-        let settings = Settings { stream, max_retries: 2, timeout_secs: 10, ..Settings::default() };
+        let settings = Settings {
+            stream,
+            max_retries: 2,
+            timeout_secs: 10,
+            ..Settings::default()
+        };
         let mut model = Messages::new(endpoint, settings).unwrap();
         model.client.min_delay = Duration::from_millis(10);
         model
     }
 
     fn prompt() -> Prompt {
-        Prompt { system: "be brief".to_owned(), user: "write src/lib.rs".to_owned() }
+        Prompt {
+            system: "be brief".to_owned(),
+            user: "write src/lib.rs".to_owned(),
+        }
     }
 
     fn stream(stop_reason: &str) -> ResponseTemplate {
@@ -206,12 +224,27 @@ mod tests {
             r#"{{"type":"message_delta","delta":{{"stop_reason":"{stop_reason}","stop_sequence":null}},"usage":{{"output_tokens":9}}}}"#
         );
         sse(&[
-            ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-test","stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}"#),
-            ("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+            (
+                "message_start",
+                r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-test","stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}"#,
+            ),
+            (
+                "content_block_start",
+                r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
+            ),
             ("ping", r#"{"type":"ping"}"#),
-            ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"pub fn "}}"#),
-            ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"add"}}"#),
-            ("content_block_stop", r#"{"type":"content_block_stop","index":0}"#),
+            (
+                "content_block_delta",
+                r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"pub fn "}}"#,
+            ),
+            (
+                "content_block_delta",
+                r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"add"}}"#,
+            ),
+            (
+                "content_block_stop",
+                r#"{"type":"content_block_stop","index":0}"#,
+            ),
             ("message_delta", &delta),
             ("message_stop", r#"{"type":"message_stop"}"#),
         ])
@@ -234,10 +267,23 @@ mod tests {
                 })))
                 .respond_with(stream("max_tokens")),
         );
-        let reply = model(&fake, true).complete(&prompt(), &Progress::hidden()).unwrap();
+        let reply = model(&fake, true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "pub fn add");
-        assert_eq!(reply.usage, Usage { input_tokens: 25, output_tokens: 9 });
-        assert_eq!(reply.finish, Finish::Truncated { reason: "max_tokens".to_owned() });
+        assert_eq!(
+            reply.usage,
+            Usage {
+                input_tokens: 25,
+                output_tokens: 9
+            }
+        );
+        assert_eq!(
+            reply.finish,
+            Finish::Truncated {
+                reason: "max_tokens".to_owned()
+            }
+        );
     }
 
     #[test]
@@ -250,7 +296,9 @@ mod tests {
                 .up_to_n_times(1),
         );
         fake.mount(Mock::given(method("POST")).respond_with(stream("end_turn")));
-        let reply = model(&fake, true).complete(&prompt(), &Progress::hidden()).unwrap();
+        let reply = model(&fake, true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "pub fn add");
         assert_eq!(reply.finish, Finish::Complete);
         assert_eq!(fake.requests().len(), 2);
@@ -268,7 +316,9 @@ mod tests {
                 .up_to_n_times(1),
         );
         fake.mount(Mock::given(method("POST")).respond_with(stream("end_turn")));
-        let reply = model(&fake, true).complete(&prompt(), &Progress::hidden()).unwrap();
+        let reply = model(&fake, true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "pub fn add");
         assert_eq!(fake.requests().len(), 2);
     }
@@ -282,19 +332,36 @@ mod tests {
             "stop_reason": "end_turn",
             "usage": {"input_tokens": 11, "output_tokens": 4},
         });
-        fake.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(body)));
-        let reply = model(&fake, false).complete(&prompt(), &Progress::hidden()).unwrap();
+        fake.mount(
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body)),
+        );
+        let reply = model(&fake, false)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "fn main() {}");
-        assert_eq!(reply.usage, Usage { input_tokens: 11, output_tokens: 4 });
+        assert_eq!(
+            reply.usage,
+            Usage {
+                input_tokens: 11,
+                output_tokens: 4
+            }
+        );
         assert_eq!(reply.finish, Finish::Complete);
     }
 
     #[test]
     fn forbidden_with_a_key_names_the_key_variable() {
         let fake = Fake::start();
-        let body = json!({"type": "error", "error": {"type": "permission_error", "message": "no access"}});
-        fake.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(403).set_body_json(body)));
-        let error = model(&fake, true).complete(&prompt(), &Progress::hidden()).unwrap_err();
+        let body =
+            json!({"type": "error", "error": {"type": "permission_error", "message": "no access"}});
+        fake.mount(
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(403).set_body_json(body)),
+        );
+        let error = model(&fake, true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap_err();
         assert!(error.to_string().contains("`ANTHROPIC_API_KEY`"), "{error}");
         assert_eq!(fake.requests().len(), 1);
     }

@@ -32,11 +32,17 @@ pub(super) struct Command {
 impl Command {
     /// A provider running `command`, killed after `timeout_secs` seconds.
     pub(super) fn new(command: String, timeout_secs: u64) -> Self {
-        Self { command, timeout_secs }
+        Self {
+            command,
+            timeout_secs,
+        }
     }
 
     fn fail(&self, message: String) -> Error {
-        Error::Command { command: self.command.clone(), message }
+        Error::Command {
+            command: self.command.clone(),
+            message,
+        }
     }
 }
 
@@ -85,7 +91,11 @@ impl Llm for Command {
                 None => format!("was killed by a signal ({status})"),
             };
             let tail = tail(&stderr);
-            let message = if tail.is_empty() { how } else { format!("{how}: {tail}") };
+            let message = if tail.is_empty() {
+                how
+            } else {
+                format!("{how}: {tail}")
+            };
             return Err(self.fail(message));
         }
         Ok(Reply {
@@ -136,7 +146,10 @@ mod tests {
     use super::*;
 
     fn prompt() -> Prompt {
-        Prompt { system: "be brief".to_owned(), user: "write src/lib.rs".to_owned() }
+        Prompt {
+            system: "be brief".to_owned(),
+            user: "write src/lib.rs".to_owned(),
+        }
     }
 
     #[test]
@@ -155,7 +168,10 @@ mod tests {
         let error = model.complete(&prompt(), &Progress::hidden()).unwrap_err();
         let message = error.to_string();
         assert!(matches!(error, Error::Command { .. }), "{error:?}");
-        assert!(message.contains("exited with status 3: no model loaded"), "{message}");
+        assert!(
+            message.contains("exited with status 3: no model loaded"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -163,8 +179,21 @@ mod tests {
         let started = Instant::now();
         let mut model = Command::new("sleep 30 | cat".to_owned(), 1);
         let error = model.complete(&prompt(), &Progress::hidden()).unwrap_err();
-        assert!(matches!(error, Error::CommandTimeout { timeout_secs: 1, .. }), "{error:?}");
-        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert!(
+            matches!(
+                error,
+                Error::CommandTimeout {
+                    timeout_secs: 1,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -102,7 +102,9 @@ impl Client {
             .map_err(|e| setup(format!("not a valid URL: {e}")))?;
         if let (Some(key), Some(var)) = (&endpoint.key, endpoint.provider.key_var) {
             reqwest::header::HeaderValue::from_str(key).map_err(|_| {
-                setup(format!("`{var}` holds characters an HTTP header cannot carry"))
+                setup(format!(
+                    "`{var}` holds characters an HTTP header cannot carry"
+                ))
             })?;
         }
         // Fails only when a provider is already installed, which is what we want.
@@ -140,7 +142,7 @@ impl Client {
     pub fn send<D: Decode>(
         &self,
         url: &str,
-        headers: HeaderMap,
+        headers: &HeaderMap,
         body: &serde_json::Value,
         progress: &Progress,
     ) -> Result<Reply, Error> {
@@ -181,7 +183,9 @@ impl Client {
                 .sleep(tokio::time::sleep)
                 .when(|f| matches!(f, Failure::Transient { .. }))
                 .adjust(|f, delay| match f {
-                    Failure::Transient { after: Some(after), .. } => delay.map(|_| *after),
+                    Failure::Transient {
+                        after: Some(after), ..
+                    } => delay.map(|_| *after),
                     _ => delay,
                 })
                 .notify(|f, delay| {
@@ -240,7 +244,10 @@ impl Client {
         let response = request.send().await.map_err(|e| self.transport(&e))?;
         let status = response.status().as_u16();
         if !response.status().is_success() {
-            let after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+            let after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok());
             let after = after.and_then(|v| retry_after(v, SystemTime::now()));
             let text = response.text().await.unwrap_or_default();
             return Err(self.status_failure(status, url, &text, after));
@@ -261,7 +268,9 @@ impl Client {
         while let Some(event) = events.next().await {
             let event = match event {
                 Ok(event) => event,
-                Err(EventStreamError::Transport(e)) if e.is_timeout() => return Err(self.transport(&e)),
+                Err(EventStreamError::Transport(e)) if e.is_timeout() => {
+                    return Err(self.transport(&e));
+                }
                 Err(EventStreamError::Transport(e)) => {
                     return Err(Failure::Transient {
                         what: format!("broke off the stream: {}", chain(&e)),
@@ -296,27 +305,49 @@ impl Client {
         let provider = self.endpoint.provider.name;
         match problem {
             Problem::Unreadable(message) => Failure::Fatal(Error::Protocol { provider, message }),
-            Problem::Reported { message, retryable: true } => Failure::Transient {
+            Problem::Reported {
+                message,
+                retryable: true,
+            } => Failure::Transient {
                 what: format!("reported an error: {message}"),
                 after: None,
                 kind: Kind::Server,
             },
-            Problem::Reported { message, .. } => Failure::Fatal(Error::Provider { provider, message }),
+            Problem::Reported { message, .. } => {
+                Failure::Fatal(Error::Provider { provider, message })
+            }
         }
     }
 
     fn transport(&self, error: &reqwest::Error) -> Failure {
         if error.is_builder() {
             let provider = self.endpoint.provider.name;
-            return Failure::Fatal(Error::Protocol { provider, message: chain(error) });
+            return Failure::Fatal(Error::Protocol {
+                provider,
+                message: chain(error),
+            });
         }
         // The top message repeats the URL, which the final error names anyway.
         let what = std::error::Error::source(error).map_or_else(|| error.to_string(), chain);
-        let kind = if error.is_timeout() { Kind::Timeout } else { Kind::Connect };
-        Failure::Transient { what, after: None, kind }
+        let kind = if error.is_timeout() {
+            Kind::Timeout
+        } else {
+            Kind::Connect
+        };
+        Failure::Transient {
+            what,
+            after: None,
+            kind,
+        }
     }
 
-    fn status_failure(&self, status: u16, url: &str, body: &str, after: Option<Duration>) -> Failure {
+    fn status_failure(
+        &self,
+        status: u16,
+        url: &str,
+        body: &str,
+        after: Option<Duration>,
+    ) -> Failure {
         let provider = self.endpoint.provider;
         let message = error_message(body);
         let error = match (status, provider.key_var) {
@@ -333,9 +364,17 @@ impl Client {
                 if !message.is_empty() {
                     what = format!("{what}: {message}");
                 }
-                return Failure::Transient { what, after, kind: Kind::Server };
+                return Failure::Transient {
+                    what,
+                    after,
+                    kind: Kind::Server,
+                };
             }
-            (401 | 403, Some(var)) => Error::Unauthorized { provider: provider.name, status, var },
+            (401 | 403, Some(var)) => Error::Unauthorized {
+                provider: provider.name,
+                status,
+                var,
+            },
             (401 | 403, None) => Error::Forbidden {
                 provider: provider.name,
                 url: url.to_owned(),
@@ -348,7 +387,10 @@ impl Client {
                 model: self.endpoint.model.clone(),
                 message,
             },
-            (400, _) => Error::BadRequest { provider: provider.name, message },
+            (400, _) => Error::BadRequest {
+                provider: provider.name,
+                message,
+            },
             _ => Error::Provider {
                 provider: provider.name,
                 message: format!("answered {status}: {message}"),
@@ -372,7 +414,7 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// The server's own words from an error body: OpenAI's
+/// The server's own words from an error body: `OpenAI`'s
 /// `{"error":{"message":..}}`, Anthropic's `{"type":"error","error":{"type":..,"message":..}}`,
 /// Ollama's `{"error":"plain string"}`, or the body itself if it is not JSON.
 pub(super) fn error_message(body: &str) -> String {
@@ -484,6 +526,8 @@ fn seed() -> u64 {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     /// A fake model server on loopback. `wiremock` serves from its own thread;
@@ -521,16 +565,17 @@ pub(super) mod tests {
         let mut body = String::new();
         for (event, data) in events {
             if !event.is_empty() {
-                body.push_str(&format!("event: {event}\n"));
+                writeln!(body, "event: {event}").unwrap();
             }
-            body.push_str(&format!("data: {data}\n\n"));
+            write!(body, "data: {data}\n\n").unwrap();
         }
         wiremock::ResponseTemplate::new(200).set_body_raw(body, "text/event-stream")
     }
 
     #[test]
     fn error_message_reads_the_three_shapes_and_plain_text() {
-        let openai = r#"{"error":{"message":"Invalid 'max_tokens'","type":"invalid_request_error"}}"#;
+        let openai =
+            r#"{"error":{"message":"Invalid 'max_tokens'","type":"invalid_request_error"}}"#;
         let anthropic = r#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: too large"}}"#;
         let ollama = r#"{"error":"model 'qwen' not found"}"#;
         assert_eq!(error_message(openai), "Invalid 'max_tokens'");
@@ -547,7 +592,10 @@ pub(super) mod tests {
             retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
             Some(Duration::from_secs(10))
         );
-        assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(
             http_date("Thu, 29 Feb 2024 00:00:00 GMT"),
             Some(UNIX_EPOCH + Duration::from_secs(1_709_164_800))
@@ -557,9 +605,15 @@ pub(super) mod tests {
 
     #[test]
     fn loopback_urls_skip_the_proxy() {
-        for url in ["http://127.0.0.1:8080/v1", "http://localhost:11434/v1", "http://[::1]:1234/v1"] {
+        for url in [
+            "http://127.0.0.1:8080/v1",
+            "http://localhost:11434/v1",
+            "http://[::1]:1234/v1",
+        ] {
             assert!(is_loopback(&reqwest::Url::parse(url).unwrap()), "{url}");
         }
-        assert!(!is_loopback(&reqwest::Url::parse("https://api.openai.com/v1").unwrap()));
+        assert!(!is_loopback(
+            &reqwest::Url::parse("https://api.openai.com/v1").unwrap()
+        ));
     }
 }

@@ -1,8 +1,8 @@
-//! The OpenAI Chat Completions protocol, spoken by OpenAI, Ollama, LM Studio,
-//! llama.cpp, vLLM, OpenRouter, Groq, DeepSeek and Gemini's compatible endpoint.
+//! The Chat Completions protocol, spoken by `OpenAI`, Ollama, LM Studio,
+//! llama.cpp, vLLM, `OpenRouter`, Groq, `DeepSeek` and Gemini's compatible endpoint.
 //!
 //! In: a [`Prompt`]. Out: a [`Reply`] read from the SSE stream (or from one
-//! JSON body where a server ignores `stream`). Wire format: the OpenAI API
+//! JSON body where a server ignores `stream`). Wire format: the `OpenAI` API
 //! reference, "Chat Completions" (create, and the streamed chunk object).
 //! It must not retry or map HTTP statuses itself: `http.rs` does that.
 
@@ -35,7 +35,9 @@ impl ChatCompletions {
     }
 
     fn body(&self, prompt: &Prompt) -> serde_json::Value {
-        let Client { endpoint, settings, .. } = &self.client;
+        let Client {
+            endpoint, settings, ..
+        } = &self.client;
         let mut body = json!({
             "model": endpoint.model,
             "messages": [
@@ -72,7 +74,8 @@ impl Llm for ChatCompletions {
             headers.insert(AUTHORIZATION, value);
         }
         let url = format!("{}/chat/completions", self.client.endpoint.base_url);
-        self.client.send::<Wire>(&url, headers, &self.body(prompt), progress)
+        self.client
+            .send::<Wire>(&url, &headers, &self.body(prompt), progress)
     }
 }
 
@@ -82,7 +85,7 @@ struct Chunk {
     #[serde(default)]
     choices: Vec<Choice>,
     usage: Option<WireUsage>,
-    /// OpenRouter reports upstream failures inside a 200 stream.
+    /// `OpenRouter` reports upstream failures inside a 200 stream.
     error: Option<serde_json::Value>,
 }
 
@@ -112,7 +115,10 @@ impl Wire {
             .map_err(|e| Problem::Unreadable(format!("{e} in `{}`", excerpt(data))))?;
         if let Some(error) = chunk.error {
             let message = reported(&error).unwrap_or_else(|| excerpt(data));
-            return Err(Problem::Reported { message, retryable: false });
+            return Err(Problem::Reported {
+                message,
+                retryable: false,
+            });
         }
         if let Some(choice) = chunk.choices.into_iter().next() {
             if let Some(text) = choice.delta.or(choice.message).and_then(|m| m.content) {
@@ -179,14 +185,22 @@ mod tests {
             base_url,
             key: provider(name).key_var.map(|_| "sk-test".to_owned()),
         };
-        let settings = Settings { stream, max_retries: 2, timeout_secs: 10, ..Settings::default() };
+        let settings = Settings {
+            stream,
+            max_retries: 2,
+            timeout_secs: 10,
+            ..Settings::default()
+        };
         let mut model = ChatCompletions::new(endpoint, settings).unwrap();
         model.client.min_delay = Duration::from_millis(10);
         model
     }
 
     fn prompt() -> Prompt {
-        Prompt { system: "be brief".to_owned(), user: "write src/lib.rs".to_owned() }
+        Prompt {
+            system: "be brief".to_owned(),
+            user: "write src/lib.rs".to_owned(),
+        }
     }
 
     fn completion(text: &str, finish_reason: &str) -> ResponseTemplate {
@@ -197,11 +211,26 @@ mod tests {
     }
 
     const STREAM: &[(&str, &str)] = &[
-        ("", r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#),
-        ("", r#"{"choices":[{"index":0,"delta":{"content":"pub fn "}}]}"#),
-        ("", r#"{"choices":[{"index":0,"delta":{"content":"add() {}"},"finish_reason":null}]}"#),
-        ("", r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#),
-        ("", r#"{"choices":[],"usage":{"prompt_tokens":30,"completion_tokens":7}}"#),
+        (
+            "",
+            r#"{"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#,
+        ),
+        (
+            "",
+            r#"{"choices":[{"index":0,"delta":{"content":"pub fn "}}]}"#,
+        ),
+        (
+            "",
+            r#"{"choices":[{"index":0,"delta":{"content":"add() {}"},"finish_reason":null}]}"#,
+        ),
+        (
+            "",
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+        ),
+        (
+            "",
+            r#"{"choices":[],"usage":{"prompt_tokens":30,"completion_tokens":7}}"#,
+        ),
         ("", "[DONE]"),
     ];
 
@@ -221,9 +250,17 @@ mod tests {
                 })))
                 .respond_with(sse(STREAM)),
         );
-        let reply = model(&fake, "openai", true).complete(&prompt(), &Progress::hidden()).unwrap();
+        let reply = model(&fake, "openai", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "pub fn add() {}");
-        assert_eq!(reply.usage, Usage { input_tokens: 30, output_tokens: 7 });
+        assert_eq!(
+            reply.usage,
+            Usage {
+                input_tokens: 30,
+                output_tokens: 7
+            }
+        );
         assert_eq!(reply.finish, Finish::Complete);
     }
 
@@ -234,7 +271,13 @@ mod tests {
         let mut ollama = model(&fake, "ollama", true);
         let reply = ollama.complete(&prompt(), &Progress::hidden()).unwrap();
         assert_eq!(reply.text, "fn main() {}");
-        assert_eq!(reply.usage, Usage { input_tokens: 12, output_tokens: 5 });
+        assert_eq!(
+            reply.usage,
+            Usage {
+                input_tokens: 12,
+                output_tokens: 5
+            }
+        );
         let body: serde_json::Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
         assert_eq!(body["max_tokens"], 16_000, "local servers get `max_tokens`");
         assert!(fake.requests()[0].headers.get("authorization").is_none());
@@ -244,8 +287,15 @@ mod tests {
     fn finish_reason_length_is_truncated() {
         let fake = Fake::start();
         fake.mount(Mock::given(method("POST")).respond_with(completion("fn ma", "length")));
-        let reply = model(&fake, "openai", false).complete(&prompt(), &Progress::hidden()).unwrap();
-        assert_eq!(reply.finish, Finish::Truncated { reason: "length".to_owned() });
+        let reply = model(&fake, "openai", false)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
+        assert_eq!(
+            reply.finish,
+            Finish::Truncated {
+                reason: "length".to_owned()
+            }
+        );
     }
 
     #[test]
@@ -258,18 +308,29 @@ mod tests {
         );
         fake.mount(Mock::given(method("POST")).respond_with(sse(STREAM)));
         let started = std::time::Instant::now();
-        let reply = model(&fake, "openai", true).complete(&prompt(), &Progress::hidden()).unwrap();
+        let reply = model(&fake, "openai", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "pub fn add() {}");
         assert_eq!(fake.requests().len(), 2);
-        assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured");
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "Retry-After was honoured"
+        );
     }
 
     #[test]
     fn a_cut_stream_is_retried() {
         let fake = Fake::start();
-        fake.mount(Mock::given(method("POST")).respond_with(sse(&STREAM[..3])).up_to_n_times(1));
+        fake.mount(
+            Mock::given(method("POST"))
+                .respond_with(sse(&STREAM[..3]))
+                .up_to_n_times(1),
+        );
         fake.mount(Mock::given(method("POST")).respond_with(sse(STREAM)));
-        let reply = model(&fake, "openai", true).complete(&prompt(), &Progress::hidden()).unwrap();
+        let reply = model(&fake, "openai", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap();
         assert_eq!(reply.text, "pub fn add() {}");
         assert_eq!(fake.requests().len(), 2);
     }
@@ -278,9 +339,17 @@ mod tests {
     fn server_errors_give_up_after_the_retries() {
         let fake = Fake::start();
         fake.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)));
-        let error = model(&fake, "openai", true).complete(&prompt(), &Progress::hidden()).unwrap_err();
-        assert!(matches!(error, Error::GaveUp { attempts: 3, .. }), "{error:?}");
-        assert!(error.to_string().contains("503 (service unavailable)"), "{error}");
+        let error = model(&fake, "openai", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::GaveUp { attempts: 3, .. }),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("503 (service unavailable)"),
+            "{error}"
+        );
         assert_eq!(fake.requests().len(), 3);
     }
 
@@ -288,9 +357,17 @@ mod tests {
     fn unauthorized_names_the_key_variable_and_is_not_retried() {
         let fake = Fake::start();
         let body = json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}});
-        fake.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(401).set_body_json(body)));
-        let error = model(&fake, "openai", true).complete(&prompt(), &Progress::hidden()).unwrap_err();
-        assert!(matches!(error, Error::Unauthorized { status: 401, .. }), "{error:?}");
+        fake.mount(
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(401).set_body_json(body)),
+        );
+        let error = model(&fake, "openai", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::Unauthorized { status: 401, .. }),
+            "{error:?}"
+        );
         assert!(error.to_string().contains("`OPENAI_API_KEY`"), "{error}");
         assert_eq!(fake.requests().len(), 1);
     }
@@ -299,12 +376,20 @@ mod tests {
     fn not_found_names_the_url_and_the_model() {
         let fake = Fake::start();
         let body = json!({"error": "model 'gpt-test' not found"});
-        fake.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(404).set_body_json(body)));
-        let error = model(&fake, "ollama", true).complete(&prompt(), &Progress::hidden()).unwrap_err();
+        fake.mount(
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(404).set_body_json(body)),
+        );
+        let error = model(&fake, "ollama", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap_err();
         let message = error.to_string();
         let url = format!("{}/v1/chat/completions", fake.server.uri());
         assert!(message.contains(&format!("`{url}`")), "{message}");
-        assert!(message.contains("`gpt-test`: model 'gpt-test' not found"), "{message}");
+        assert!(
+            message.contains("`gpt-test`: model 'gpt-test' not found"),
+            "{message}"
+        );
         assert_eq!(fake.requests().len(), 1);
     }
 
@@ -312,9 +397,17 @@ mod tests {
     fn bad_request_carries_the_servers_message() {
         let fake = Fake::start();
         let body = json!({"error": {"message": "Unsupported parameter: 'max_tokens'", "type": "invalid_request_error"}});
-        fake.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_json(body)));
-        let error = model(&fake, "openai", true).complete(&prompt(), &Progress::hidden()).unwrap_err();
-        assert_eq!(error.to_string(), "openai rejected the request (400): Unsupported parameter: 'max_tokens'");
+        fake.mount(
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(400).set_body_json(body)),
+        );
+        let error = model(&fake, "openai", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "openai rejected the request (400): Unsupported parameter: 'max_tokens'"
+        );
     }
 
     #[test]
@@ -324,15 +417,35 @@ mod tests {
             ("", r#"{"choices":[{"index":0,"delta":{"content":"pub "}}]}"#),
             ("", r#"{"error":{"code":502,"message":"upstream provider returned error"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}"#),
         ])));
-        let error = model(&fake, "openrouter", true).complete(&prompt(), &Progress::hidden()).unwrap_err();
-        assert!(matches!(error, Error::Provider { provider: "openrouter", .. }), "{error:?}");
-        assert!(error.to_string().contains("upstream provider returned error"), "{error}");
+        let error = model(&fake, "openrouter", true)
+            .complete(&prompt(), &Progress::hidden())
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Provider {
+                    provider: "openrouter",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("upstream provider returned error"),
+            "{error}"
+        );
     }
 
     #[test]
     fn a_stopped_server_is_a_connect_error() {
         // A port that was free a moment ago: nothing listens there.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut model = model_at(format!("http://127.0.0.1:{port}/v1"), "ollama", true);
         let error = model.complete(&prompt(), &Progress::hidden()).unwrap_err();
         assert!(matches!(error, Error::Connect { .. }), "{error:?}");

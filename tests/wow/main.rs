@@ -1,0 +1,11 @@
+//! The integration tests of `wow`, one binary (one link, shared helpers).
+//!
+//! - `conformance`: parsing against the cucumber/gherkin conformance data.
+//! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
+//!   exit codes.
+//! - `models`: `wow run` end to end against fake OpenAI-compatible and
+//!   Anthropic servers on 127.0.0.1 serving scripted replies (labelled as
+//!   written by hand for these tests), building and running real prototypes.
+//! - `support`: the command builder and the fake servers.
+
+mod conformance;
