@@ -143,6 +143,12 @@ pub enum Error {
     Cargo { dir: PathBuf, stderr: String },
     #[error("the build in `{}` did not finish within {secs} s: raise `--build-timeout`", .dir.display())]
     BuildTimeout { dir: PathBuf, secs: u64 },
+    #[error("failed to lock the shared target directory with `{}`: {source}", .path.display())]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cargo built `{}` but named no test executable for `intents`", .0.display())]
     NoExecutable(PathBuf),
 }
@@ -252,7 +258,35 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// Exclusive use of a shared target directory, held from a build until the
+/// run of what it built ends.
+///
+/// Every prototype is package `prototype`, and cargo derives artifact names
+/// from the package id, not its folder: two prototypes built in one target
+/// directory write the same test executable. Without this lock a second
+/// `wow` could replace the executable between the first one's build and run.
+#[derive(Debug)]
+pub struct TargetLock(#[expect(dead_code, reason = "held for its lock")] std::fs::File);
+
+/// Waits for exclusive use of `target_dir` (see [`TargetLock`]).
+pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
+    let path = target_dir.join("wow.lock");
+    let err = |source| Error::Lock {
+        path: path.clone(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(err)?;
+    file.lock().map_err(err)?;
+    Ok(TargetLock(file))
+}
+
 /// Builds the prototype's `intents` test with the shared `target_dir`.
+/// Hold a [`TargetLock`] from before the build until after the run.
 pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
     let mut command = Command::new("cargo");
     command

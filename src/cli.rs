@@ -304,6 +304,7 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     let target_dir = target_dir(&args.build, &dir)?;
     let limits = limits(&args.build);
     progress.phase("compiling");
+    let lock = cargo::lock(&target_dir)?;
     let results = match cargo::build(&dir, &target_dir, limits)? {
         Build::Built { executable, .. } => {
             progress.phase("running the scenarios");
@@ -330,6 +331,7 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
                 .collect()
         }
     };
+    drop(lock);
     progress.finish();
     let report = Report::new(&spec, &results, None, Some(&dir), None, llm::millis(started.elapsed()));
     finish(&report, &spec, &prototype, args.json.as_deref())

@@ -19,6 +19,8 @@ use crate::spec::Spec;
 const MANIFEST: &str = include_str!("prototype/manifest.toml");
 const LOCK: &str = include_str!("prototype/Cargo.lock.in");
 const HARNESS: &str = include_str!("prototype/intents.rs.in");
+/// The package line of the templates, replaced by [`Prototype::package_name`].
+const TEMPLATE_NAME: &str = "name = \"prototype\"";
 const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n";
 
 /// Model-owned files: normalised path → content.
@@ -80,8 +82,10 @@ impl Prototype {
     /// verbatim copy of every feature (removing copies of features that are
     /// no longer given).
     pub fn write_skeleton(&self, spec: &Spec) -> Result<(), Error> {
-        write(&self.path("Cargo.toml"), MANIFEST)?;
-        write(&self.path("Cargo.lock"), LOCK)?;
+        let name = self.package_name()?;
+        let package = format!("name = \"{name}\"");
+        write(&self.path("Cargo.toml"), &MANIFEST.replacen(TEMPLATE_NAME, &package, 1))?;
+        write(&self.path("Cargo.lock"), &LOCK.replacen(TEMPLATE_NAME, &package, 1))?;
         write(&self.path("tests/intents.rs"), HARNESS)?;
         write(&self.path(".gitignore"), GITIGNORE)?;
         let features = self.path("features");
@@ -95,6 +99,35 @@ impl Prototype {
             write(&features.join(&feature.rel), &feature.text)?;
         }
         Ok(())
+    }
+
+    /// The cargo package name: `prototype-<folder>-<hash of the folder's
+    /// absolute path>`. The library is always `prototype`.
+    ///
+    /// Prototypes share one target directory, and cargo keys artifacts and
+    /// their freshness by package name and version, not by folder: two
+    /// packages both named `prototype` would be taken for one, and a build
+    /// could run the other prototype's stale test executable. The name
+    /// sorts right after `prototype` in the lock file, so the template lock
+    /// stays valid with the name replaced.
+    pub fn package_name(&self) -> Result<String, Error> {
+        fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
+            path: self.dir.clone(),
+            source,
+        })?;
+        let absolute = fs::canonicalize(&self.dir).map_err(|source| Error::Read {
+            path: self.dir.clone(),
+            source,
+        })?;
+        let folder: String = absolute
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let hash = crate::llm::replay::sha256(&absolute.to_string_lossy());
+        Ok(format!("prototype-{}-{}", folder.trim_matches('-'), &hash[..8]).replace("--", "-"))
     }
 
     /// Reads the model-owned files currently on disk.

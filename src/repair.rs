@@ -285,6 +285,7 @@ fn play(
     }
     prototype.write_files(&round.files)?;
     progress.phase(&format!("round {}: compiling", round.number));
+    let _lock = cargo::lock(target_dir)?;
     let build = cargo::build(&prototype.dir, target_dir, options.limits)?;
     match build {
         Build::Errors { diagnostics, duration_ms } => {

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{Client, Decode, Endpoint, Partial, Problem, excerpt, reported};
+use super::http::{Client, Decode, Endpoint, Partial, Problem, clean, reported};
 use super::{Error, Finish, Llm, Reply, Settings};
 use crate::progress::Progress;
 use crate::prompt::Prompt;
@@ -102,12 +102,12 @@ struct Wire;
 
 fn parse(data: &str) -> Result<Payload, Problem> {
     let payload: Payload = serde_json::from_str(data)
-        .map_err(|e| Problem::Unreadable(format!("{e} in `{}`", excerpt(data))))?;
+        .map_err(|e| Problem::Unreadable(format!("{e} in `{}`", clean(data, 120))))?;
     if let Some(error) = &payload.error {
         // `overloaded_error` is 529 arriving mid-stream; `api_error` is a 500.
         let kind = error.get("type").and_then(serde_json::Value::as_str);
         return Err(Problem::Reported {
-            message: reported(error).unwrap_or_else(|| excerpt(data)),
+            message: reported(error).unwrap_or_else(|| clean(data, 120)),
             retryable: matches!(kind, Some("overloaded_error" | "api_error")),
         });
     }
@@ -124,7 +124,7 @@ fn finish(stop_reason: String) -> Finish {
 }
 
 impl Decode for Wire {
-    fn event(partial: &mut Partial, _event: &str, data: &str) -> Result<(), Problem> {
+    fn event(partial: &mut Partial, data: &str) -> Result<(), Problem> {
         let payload = parse(data)?;
         match payload.kind.as_str() {
             "message_start" => {

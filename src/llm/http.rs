@@ -19,6 +19,9 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use super::{Error, Finish, Provider, Reply, Settings, Usage, millis};
 use crate::progress::Progress;
 
+/// The longest `Retry-After` worth waiting for; beyond it the call gives up.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
 /// Where and as whom a model is reached.
 #[derive(Debug, Clone)]
 pub(super) struct Endpoint {
@@ -53,8 +56,8 @@ pub(super) enum Problem {
 
 /// A provider's wire format, as far as reading replies goes.
 pub(super) trait Decode {
-    /// Folds one server-sent event (its `event:` name and `data:` text) into `partial`.
-    fn event(partial: &mut Partial, event: &str, data: &str) -> Result<(), Problem>;
+    /// Folds one server-sent event's `data:` text into `partial`.
+    fn event(partial: &mut Partial, data: &str) -> Result<(), Problem>;
     /// Reads a whole non-streamed JSON reply.
     fn json(body: &str) -> Result<Partial, Problem>;
 }
@@ -183,6 +186,10 @@ impl Client {
                 .sleep(tokio::time::sleep)
                 .when(|f| matches!(f, Failure::Transient { .. }))
                 .adjust(|f, delay| match f {
+                    // Minutes of waiting is no use to someone watching: give up and say why.
+                    Failure::Transient {
+                        after: Some(after), ..
+                    } if *after > MAX_RETRY_AFTER => None,
                     Failure::Transient {
                         after: Some(after), ..
                     } => delay.map(|_| *after),
@@ -280,7 +287,7 @@ impl Client {
                 }
                 Err(e) => return Err(self.problem(Problem::Unreadable(e.to_string()))),
             };
-            D::event(&mut partial, &event.event, &event.data).map_err(|p| self.problem(p))?;
+            D::event(&mut partial, &event.data).map_err(|p| self.problem(p))?;
             // Usage often comes only at the end; until then, about 4 bytes a token.
             let tokens = match partial.usage.output_tokens {
                 0 => partial.text.len() as u64 / 4,
@@ -419,36 +426,28 @@ fn chain(error: &dyn std::error::Error) -> String {
 /// Ollama's `{"error":"plain string"}`, or the body itself if it is not JSON.
 pub(super) fn error_message(body: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(value) => reported(value.get("error").unwrap_or(&value)).unwrap_or_else(|| clean(body)),
-        Err(_) => clean(body),
+        Ok(value) => {
+            reported(value.get("error").unwrap_or(&value)).unwrap_or_else(|| clean(body, 500))
+        }
+        Err(_) => clean(body, 500),
     }
 }
 
 /// The message of an `error` member: a plain string or an object with `message`.
 pub(super) fn reported(error: &serde_json::Value) -> Option<String> {
     let message = error.as_str().or_else(|| error.get("message")?.as_str())?;
-    Some(clean(message))
-}
-
-/// The start of an unreadable payload, for an error message.
-pub(super) fn excerpt(text: &str) -> String {
-    let text = clean(text);
-    match text.char_indices().nth(120) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
-    }
+    Some(clean(message, 500))
 }
 
 /// Server text is untrusted: no control characters on the user's terminal,
-/// and no more than a few lines of it.
-fn clean(text: &str) -> String {
-    const MAX_CHARS: usize = 500;
+/// and at most `max_chars` of it.
+pub(super) fn clean(text: &str, max_chars: usize) -> String {
     let text: String = text
         .trim()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    match text.char_indices().nth(MAX_CHARS) {
+    match text.char_indices().nth(max_chars) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text,
     }

@@ -10,7 +10,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{Client, Decode, Endpoint, Partial, Problem, excerpt, reported};
+use super::http::{Client, Decode, Endpoint, Partial, Problem, clean, reported};
 use super::{Error, Finish, Llm, Reply, Settings, Usage};
 use crate::progress::Progress;
 use crate::prompt::Prompt;
@@ -112,9 +112,9 @@ struct Wire;
 impl Wire {
     fn fold(partial: &mut Partial, data: &str) -> Result<(), Problem> {
         let chunk: Chunk = serde_json::from_str(data)
-            .map_err(|e| Problem::Unreadable(format!("{e} in `{}`", excerpt(data))))?;
+            .map_err(|e| Problem::Unreadable(format!("{e} in `{}`", clean(data, 120))))?;
         if let Some(error) = chunk.error {
-            let message = reported(&error).unwrap_or_else(|| excerpt(data));
+            let message = reported(&error).unwrap_or_else(|| clean(data, 120));
             return Err(Problem::Reported {
                 message,
                 retryable: false,
@@ -143,7 +143,7 @@ impl Wire {
 }
 
 impl Decode for Wire {
-    fn event(partial: &mut Partial, _event: &str, data: &str) -> Result<(), Problem> {
+    fn event(partial: &mut Partial, data: &str) -> Result<(), Problem> {
         if data.trim() == "[DONE]" {
             partial.done = true;
             return Ok(());

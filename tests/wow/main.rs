@@ -9,3 +9,5 @@
 //! - `support`: the command builder and the fake servers.
 
 mod conformance;
+mod models;
+mod support;

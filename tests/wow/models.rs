@@ -1,0 +1,255 @@
+//! `wow run` end to end against fake model servers on 127.0.0.1: features the
+//! tool has never seen, scripted replies (hand-written for these tests, not
+//! model output), real builds and runs of the prototype, and the JSON report.
+
+use serde_json::Value;
+use wiremock::ResponseTemplate;
+
+use crate::support::{Wow, anthropic_stream, fake_server, openai_json, openai_stream, prompts};
+
+const PARKING: &str = "Feature: Parking fees
+  As a driver
+  I want to know what I pay
+  So that parking holds no surprise
+
+  Scenario: The first hour is free
+    Given a car parked for 45 minutes
+    Then the fee is 0 euros
+
+  Scenario Outline: Every started hour after the first costs 2 euros
+    Given a car parked for <minutes> minutes
+    Then the fee is <fee> euros
+
+    Examples:
+      | minutes | fee |
+      | 90      | 2   |
+      | 180     | 4   |
+";
+
+/// Steps shared by the replies below. The `Given` step also checks that no
+/// API key reached the prototype's environment.
+const STEPS: &str = r#"use cucumber::{given, then};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    minutes: u32,
+}
+
+#[given(expr = "a car parked for {int} minutes")]
+fn parked(world: &mut World, minutes: u32) {
+    assert!(std::env::var_os("OPENAI_API_KEY").is_none(), "an API key leaked into the prototype");
+    assert!(std::env::var_os("ANTHROPIC_API_KEY").is_none(), "an API key leaked into the prototype");
+    world.minutes = minutes;
+}
+
+#[then(expr = "the fee is {int} euros")]
+fn fee(world: &mut World, expected: u32) {
+    let fee = prototype::fee(world.minutes);
+    assert_eq!(fee, expected, "the fee should be {expected} euros");
+}
+"#;
+
+const LIB_RIGHT: &str = "/// Parking fee in euros: the first hour is free, then 2 euros per started hour.
+pub fn fee(minutes: u32) -> u32 {
+    if minutes <= 60 { 0 } else { (minutes - 60).div_ceil(60) * 2 }
+}
+";
+
+/// Counts whole hours instead of started ones: 180 minutes costs 6 euros.
+const LIB_WRONG: &str = "pub fn fee(minutes: u32) -> u32 {
+    if minutes <= 60 { 0 } else { minutes / 60 * 2 }
+}
+";
+
+const LIB_BROKEN: &str = "pub fn fee(minutes: u32) -> u32 {
+    let hours: u32 = \"many\";
+    hours * minutes
+}
+";
+
+fn reply(lib: &str, steps: &str) -> String {
+    format!(
+        "Hand-written test reply.\n\n### src/lib.rs\n```rust\n{lib}```\n\n### tests/steps.rs\n```rust\n{steps}```\n"
+    )
+}
+
+fn parking() -> Wow {
+    Wow::new().file("features/parking.feature", PARKING)
+}
+
+fn statuses(report: &Value) -> Vec<(String, String)> {
+    report["intents"]
+        .as_array()
+        .expect("intents")
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap_or_default().to_owned(), i["status"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+fn outcomes(report: &Value) -> Vec<String> {
+    report["rounds"]
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_openai_reply_that_passes_first_time() {
+    let server = fake_server("/v1/chat/completions", vec![openai_stream(&reply(LIB_RIGHT, STEPS), "stop")]).await;
+    let (wow, out) = parking()
+        .args(&["run", "--model", "openai/gpt-test", "--base-url", &format!("{}/v1", server.uri()), "--json", "report.json"])
+        .env("OPENAI_API_KEY", "sk-test-canary")
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["model"], "openai/gpt-test");
+    assert_eq!(report["prototype"], "generated/features");
+    assert_eq!(report["summary"]["intents"], 3);
+    assert_eq!(report["summary"]["passed"], 3);
+    assert_eq!(
+        statuses(&report),
+        [
+            ("features/parking.feature:6".to_owned(), "passed".to_owned()),
+            ("features/parking.feature:16".to_owned(), "passed".to_owned()),
+            ("features/parking.feature:17".to_owned(), "passed".to_owned()),
+        ]
+    );
+    assert_eq!(outcomes(&report), ["ran"]);
+    assert_eq!(report["rounds"][0]["kind"], "generate");
+    assert_eq!(report["rounds"][0]["input_tokens"], 1200);
+    assert_eq!(report["rounds"][0]["output_tokens"], 340);
+    assert!(out.stdout.contains("3 of 3 intents pass"), "{}", out.all());
+    // The prototype stands on its own: the engineer's files are there.
+    assert!(wow.read("generated/features/src/lib.rs").contains("started hour"));
+    assert_eq!(wow.read("generated/features/features/parking.feature"), PARKING);
+    // The exchange was recorded for replay, and replay needs no server.
+    let exchange: Value = serde_json::from_str(&wow.read("generated/features/.wow/exchanges/round-01.json")).expect("json");
+    assert_eq!(exchange["origin"], "model");
+    assert!(exchange["prompt"]["user"].as_str().unwrap_or_default().contains("Every started hour after the first"));
+    drop(server);
+    let replay = wow.only_args(&["run"]).run();
+    assert_eq!(replay.code, 0, "{}", replay.all());
+    assert!(replay.stderr.contains("replaying"), "{}", replay.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compile_error_is_repaired_through_anthropic() {
+    let server = fake_server(
+        "/v1/messages",
+        vec![anthropic_stream(&reply(LIB_BROKEN, STEPS), "end_turn"), anthropic_stream(&reply(LIB_RIGHT, STEPS), "end_turn")],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&["run", "--model", "anthropic/claude-test", "--json", "report.json"])
+        .env("ANTHROPIC_API_KEY", "sk-ant-canary")
+        .env("ANTHROPIC_BASE_URL", &server.uri())
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(outcomes(&report), ["compile_error", "ran"]);
+    assert_eq!(report["rounds"][1]["kind"], "repair");
+    assert_eq!(report["rounds"][0]["input_tokens"], 1500);
+    assert_eq!(report["rounds"][0]["output_tokens"], 420);
+    let sent = prompts(&server).await;
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1].contains("mismatched types"), "the repair prompt carries rustc's error:\n{}", sent[1]);
+    assert!(sent[1].contains("let hours: u32 = \"many\";"), "the repair prompt carries the current files");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_intent_that_keeps_failing_is_reported_with_its_step() {
+    // Non-streamed replies, as from a server that ignores `stream`.
+    let wrong = reply(LIB_WRONG, STEPS);
+    let server = fake_server("/v1/chat/completions", vec![openai_json(&wrong, "stop"), openai_json(&wrong, "stop")]).await;
+    let (wow, out) = parking()
+        .args(&["run", "--model", "ollama/qwen-test:7b", "--no-stream", "--max-repairs", "2", "--json", "report.json"])
+        .env("OLLAMA_HOST", &server.uri().replace("http://", ""))
+        .run_async()
+        .await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(report["summary"]["passed"], 2);
+    assert_eq!(report["summary"]["failed"], 1);
+    let failed = &report["intents"][2];
+    assert_eq!(failed["id"], "features/parking.feature:17");
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["failed_step"], "Then the fee is 4 euros");
+    assert_eq!(failed["reason"], "the fee should be 4 euros");
+    // The same failures twice: the loop stops instead of spending the budget.
+    assert_eq!(outcomes(&report), ["ran", "ran"]);
+    assert_eq!(report["stopped"]["reason"], "stalled");
+    assert!(out.stdout.contains("2 of 3 intents pass"), "{}", out.all());
+    assert!(out.stdout.contains("Then the fee is 4 euros"), "{}", out.all());
+    let sent = prompts(&server).await;
+    assert!(sent[1].contains("Then the fee is 4 euros"), "the repair prompt names the failing step");
+    assert!(sent[1].contains("the fee should be 4 euros"), "and its message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undefined_steps_are_reported_as_undefined() {
+    let steps = STEPS.replace("the fee is {int} euros", "the price is {int} euros");
+    let server = fake_server("/v1/chat/completions", vec![openai_stream(&reply(LIB_RIGHT, &steps), "stop")]).await;
+    let (wow, out) = parking()
+        .args(&["run", "--model", "lmstudio/local-test", "--base-url", &format!("{}/v1", server.uri()), "--max-repairs", "0", "--json", "report.json"])
+        .run_async()
+        .await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    let report = wow.report();
+    for intent in report["intents"].as_array().expect("intents") {
+        assert_eq!(intent["status"], "undefined", "{intent}");
+        assert!(intent["failed_step"].as_str().unwrap_or_default().starts_with("Then the fee is"));
+    }
+    assert_eq!(report["stopped"]["reason"], "budget_spent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_retried_and_unusable_replies_repaired() {
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![
+            ResponseTemplate::new(429).insert_header("retry-after", "1").set_body_string("slow down"),
+            openai_stream("I would write the prototype like this, but here is only prose.", "stop"),
+            openai_stream(&reply(LIB_RIGHT, STEPS)[..200], "length"),
+            openai_stream(&reply(LIB_RIGHT, STEPS), "stop"),
+        ],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&["run", "--model", "openai/gpt-test", "--json", "report.json"])
+        .env("OPENAI_API_KEY", "sk-test")
+        .env("OPENAI_BASE_URL", &format!("{}/v1", server.uri()))
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(outcomes(&report), ["no_files", "truncated", "ran"]);
+    assert!(out.stderr.contains("429"), "the retry is shown: {}", out.all());
+    let sent = prompts(&server).await;
+    assert_eq!(sent.len(), 4, "one retry and three rounds");
+    assert!(sent[2].contains("no code block"), "the model is told why its reply was unusable");
+    assert!(sent[3].contains("cut off"), "and that its reply was truncated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_key_stops_with_a_clear_message() {
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": {"message": "Incorrect API key provided"}}))],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&["run", "--model", "openai/gpt-test", "--base-url", &format!("{}/v1", server.uri())])
+        .env("OPENAI_API_KEY", "sk-wrong")
+        .run_async()
+        .await;
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("OPENAI_API_KEY"), "{}", out.all());
+    assert!(!out.stderr.contains("sk-wrong"), "the key itself is never printed");
+    assert_eq!(prompts(&server).await.len(), 1, "a 401 is not retried");
+    assert!(!wow.path("generated/features/src/lib.rs").exists(), "nothing was generated");
+}

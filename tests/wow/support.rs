@@ -1,0 +1,230 @@
+//! Test support: a builder that runs the real `wow` binary in a temporary
+//! folder, scripted fake model servers on 127.0.0.1 (wiremock), and the wire
+//! formats of the two protocols those servers speak.
+//!
+//! Every reply served here is written by hand for a test; none comes from a
+//! model.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
+
+/// The cargo target directory shared by every prototype the tests build, so
+/// cucumber and tokio compile once per test run.
+pub fn shared_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/wow-test-prototypes")
+}
+
+/// What a run of the binary printed and returned.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// Everything printed, for messages of failed assertions.
+    pub fn all(&self) -> String {
+        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Runs `wow` in its own temporary folder with a clean model environment.
+pub struct Wow {
+    pub dir: tempfile::TempDir,
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+}
+
+impl Wow {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temporary folder"),
+            args: Vec::new(),
+            envs: Vec::new(),
+        }
+    }
+
+    /// Writes a file inside the temporary folder.
+    pub fn file(self, rel: &str, content: &str) -> Self {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create folder");
+        std::fs::write(path, content).expect("write file");
+        self
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| (*a).to_owned()));
+        self
+    }
+
+    /// Replaces the arguments, keeping the folder and environment.
+    pub fn only_args(mut self, args: &[&str]) -> Self {
+        self.args.clear();
+        self.args(args)
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// The JSON report written with `--json report.json`.
+    pub fn report(&self) -> Value {
+        serde_json::from_str(&self.read("report.json")).expect("the report is JSON")
+    }
+
+    /// Runs the binary (blocking; call it from `spawn_blocking` while a fake
+    /// server runs on the test's runtime).
+    pub fn run(&self) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wow"));
+        command.current_dir(self.dir.path()).args(&self.args);
+        for key in [
+            "WOW_MODEL",
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "OPENAI_API_BASE",
+            "ANTHROPIC_API_KEY",
+            "ANTHROPIC_BASE_URL",
+            "OPENROUTER_API_KEY",
+            "OLLAMA_HOST",
+            "NO_COLOR",
+        ] {
+            command.env_remove(key);
+        }
+        command.env("WOW_TARGET_DIR", shared_target_dir());
+        command.envs(self.envs.iter().map(|(k, v)| (k, v)));
+        let output = command.output().expect("run the wow binary");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs the binary on a blocking thread and waits for it.
+    pub async fn run_async(self) -> (Self, Output) {
+        tokio::task::spawn_blocking(move || {
+            let output = self.run();
+            (self, output)
+        })
+        .await
+        .expect("the wow run finished")
+    }
+}
+
+/// Serves scripted responses in order; a request past the script gets a 500
+/// saying so.
+struct Script(Mutex<VecDeque<ResponseTemplate>>);
+
+impl Respond for Script {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.0
+            .lock()
+            .expect("script lock")
+            .pop_front()
+            .unwrap_or_else(|| ResponseTemplate::new(500).set_body_string("the test script has no more replies"))
+    }
+}
+
+/// A fake model server on 127.0.0.1 answering `POST path` with `responses`
+/// in order.
+pub async fn fake_server(path: &str, responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(matchers::method("POST"))
+        .and(matchers::path(path))
+        .respond_with(Script(Mutex::new(responses.into())))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The user messages of every request the server received, in order.
+pub async fn prompts(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).expect("JSON request");
+            body["messages"]
+                .as_array()
+                .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn sse(events: &[String]) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(events.concat(), "text/event-stream")
+}
+
+/// A streamed Chat Completions reply (OpenAI API reference, "chat
+/// completion chunk"): the text in three chunks, the finish reason, a usage
+/// chunk and `[DONE]`.
+pub fn openai_stream(text: &str, finish_reason: &str) -> ResponseTemplate {
+    let mut events = Vec::new();
+    let third = text.len() / 3;
+    let cut = |n: usize| {
+        let mut i = n;
+        while !text.is_char_boundary(i) {
+            i += 1;
+        }
+        i
+    };
+    let (a, b) = (cut(third), cut(2 * third));
+    for piece in [&text[..a], &text[a..b], &text[b..]] {
+        let chunk = json!({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]});
+        events.push(format!("data: {chunk}\n\n"));
+    }
+    let end = json!({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]});
+    events.push(format!("data: {end}\n\n"));
+    let usage = json!({"id": "c1", "object": "chat.completion.chunk", "choices": [], "usage": {"prompt_tokens": 1200, "completion_tokens": 340, "total_tokens": 1540}});
+    events.push(format!("data: {usage}\n\n"));
+    events.push("data: [DONE]\n\n".to_owned());
+    sse(&events)
+}
+
+/// A non-streamed Chat Completions reply.
+pub fn openai_json(text: &str, finish_reason: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "c2", "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
+        "usage": {"prompt_tokens": 1000, "completion_tokens": 300, "total_tokens": 1300}
+    }))
+}
+
+/// A streamed Anthropic Messages reply (Anthropic docs, "Streaming
+/// Messages"): `message_start` with input tokens, text deltas,
+/// `message_delta` with the stop reason and output tokens, `message_stop`.
+pub fn anthropic_stream(text: &str, stop_reason: &str) -> ResponseTemplate {
+    let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
+    let mut events = vec![
+        event("message_start", json!({"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [], "model": "claude-test", "usage": {"input_tokens": 1500, "output_tokens": 1}}})),
+        event("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+        event("ping", json!({"type": "ping"})),
+    ];
+    for line in text.split_inclusive('\n') {
+        events.push(event("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": line}})));
+    }
+    events.push(event("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
+    events.push(event("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": stop_reason}, "usage": {"output_tokens": 420}})));
+    events.push(event("message_stop", json!({"type": "message_stop"})));
+    sse(&events)
+}
