@@ -53,7 +53,7 @@ pub struct World { /* fields */ }
 
 Step definitions:
 - Import the attributes with `use cucumber::{given, then, when};` and match steps with Cucumber expressions, such as `#[given(expr = "an account with {int} euros")]`, or with anchored regular expressions, such as `#[when(regex = r"^I withdraw (\d+) euros$")]`. Cucumber expressions have only `{int}`, `{float}`, `{word}`, `{string}` (text in double quotes, passed without them) and `{}`.
-- A step matches only definitions of its own type: `And` and `But` take the type of the step before them. Every step in the features must match exactly one definition.
+- A step matches only definitions of its own type: `And` and `But` take the type of the step before them, and `*` is always a `Given` step. Every step in the features must match exactly one definition.
 - The first parameter is `world: &mut World`, then the captured values in order. To read a step's data table or doc string, take `step: &cucumber::gherkin::Step` last and use `step.table` (rows of cells, header first) or `step.docstring`.
 - `Given` and `When` steps call into the prototype (`prototype::…`) and keep what it returns in the world. `Then` steps assert on what the prototype computed; they never compute the expected outcome themselves.
 - Every assertion carries a message in the product owner's words, such as `assert_eq!(balance, expected, "the balance should be {expected} euros");`. The message is shown to the product owner when the scenario fails.
