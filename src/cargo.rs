@@ -60,9 +60,15 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Build {
     /// The test executable of `tests/intents.rs`.
-    Built { executable: PathBuf, duration_ms: u64 },
+    Built {
+        executable: PathBuf,
+        duration_ms: u64,
+    },
     /// rustc rejected the model's code.
-    Errors { diagnostics: Vec<Diagnostic>, duration_ms: u64 },
+    Errors {
+        diagnostics: Vec<Diagnostic>,
+        duration_ms: u64,
+    },
 }
 
 /// One rustc error, as rendered by rustc (no colour).
@@ -102,7 +108,8 @@ pub struct IntentResult {
 }
 
 impl IntentResult {
-    fn not_run(intent: &Intent, message: &str) -> Self {
+    /// A result for an intent that did not run, and why.
+    pub fn not_run(intent: &Intent, message: &str) -> Self {
         Self {
             id: intent.id.clone(),
             status: Status::NotRun,
@@ -126,7 +133,10 @@ pub struct Run {
 
 impl Run {
     pub fn passed(&self) -> usize {
-        self.results.iter().filter(|r| r.status == Status::Passed).count()
+        self.results
+            .iter()
+            .filter(|r| r.status == Status::Passed)
+            .count()
     }
 }
 
@@ -178,7 +188,9 @@ fn exec(mut command: Command, extra: &[(&str, &str)], timeout: Duration) -> Resu
         .stderr(Stdio::piped())
         .process_group(0);
     let started = Instant::now();
-    let mut child = command.spawn().map_err(|source| Error::Spawn { program, source })?;
+    let mut child = command
+        .spawn()
+        .map_err(|source| Error::Spawn { program, source })?;
     let stdout = capture(child.stdout.take().expect("stdout is piped"));
     let stderr = capture(child.stderr.take().expect("stderr is piped"));
     let status = child.wait_timeout(timeout).ok().flatten();
@@ -209,7 +221,10 @@ fn exec(mut command: Command, extra: &[(&str, &str)], timeout: Duration) -> Resu
 fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
         // The group may already be gone; nothing to do then.
-        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
 }
 
@@ -291,7 +306,14 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
     let mut command = Command::new("cargo");
     command
         .current_dir(dir)
-        .args(["test", "--no-run", "--locked", "--test", "intents", "--message-format=json"])
+        .args([
+            "test",
+            "--no-run",
+            "--locked",
+            "--test",
+            "intents",
+            "--message-format=json",
+        ])
         .arg("--target-dir")
         .arg(target_dir);
     let output = exec(
@@ -316,23 +338,31 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
             "compiler-message" => {
                 let Some(m) = message.message else { continue };
                 if m.level == "error" {
-                    let file = m.spans.iter().find(|s| s.is_primary).map(|s| s.file_name.clone());
+                    let file = m
+                        .spans
+                        .iter()
+                        .find(|s| s.is_primary)
+                        .map(|s| s.file_name.clone());
                     diagnostics.push(Diagnostic {
                         file,
                         rendered: sanitize(m.rendered.as_deref().unwrap_or(&m.message)),
                     });
                 }
             }
-            "compiler-artifact" => {
-                if message.target.as_ref().is_some_and(|t| t.name == "intents") && message.executable.is_some() {
-                    executable = message.executable;
-                }
+            "compiler-artifact"
+                if message.target.as_ref().is_some_and(|t| t.name == "intents")
+                    && message.executable.is_some() =>
+            {
+                executable = message.executable;
             }
             _ => {}
         }
     }
     if !diagnostics.is_empty() {
-        return Ok(Build::Errors { diagnostics, duration_ms });
+        return Ok(Build::Errors {
+            diagnostics,
+            duration_ms,
+        });
     }
     if !output.success {
         return Err(Error::Cargo {
@@ -341,7 +371,10 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
         });
     }
     executable
-        .map(|executable| Build::Built { executable, duration_ms })
+        .map(|executable| Build::Built {
+            executable,
+            duration_ms,
+        })
         .ok_or_else(|| Error::NoExecutable(dir.to_owned()))
 }
 
@@ -397,19 +430,22 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
             "the scenarios did not finish within {} s (a step may loop or wait forever)",
             limits.run_timeout_secs
         );
-        spec.intents().map(|i| IntentResult::not_run(i, &why)).collect()
+        spec.intents()
+            .map(|i| IntentResult::not_run(i, &why))
+            .collect()
+    } else if let Ok(json) = std::fs::read_to_string(&json_path) {
+        results(spec, &json)
     } else {
-        match std::fs::read_to_string(&json_path) {
-            Ok(json) => results(spec, &json),
-            Err(_) => {
-                let why = format!(
-                    "the scenarios stopped before reporting (exit code {}): {}",
-                    output.code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
-                    tail(&sanitize(&output.stderr), 600).trim()
-                );
-                spec.intents().map(|i| IntentResult::not_run(i, &why)).collect()
-            }
-        }
+        let why = format!(
+            "the scenarios stopped before reporting (exit code {}): {}",
+            output
+                .code
+                .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+            tail(&sanitize(&output.stderr), 600).trim()
+        );
+        spec.intents()
+            .map(|i| IntentResult::not_run(i, &why))
+            .collect()
     };
     Ok(Run {
         results,
@@ -469,13 +505,23 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
     let features: Vec<JsonFeature> = serde_json::from_str(json).unwrap_or_default();
     let mut steps: HashMap<(String, usize), Vec<&JsonStep>> = HashMap::new();
     for feature in &features {
-        let uri = feature.uri.as_deref().unwrap_or_default().replace('\\', "/");
+        let uri = feature
+            .uri
+            .as_deref()
+            .unwrap_or_default()
+            .replace('\\', "/");
         let uri = uri.trim_start_matches('/');
-        let Some(rel) = uri.strip_prefix("features/").or_else(|| uri.rsplit_once("/features/").map(|(_, r)| r)) else {
+        let Some(rel) = uri
+            .strip_prefix("features/")
+            .or_else(|| uri.rsplit_once("/features/").map(|(_, r)| r))
+        else {
             continue;
         };
         for element in &feature.elements {
-            steps.entry((rel.to_owned(), element.line)).or_default().extend(&element.steps);
+            steps
+                .entry((rel.to_owned(), element.line))
+                .or_default()
+                .extend(&element.steps);
         }
     }
     spec.intents()
@@ -488,7 +534,11 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
                 let all_ran = found.len() >= intent.steps.len();
                 return IntentResult {
                     id: intent.id.clone(),
-                    status: if all_ran { Status::Passed } else { Status::NotRun },
+                    status: if all_ran {
+                        Status::Passed
+                    } else {
+                        Status::NotRun
+                    },
                     failed_step: None,
                     failed_step_line: None,
                     message: (!all_ran).then(|| "some steps did not run".to_owned()),
@@ -496,12 +546,14 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
                 };
             };
             let status = match step.result.status.as_str() {
-                "undefined" => Status::Undefined,
+                // With `fail_on_skipped`, a skipped step is one no
+                // definition matched.
+                "undefined" | "skipped" => Status::Undefined,
                 "ambiguous" => Status::Ambiguous,
-                "skipped" => Status::Undefined,
                 _ => Status::Failed,
             };
-            let (step_definition, message) = split_message(step.result.error_message.as_deref().unwrap_or(""));
+            let (step_definition, message) =
+                split_message(step.result.error_message.as_deref().unwrap_or(""));
             IntentResult {
                 id: intent.id.clone(),
                 status,
@@ -518,7 +570,10 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
 /// output: <message>` into the step definition location and the message.
 fn split_message(raw: &str) -> (Option<String>, String) {
     let raw = sanitize(raw);
-    let (location, rest) = match raw.strip_prefix("Matched: ").and_then(|r| r.split_once('\n')) {
+    let (location, rest) = match raw
+        .strip_prefix("Matched: ")
+        .and_then(|r| r.split_once('\n'))
+    {
         Some((location, rest)) => (Some(location.to_owned()), rest.to_owned()),
         None => (None, raw.clone()),
     };

@@ -214,7 +214,14 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         limits: limits(&args.build),
     };
     let replaying = llm.as_ref().is_replay;
-    let session = repair::run(&spec, &prototype, &target_dir, llm.model.as_mut(), progress, options)?;
+    let session = repair::run(
+        &spec,
+        &prototype,
+        &target_dir,
+        llm.model.as_mut(),
+        progress,
+        options,
+    )?;
     if !replaying {
         replay::write(&out, &session.exchanges)?;
     }
@@ -242,7 +249,12 @@ impl AsRef<Chosen> for Chosen {
     }
 }
 
-fn choose_model(args: &RunArgs, out: &Path, spec: &Spec, progress: &Progress) -> Result<Chosen, Error> {
+fn choose_model(
+    args: &RunArgs,
+    out: &Path,
+    spec: &Spec,
+    progress: &Progress,
+) -> Result<Chosen, Error> {
     let settings = llm::Settings {
         base_url: args.base_url.clone(),
         max_tokens: args.max_tokens,
@@ -259,10 +271,12 @@ fn choose_model(args: &RunArgs, out: &Path, spec: &Spec, progress: &Progress) ->
         }),
         None => match replay_of(out, spec, progress) {
             Ok(chosen) => Ok(chosen),
-            Err(Error::Model(llm::Error::Replay(replay::Error::Missing(_)))) => Err(Error::NoModel(format!(
-                "no model configured, and `{}` has no recorded exchanges to replay",
-                spec::display_path(out)
-            ))),
+            Err(Error::Model(llm::Error::Replay(replay::Error::Missing(_)))) => {
+                Err(Error::NoModel(format!(
+                    "no model configured, and `{}` has no recorded exchanges to replay",
+                    spec::display_path(out)
+                )))
+            }
             Err(Error::Model(llm::Error::Replay(e @ replay::Error::FeaturesChanged { .. }))) => {
                 Err(Error::NoModel(format!("no model configured, and {e}")))
             }
@@ -320,20 +334,20 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
                 crate::prompt::plural(diagnostics.len(), "error", "errors")
             );
             spec.intents()
-                .map(|i| cargo::IntentResult {
-                    id: i.id.clone(),
-                    status: cargo::Status::NotRun,
-                    failed_step: None,
-                    failed_step_line: None,
-                    message: Some(why.clone()),
-                    step_definition: None,
-                })
+                .map(|i| cargo::IntentResult::not_run(i, &why))
                 .collect()
         }
     };
     drop(lock);
     progress.finish();
-    let report = Report::new(&spec, &results, None, Some(&dir), None, llm::millis(started.elapsed()));
+    let report = Report::new(
+        &spec,
+        &results,
+        None,
+        Some(&dir),
+        None,
+        llm::millis(started.elapsed()),
+    );
     finish(&report, &spec, &prototype, args.json.as_deref())
 }
 
@@ -350,7 +364,9 @@ fn find_prototype() -> Result<PathBuf, Error> {
         .collect();
     match found.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(Error::NoPrototype("there is none in `generated/`".to_owned())),
+        [] => Err(Error::NoPrototype(
+            "there is none in `generated/`".to_owned(),
+        )),
         many => Err(Error::NoPrototype(format!(
             "`generated/` holds {}",
             many.iter()
@@ -361,7 +377,12 @@ fn find_prototype() -> Result<PathBuf, Error> {
     }
 }
 
-fn finish(report: &Report, spec: &Spec, prototype: &Prototype, json: Option<&Path>) -> Result<u8, Error> {
+fn finish(
+    report: &Report,
+    spec: &Spec,
+    prototype: &Prototype,
+    json: Option<&Path>,
+) -> Result<u8, Error> {
     write_json(report, &prototype.state("last-run.json"))?;
     if let Some(path) = json {
         write_json(report, path)?;

@@ -4,7 +4,7 @@
 //! fenced code block; real models drift, so these are all accepted (design
 //! notes, "Reply format"): `### src/lib.rs`, `**src/lib.rs**`,
 //! ``### `src/lib.rs` ``, `File: src/lib.rs` or a sentence ending in the path
-//! before the block, and the path in the fence's info string
+//! before the block, and the path in the fence's `info` string
 //! (```` ```rust src/lib.rs ````). Markdown is parsed with `pulldown-cmark`
 //! (CommonMark). Every path is checked against the file policy; a rejected
 //! file carries a reason that is shown to the user and the model. Nothing
@@ -138,23 +138,42 @@ fn path_in_text(text: &str) -> Option<String> {
     let last_line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     last_line
         .split_whitespace()
+        .rev()
         .map(clean)
-        .filter(|word| looks_like_path(word))
-        .last()
+        .find(|word| looks_like_path(word))
 }
 
 fn clean(word: &str) -> String {
-    word.trim_matches(|c: char| matches!(c, '`' | '*' | '"' | '\'' | ':' | ',' | '(' | ')' | '[' | ']'))
-        .trim_end_matches('.')
-        .to_owned()
+    word.trim_matches(|c: char| {
+        matches!(
+            c,
+            '`' | '*' | '"' | '\'' | ':' | ',' | '(' | ')' | '[' | ']'
+        )
+    })
+    .trim_end_matches('.')
+    .to_owned()
 }
 
 fn looks_like_path(word: &str) -> bool {
     !word.is_empty()
         && !word.contains("://")
-        && (word.contains('/') || word.contains('\\') || word.rsplit_once('.').is_some_and(|(stem, ext)| {
-            !stem.is_empty() && matches!(ext, "rs" | "toml" | "lock" | "feature" | "md" | "json" | "sh" | "txt" | "yml" | "yaml")
-        }))
+        && (word.contains('/')
+            || word.contains('\\')
+            || word.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty()
+                    && matches!(
+                        ext,
+                        "rs" | "toml"
+                            | "lock"
+                            | "feature"
+                            | "md"
+                            | "json"
+                            | "sh"
+                            | "txt"
+                            | "yml"
+                            | "yaml"
+                    )
+            }))
 }
 
 /// The file policy: returns the normalised path, or why it is refused.
@@ -164,13 +183,18 @@ fn looks_like_path(word: &str) -> bool {
 pub fn check(raw: &str) -> Result<String, String> {
     let path = raw.trim().trim_start_matches("./");
     if path.starts_with('/') || path.starts_with('~') {
-        return Err("absolute paths are not allowed: use a path inside the prototype, such as `src/lib.rs`".to_owned());
+        return Err(
+            "absolute paths are not allowed: use a path inside the prototype, such as `src/lib.rs`"
+                .to_owned(),
+        );
     }
     if path.contains('\\') || path.as_bytes().get(1) == Some(&b':') {
-        return Err("use `/`-separated relative paths, without backslashes or drive letters".to_owned());
+        return Err(
+            "use `/`-separated relative paths, without backslashes or drive letters".to_owned(),
+        );
     }
     let parts: Vec<&str> = path.split('/').collect();
-    if parts.iter().any(|p| *p == "..") {
+    if parts.contains(&"..") {
         return Err("`..` is not allowed: every file stays inside the prototype".to_owned());
     }
     if parts.iter().any(|p| p.is_empty() || *p == ".") {
@@ -181,22 +205,34 @@ pub fn check(raw: &str) -> Result<String, String> {
     }
     match path {
         "Cargo.toml" | "Cargo.lock" => {
-            return Err(format!("`{path}` belongs to the tool: the prototype uses only the standard library, and the tests only cucumber and tokio"));
+            return Err(format!(
+                "`{path}` belongs to the tool: the prototype uses only the standard library, and the tests only cucumber and tokio"
+            ));
         }
         "build.rs" => return Err("build scripts are not allowed".to_owned()),
-        "tests/intents.rs" => return Err("`tests/intents.rs` is the tool's harness: write the steps in `tests/steps.rs`".to_owned()),
+        "tests/intents.rs" => {
+            return Err(
+                "`tests/intents.rs` is the tool's harness: write the steps in `tests/steps.rs`"
+                    .to_owned(),
+            );
+        }
         _ => {}
     }
     if parts[0] == "features" {
         return Err("the features belong to the product owner and are never rewritten".to_owned());
     }
-    let rust = path.ends_with(".rs");
+    let rust = std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e == "rs");
     let allowed = rust
         && (parts[0] == "src" && parts.len() >= 2
             || path == "tests/steps.rs"
             || parts.len() >= 3 && parts[0] == "tests" && parts[1] == "steps");
     if !allowed {
-        return Err("only `src/**/*.rs`, `tests/steps.rs` and `tests/steps/**/*.rs` may be written".to_owned());
+        return Err(
+            "only `src/**/*.rs`, `tests/steps.rs` and `tests/steps/**/*.rs` may be written"
+                .to_owned(),
+        );
     }
     Ok(path.to_owned())
 }
@@ -214,7 +250,13 @@ mod tests {
         let reply = "Here is the prototype.\n\n### src/lib.rs\n```rust\npub fn a() {}\n```\n\n**src/a.rs**\n```rust\npub fn b() {}\n```\n\nFile: src/b.rs\n```rust\npub fn c() {}\n```\n\n```rust src/c.rs\npub fn d() {}\n```\n\n### `tests/steps.rs`\n```rust\npub struct World;\n```\n\nThat is all.\n";
         assert_eq!(
             paths(reply),
-            ["src/lib.rs", "src/a.rs", "src/b.rs", "src/c.rs", "tests/steps.rs"]
+            [
+                "src/lib.rs",
+                "src/a.rs",
+                "src/b.rs",
+                "src/c.rs",
+                "tests/steps.rs"
+            ]
         );
         assert_eq!(files(reply).files[0].content, "pub fn a() {}\n");
     }
@@ -263,7 +305,10 @@ mod tests {
             assert!(reason.contains(word), "{path}: {reason}");
         }
         assert_eq!(check("./src/lib.rs").as_deref(), Ok("src/lib.rs"));
-        assert_eq!(check("tests/steps/a/b.rs").as_deref(), Ok("tests/steps/a/b.rs"));
+        assert_eq!(
+            check("tests/steps/a/b.rs").as_deref(),
+            Ok("tests/steps/a/b.rs")
+        );
     }
 
     #[test]
@@ -279,8 +324,18 @@ mod tests {
     #[test]
     fn explains_a_reply_without_files() {
         let prose = files("I cannot help with that.");
-        assert!(prose.why_empty().expect("no files").contains("no code block"));
+        assert!(
+            prose
+                .why_empty()
+                .expect("no files")
+                .contains("no code block")
+        );
         let unnamed = files("Sure:\n\n```rust\nfn main() {}\n```\n");
-        assert!(unnamed.why_empty().expect("no files").contains("names its file"));
+        assert!(
+            unnamed
+                .why_empty()
+                .expect("no files")
+                .contains("names its file")
+        );
     }
 }

@@ -115,7 +115,12 @@ pub fn repair(spec: &Spec, round: u32, problems: &str, files: &[(String, String)
 
 fn push_features(out: &mut String, spec: &Spec) {
     for feature in &spec.features {
-        push_block(out, &format!("features/{}", feature.rel), "gherkin", &feature.text);
+        push_block(
+            out,
+            &format!("features/{}", feature.rel),
+            "gherkin",
+            &feature.text,
+        );
     }
 }
 
@@ -123,7 +128,11 @@ fn push_features(out: &mut String, spec: &Spec) {
 /// `content`, so a doc string or a Markdown comment cannot close it early.
 fn push_block(out: &mut String, path: &str, language: &str, content: &str) {
     let fence = "`".repeat(longest_backtick_run(content).max(2) + 1);
-    let _ = writeln!(out, "### {path}\n{fence}{language}\n{}\n{fence}\n", content.trim_end());
+    let _ = writeln!(
+        out,
+        "### {path}\n{fence}{language}\n{}\n{fence}\n",
+        content.trim_end()
+    );
 }
 
 fn longest_backtick_run(text: &str) -> usize {

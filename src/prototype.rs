@@ -84,12 +84,22 @@ impl Prototype {
     pub fn write_skeleton(&self, spec: &Spec) -> Result<(), Error> {
         let name = self.package_name()?;
         let package = format!("name = \"{name}\"");
-        write(&self.path("Cargo.toml"), &MANIFEST.replacen(TEMPLATE_NAME, &package, 1))?;
-        write(&self.path("Cargo.lock"), &LOCK.replacen(TEMPLATE_NAME, &package, 1))?;
+        write(
+            &self.path("Cargo.toml"),
+            &MANIFEST.replacen(TEMPLATE_NAME, &package, 1),
+        )?;
+        write(
+            &self.path("Cargo.lock"),
+            &LOCK.replacen(TEMPLATE_NAME, &package, 1),
+        )?;
         write(&self.path("tests/intents.rs"), HARNESS)?;
         write(&self.path(".gitignore"), GITIGNORE)?;
         let features = self.path("features");
-        let keep: Vec<PathBuf> = spec.features.iter().map(|f| features.join(&f.rel)).collect();
+        let keep: Vec<PathBuf> = spec
+            .features
+            .iter()
+            .map(|f| features.join(&f.rel))
+            .collect();
         for stale in list(&features, |p| p.extension().is_some_and(|e| e == "feature"))? {
             if !keep.contains(&stale) {
                 remove(&stale)?;
@@ -136,7 +146,10 @@ impl Prototype {
         let src = list(&self.path("src"), is_rust)?;
         let steps = list(&self.path("tests/steps"), is_rust)?;
         let single = self.path("tests/steps.rs");
-        let all = src.into_iter().chain(steps).chain(single.is_file().then_some(single));
+        let all = src
+            .into_iter()
+            .chain(steps)
+            .chain(single.is_file().then_some(single));
         for path in all {
             let content = fs::read_to_string(&path).map_err(|source| Error::Read {
                 path: path.clone(),

@@ -143,11 +143,19 @@ pub fn run(
     let mut prompt = prompt::generate(spec);
     let mut stop = Stop::BudgetSpent;
     for number in 1..=options.max_repairs.saturating_add(1) {
-        let kind = if number == 1 { Kind::Generate } else { Kind::Repair };
+        let kind = if number == 1 {
+            Kind::Generate
+        } else {
+            Kind::Repair
+        };
         let started = Instant::now();
         progress.phase(&format!(
             "round {number}: {} with {model}",
-            if number == 1 { "generating" } else { "repairing" }
+            if number == 1 {
+                "generating"
+            } else {
+                "repairing"
+            }
         ));
         let reply = match llm.complete(&prompt, progress) {
             Ok(reply) => reply,
@@ -157,19 +165,7 @@ pub fn run(
             }
             Err(error) => return Err(error.into()),
         };
-        exchanges.push(Exchange {
-            version: replay::VERSION,
-            round: number,
-            kind: if number == 1 { "generate" } else { "repair" }.to_owned(),
-            model: model.clone(),
-            origin: "model".to_owned(),
-            note: None,
-            prompt_version: prompt::VERSION,
-            features: hashes.clone(),
-            prompt: prompt.clone(),
-            reply: reply.clone(),
-            recorded_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        });
+        exchanges.push(record(number, &model, &hashes, &prompt, &reply));
         let mut round = Round {
             number,
             kind,
@@ -185,10 +181,14 @@ pub fn run(
             results: Vec::new(),
             files: files.clone(),
         };
-        play(spec, prototype, target_dir, &reply, &mut round, progress, options)?;
+        play(
+            spec, prototype, target_dir, &reply, &mut round, progress, options,
+        )?;
         round.duration_ms = llm::millis(started.elapsed());
         files.clone_from(&round.files);
-        let repeated = rounds.last().is_some_and(|previous| same_failures(previous, &round));
+        let repeated = rounds
+            .last()
+            .is_some_and(|previous| same_failures(previous, &round));
         let all_passed = round.outcome == Outcome::Ran && round.passed == spec.intents().count();
         prompt = next_prompt(spec, &round);
         rounds.push(round);
@@ -202,23 +202,19 @@ pub fn run(
         }
     }
     let best = best_round(&rounds);
-    if let Some(best) = best {
-        if best + 1 != rounds.len() {
-            progress.phase(&format!("keeping the files of round {}, the best", best + 1));
-            prototype.write_files(&rounds[best].files)?;
-        }
+    if let Some(best) = best
+        && best + 1 != rounds.len()
+    {
+        progress.phase(&format!(
+            "keeping the files of round {}, the best",
+            best + 1
+        ));
+        prototype.write_files(&rounds[best].files)?;
     }
     let results = best.map_or_else(
         || {
             spec.intents()
-                .map(|i| IntentResult {
-                    id: i.id.clone(),
-                    status: Status::NotRun,
-                    failed_step: None,
-                    failed_step_line: None,
-                    message: Some("no round produced a prototype that compiles".to_owned()),
-                    step_definition: None,
-                })
+                .map(|i| IntentResult::not_run(i, "no round produced a prototype that compiles"))
                 .collect()
         },
         |b| rounds[b].results.clone(),
@@ -231,6 +227,31 @@ pub fn run(
         results,
         exchanges,
     })
+}
+
+/// The recording of one model call.
+fn record(
+    round: u32,
+    model: &str,
+    features: &std::collections::BTreeMap<String, String>,
+    prompt: &Prompt,
+    reply: &llm::Reply,
+) -> Exchange {
+    Exchange {
+        version: replay::VERSION,
+        round,
+        kind: if round == 1 { "generate" } else { "repair" }.to_owned(),
+        model: model.to_owned(),
+        origin: "model".to_owned(),
+        note: None,
+        prompt_version: prompt::VERSION,
+        features: features.clone(),
+        prompt: prompt.clone(),
+        reply: reply.clone(),
+        recorded_at_unix: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    }
 }
 
 /// Applies one reply: extract, write, build, run. Fills in `round`.
@@ -254,7 +275,11 @@ fn play(
     round.rejected.clone_from(&extraction.rejected);
     let mut problems = String::new();
     for rejected in extraction.rejected.iter().filter(|r| r.path != "(no path)") {
-        let _ = writeln!(problems, "- The file `{}` was refused: {}.", rejected.path, rejected.reason);
+        let _ = writeln!(
+            problems,
+            "- The file `{}` was refused: {}.",
+            rejected.path, rejected.reason
+        );
     }
     if let Some(why) = extraction.why_empty() {
         round.outcome = Outcome::NoFiles;
@@ -277,7 +302,11 @@ fn play(
         let _ = writeln!(
             problems,
             "- The prototype cannot be built without {}: send {}.",
-            missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and "),
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" and "),
             if missing.len() == 1 { "it" } else { "them" }
         );
         round.problems = Some(problems);
@@ -288,7 +317,10 @@ fn play(
     let _lock = cargo::lock(target_dir)?;
     let build = cargo::build(&prototype.dir, target_dir, options.limits)?;
     match build {
-        Build::Errors { diagnostics, duration_ms } => {
+        Build::Errors {
+            diagnostics,
+            duration_ms,
+        } => {
             round.cargo_ms = duration_ms;
             round.outcome = Outcome::CompileError;
             let _ = writeln!(
@@ -307,7 +339,10 @@ fn play(
             }
             round.problems = Some(problems);
         }
-        Build::Built { executable, duration_ms } => {
+        Build::Built {
+            executable,
+            duration_ms,
+        } => {
             progress.phase(&format!("round {}: running the scenarios", round.number));
             let run = cargo::run(spec, &prototype.dir, &executable, options.limits)?;
             round.cargo_ms = duration_ms + run.duration_ms;
@@ -334,15 +369,29 @@ fn play(
 fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> String {
     let mut text = format!("- Scenario \"{}\" ({}):", intent.name, intent.id);
     if let Some(example) = &intent.example {
-        let values: Vec<String> = example.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let values: Vec<String> = example
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
         let _ = write!(text, " example {},", values.join(", "));
     }
     let message = result.message.as_deref().unwrap_or_default();
     let step = result.failed_step.as_deref().unwrap_or_default();
     let _ = match result.status {
-        Status::Undefined => write!(text, " no step definition matches the step `{step}`; add one."),
-        Status::Ambiguous => write!(text, " more than one step definition matches `{step}`; keep one.\n  {message}"),
-        Status::Failed => write!(text, " the step `{step}` failed:\n  {}", message.replace('\n', "\n  ")),
+        Status::Undefined => write!(
+            text,
+            " no step definition matches the step `{step}`; add one."
+        ),
+        Status::Ambiguous => write!(
+            text,
+            " more than one step definition matches `{step}`; keep one.\n  {message}"
+        ),
+        Status::Failed => write!(
+            text,
+            " the step `{step}` failed:\n  {}",
+            message.replace('\n', "\n  ")
+        ),
         Status::NotRun | Status::Passed => write!(text, " did not run: {message}"),
     };
     text
@@ -350,14 +399,25 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
 
 /// The prompt for the round after `round`.
 fn next_prompt(spec: &Spec, round: &Round) -> Prompt {
-    let files: Vec<(String, String)> = round.files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
-    prompt::repair(spec, round.number, round.problems.as_deref().unwrap_or_default(), &files)
+    let files: Vec<(String, String)> = round
+        .files
+        .iter()
+        .map(|(p, c)| (p.clone(), c.clone()))
+        .collect();
+    prompt::repair(
+        spec,
+        round.number,
+        round.problems.as_deref().unwrap_or_default(),
+        &files,
+    )
 }
 
 /// Whether `round` failed exactly as `previous` did: same outcome, and for
 /// compile errors or runs the same problems.
 fn same_failures(previous: &Round, round: &Round) -> bool {
-    previous.outcome == round.outcome && previous.problems == round.problems && previous.passed == round.passed
+    previous.outcome == round.outcome
+        && previous.problems == round.problems
+        && previous.passed == round.passed
 }
 
 /// The round to keep: most intents passing, a build that ran over one that

@@ -119,18 +119,23 @@ impl Report {
                 reason: reason(result),
             })
             .collect();
-        let passed = intents.iter().filter(|i| i.status == Status::Passed).count();
+        let passed = intents
+            .iter()
+            .filter(|i| i.status == Status::Passed)
+            .count();
         Self {
             version: VERSION,
             model: model.or_else(|| session.map(|s| s.model.clone())),
-            prototype: prototype.map(|p| crate::spec::display_path(p)),
+            prototype: prototype.map(crate::spec::display_path),
             summary: Summary {
                 intents: intents.len(),
                 passed,
                 failed: intents.len() - passed,
             },
             intents,
-            rounds: session.map(|s| s.rounds.iter().map(round_report).collect()).unwrap_or_default(),
+            rounds: session
+                .map(|s| s.rounds.iter().map(round_report).collect())
+                .unwrap_or_default(),
             stopped: session.map(|s| s.stop.clone()),
             duration_ms,
         }
@@ -169,7 +174,11 @@ fn round_report(round: &Round) -> RoundReport {
 fn display_name(intent: &Intent) -> String {
     match &intent.example {
         Some(example) => {
-            let values: Vec<String> = example.values.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let values: Vec<String> = example
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
             format!("{} ({})", intent.name, values.join(", "))
         }
         None => intent.name.clone(),
@@ -181,8 +190,14 @@ pub fn reason(result: &IntentResult) -> Option<String> {
     let message = result.message.as_deref().unwrap_or_default();
     Some(match result.status {
         Status::Passed => return None,
-        Status::Undefined => "the prototype does not understand this step yet (no step definition matches it)".to_owned(),
-        Status::Ambiguous => "this step is understood in more than one way (several step definitions match it)".to_owned(),
+        Status::Undefined => {
+            "the prototype does not understand this step yet (no step definition matches it)"
+                .to_owned()
+        }
+        Status::Ambiguous => {
+            "this step is understood in more than one way (several step definitions match it)"
+                .to_owned()
+        }
         Status::NotRun if message.is_empty() => return None,
         Status::NotRun => message.to_owned(),
         Status::Failed => plain_failure(message),
@@ -193,7 +208,10 @@ pub fn reason(result: &IntentResult) -> Option<String> {
 /// it has one, else the two values compared.
 fn plain_failure(message: &str) -> String {
     let first = message.lines().next().unwrap_or_default().trim();
-    for prefix in ["assertion `left == right` failed", "assertion `left != right` failed"] {
+    for prefix in [
+        "assertion `left == right` failed",
+        "assertion `left != right` failed",
+    ] {
         if let Some(rest) = first.strip_prefix(prefix) {
             let custom = rest.trim_start_matches(':').trim();
             if !custom.is_empty() {
@@ -236,7 +254,10 @@ const BOLD: Style = Style::new().bold();
 pub fn scoreboard(report: &Report, spec: &Spec) -> String {
     let mut out = String::new();
     let mut results = report.intents.iter();
-    let ran = report.intents.iter().any(|i| i.status != Status::NotRun || i.message.is_some());
+    let ran = report
+        .intents
+        .iter()
+        .any(|i| i.status != Status::NotRun || i.message.is_some());
     for feature in &spec.features {
         let _ = writeln!(
             out,
@@ -290,7 +311,11 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
         "{style}{} of {} pass{}{style:#}",
         report.summary.passed,
         plural(report.summary.intents, "intent", "intents"),
-        if report.summary.passed == 1 && report.summary.intents != 1 { "es" } else { "" }
+        if report.summary.passed == 1 && report.summary.intents != 1 {
+            "es"
+        } else {
+            ""
+        }
     );
     if !report.rounds.is_empty() {
         let _ = write!(out, " · {}", plural(report.rounds.len(), "round", "rounds"));
@@ -307,10 +332,16 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
     }
     out.push('\n');
     if let Some(Stop::ModelError(message)) = &report.stopped {
-        let _ = writeln!(out, "{AMBER}the model failed before the repairs ended: {message}{AMBER:#}");
+        let _ = writeln!(
+            out,
+            "{AMBER}the model failed before the repairs ended: {message}{AMBER:#}"
+        );
     }
     if let Some(Stop::Stalled) = &report.stopped {
-        let _ = writeln!(out, "{DIM}stopped: the last repair did not change the failures{DIM:#}");
+        let _ = writeln!(
+            out,
+            "{DIM}stopped: the last repair did not change the failures{DIM:#}"
+        );
     }
     if let Some(prototype) = &report.prototype {
         let _ = writeln!(
@@ -323,7 +354,10 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
 
 fn duration_secs(ms: u64) -> f64 {
     // Precision beyond 2^52 ms is irrelevant for a wall time.
-    #[expect(clippy::cast_precision_loss, reason = "durations are far below 2^52 ms")]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "durations are far below 2^52 ms"
+    )]
     let ms = ms as f64;
     ms / 1000.0
 }

@@ -168,7 +168,9 @@ pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
 }
 
 fn prototype_name(paths: &[PathBuf]) -> String {
-    let first = paths.first().map_or_else(|| PathBuf::from("features"), Clone::clone);
+    let first = paths
+        .first()
+        .map_or_else(|| PathBuf::from("features"), Clone::clone);
     let name = if first.is_dir() {
         fs::canonicalize(&first)
             .ok()
@@ -179,9 +181,19 @@ fn prototype_name(paths: &[PathBuf]) -> String {
     let name: String = name
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
-    if name.is_empty() { "prototype".to_owned() } else { name }
+    if name.is_empty() {
+        "prototype".to_owned()
+    } else {
+        name
+    }
 }
 
 /// Lists `(path inside the prototype, path to read)` for one input path.
@@ -325,7 +337,9 @@ fn language_message(text: &str) -> String {
         .strip_prefix("Requested language '")
         .and_then(|t| t.strip_suffix("' is not supported"))
         .unwrap_or(text);
-    format!("`# language: {lang}` is not a Gherkin language: use a code such as `en`, `fr`, `de` or `es`")
+    format!(
+        "`# language: {lang}` is not a Gherkin language: use a code such as `en`, `fr`, `de` or `es`"
+    )
 }
 
 /// The gherkin crate often stops at the end of the file when the mistake is
@@ -334,7 +348,10 @@ fn language_message(text: &str) -> String {
 /// tags with nothing after them.
 fn locate(text: &str, stopped_at: usize) -> Option<(usize, String)> {
     let lines: Vec<&str> = text.lines().collect();
-    let at_end = lines.iter().skip(stopped_at.saturating_sub(1)).all(|l| l.trim().is_empty());
+    let at_end = lines
+        .iter()
+        .skip(stopped_at.saturating_sub(1))
+        .all(|l| l.trim().is_empty());
     if !at_end {
         return None;
     }
@@ -352,7 +369,10 @@ fn locate(text: &str, stopped_at: usize) -> Option<(usize, String)> {
         let t = line.trim();
         if t.starts_with("\"\"\"") || t.starts_with("```") {
             if !in_doc_string && doc_string_closed_at == Some(index.saturating_sub(1)) {
-                return Some((index + 1, "a step can have only one doc string: merge the two".to_owned()));
+                return Some((
+                    index + 1,
+                    "a step can have only one doc string: merge the two".to_owned(),
+                ));
             }
             if in_doc_string {
                 doc_string_closed_at = Some(index);
@@ -363,7 +383,8 @@ fn locate(text: &str, stopped_at: usize) -> Option<(usize, String)> {
         if in_doc_string {
             continue;
         }
-        if t.starts_with('|') && (!t.ends_with('|') || t.ends_with("\\|") && !t.ends_with("\\\\|")) {
+        if t.starts_with('|') && (!t.ends_with('|') || t.ends_with("\\|") && !t.ends_with("\\\\|"))
+        {
             return Some((index + 1, "this table row does not end with `|`".to_owned()));
         }
     }
@@ -388,11 +409,13 @@ fn syntax_message(text: &str, line: usize) -> String {
         .count()
         % 2
         == 1;
-    let rest_blank = text.lines().skip(line.saturating_sub(1)).all(|l| l.trim().is_empty());
-    let only_tags_left = text
+    let rest_blank = text
         .lines()
         .skip(line.saturating_sub(1))
-        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('@') || l.trim_start().starts_with('#'));
+        .all(|l| l.trim().is_empty());
+    let only_tags_left = text.lines().skip(line.saturating_sub(1)).all(|l| {
+        l.trim().is_empty() || l.trim_start().starts_with('@') || l.trim_start().starts_with('#')
+    });
     if only_tags_left && !rest_blank && !open_doc_string {
         return "tags must be followed by what they tag (a `Scenario:`, `Examples:`, `Rule:` or `Feature:`), but the file ends".to_owned();
     }
@@ -447,7 +470,9 @@ fn convert(path: &Path, rel: String, text: String, feature: &gherkin::Feature) -
             return;
         }
         for examples in &scenario.examples {
-            let Some(table) = &examples.table else { continue };
+            let Some(table) = &examples.table else {
+                continue;
+            };
             let Some((header, rows)) = table.rows.split_first() else {
                 continue;
             };
@@ -460,7 +485,11 @@ fn convert(path: &Path, rel: String, text: String, feature: &gherkin::Feature) -
                 intent.cucumber_line = examples.position.line + index + 2;
                 intent.name = fill(&scenario.name, &values);
                 intent.tags.extend(examples.tags.iter().cloned());
-                for step in intent.steps.iter_mut().skip(base.steps.len() - scenario.steps.len()) {
+                for step in intent
+                    .steps
+                    .iter_mut()
+                    .skip(base.steps.len() - scenario.steps.len())
+                {
                     step.text = fill(&step.text, &values);
                     step.doc_string = step.doc_string.as_deref().map(|d| fill(d, &values));
                     if let Some(table) = &mut step.data_table {
@@ -545,15 +574,12 @@ fn fill(text: &str, values: &[(String, String)]) -> String {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| (v, end))
         });
-        match value {
-            Some((value, end)) => {
-                out.push_str(value);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('<');
-                rest = after;
-            }
+        if let Some((value, end)) = value {
+            out.push_str(value);
+            rest = &after[end + 1..];
+        } else {
+            out.push('<');
+            rest = after;
         }
     }
     out.push_str(rest);

@@ -472,37 +472,8 @@ fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = http_date(value)?;
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`, the only
-/// HTTP-date form senders may generate (RFC 9110 §5.6.7).
-fn http_date(text: &str) -> Option<SystemTime> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let day: i64 = day.parse().ok()?;
-    let month = i64::try_from(MONTHS.iter().position(|m| m == month)? + 1).ok()?;
-    let year: i64 = year.parse().ok()?;
-    let mut clock = time.split(':').map(str::parse::<i64>);
-    let (Some(Ok(h)), Some(Ok(m)), Some(Ok(s)), None) =
-        (clock.next(), clock.next(), clock.next(), clock.next())
-    else {
-        return None;
-    };
-    // Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's `days_from_civil`).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let secs = u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()?;
-    Some(UNIX_EPOCH + Duration::from_secs(secs))
 }
 
 /// A delay for a note: `2 s`, or `250 ms` below a second.
@@ -594,10 +565,6 @@ pub(super) mod tests {
         assert_eq!(
             retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
             Some(Duration::ZERO)
-        );
-        assert_eq!(
-            http_date("Thu, 29 Feb 2024 00:00:00 GMT"),
-            Some(UNIX_EPOCH + Duration::from_secs(1_709_164_800))
         );
         assert_eq!(retry_after("soon", now), None);
     }

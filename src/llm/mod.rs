@@ -204,16 +204,16 @@ impl Provider {
                 return url.trim_end_matches('/').to_owned();
             }
         }
-        if self.name == "ollama" {
-            if let Some(host) = non_empty_var("OLLAMA_HOST") {
-                let host = host.trim_end_matches('/');
-                let host = if host.contains("://") {
-                    host.to_owned()
-                } else {
-                    format!("http://{host}")
-                };
-                return format!("{host}/v1");
-            }
+        if self.name == "ollama"
+            && let Some(host) = non_empty_var("OLLAMA_HOST")
+        {
+            let host = host.trim_end_matches('/');
+            let host = if host.contains("://") {
+                host.to_owned()
+            } else {
+                format!("http://{host}")
+            };
+            return format!("{host}/v1");
         }
         self.default_base_url.to_owned()
     }
@@ -309,10 +309,15 @@ pub fn connect(model: &Model, settings: &Settings) -> Result<Box<dyn Llm>, Error
                 Protocol::ChatCompletions => {
                     Box::new(openai::ChatCompletions::new(endpoint, settings.clone())?)
                 }
-                Protocol::Messages => Box::new(anthropic::Messages::new(endpoint, settings.clone())?),
+                Protocol::Messages => {
+                    Box::new(anthropic::Messages::new(endpoint, settings.clone())?)
+                }
             })
         }
-        Model::Cmd(command) => Ok(Box::new(cmd::Command::new(command.clone(), settings.timeout_secs))),
+        Model::Cmd(command) => Ok(Box::new(cmd::Command::new(
+            command.clone(),
+            settings.timeout_secs,
+        ))),
         Model::Replay => Err(Error::ReplayNeedsPrototype),
     }
 }
@@ -320,30 +325,74 @@ pub fn connect(model: &Model, settings: &Settings) -> Result<Box<dyn Llm>, Error
 /// Why no usable reply could be had from a model.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("`{0}` is not a model string: use `provider/model` (such as `openai/gpt-4.1-mini`), `cmd:<command>` or `replay`")]
+    #[error(
+        "`{0}` is not a model string: use `provider/model` (such as `openai/gpt-4.1-mini`), `cmd:<command>` or `replay`"
+    )]
     BadModel(String),
     #[error("unknown provider `{0}`: use one of {names}", names = provider_names())]
     UnknownProvider(String),
     #[error("`{var}` is not set: {provider} needs an API key in it")]
-    MissingKey { provider: &'static str, var: &'static str },
+    MissingKey {
+        provider: &'static str,
+        var: &'static str,
+    },
     #[error("{provider} refused the API key ({status}): check `{var}`")]
-    Unauthorized { provider: &'static str, status: u16, var: &'static str },
-    #[error("{provider} at `{url}` refused the request ({status}); it needs no key, so check the server's settings: {message}")]
-    Forbidden { provider: &'static str, url: String, status: u16, message: String },
-    #[error("{provider} has nothing at `{url}` (404): check `--base-url` and the model name `{model}`: {message}")]
-    NotFound { provider: &'static str, url: String, model: String, message: String },
+    Unauthorized {
+        provider: &'static str,
+        status: u16,
+        var: &'static str,
+    },
+    #[error(
+        "{provider} at `{url}` refused the request ({status}); it needs no key, so check the server's settings: {message}"
+    )]
+    Forbidden {
+        provider: &'static str,
+        url: String,
+        status: u16,
+        message: String,
+    },
+    #[error(
+        "{provider} has nothing at `{url}` (404): check `--base-url` and the model name `{model}`: {message}"
+    )]
+    NotFound {
+        provider: &'static str,
+        url: String,
+        model: String,
+        message: String,
+    },
     #[error("{provider} rejected the request (400): {message}")]
-    BadRequest { provider: &'static str, message: String },
+    BadRequest {
+        provider: &'static str,
+        message: String,
+    },
     #[error("{provider} kept failing at `{url}` after {attempts} attempts: {last}")]
-    GaveUp { provider: &'static str, url: String, attempts: u32, last: String },
+    GaveUp {
+        provider: &'static str,
+        url: String,
+        attempts: u32,
+        last: String,
+    },
     #[error("cannot reach {provider} at `{url}`: {message}")]
-    Connect { provider: &'static str, url: String, message: String },
+    Connect {
+        provider: &'static str,
+        url: String,
+        message: String,
+    },
     #[error("{provider} did not answer within {timeout_secs} s")]
-    Timeout { provider: &'static str, timeout_secs: u64 },
+    Timeout {
+        provider: &'static str,
+        timeout_secs: u64,
+    },
     #[error("{provider} sent a reply `wow` cannot read: {message}")]
-    Protocol { provider: &'static str, message: String },
+    Protocol {
+        provider: &'static str,
+        message: String,
+    },
     #[error("{provider} reported an error: {message}")]
-    Provider { provider: &'static str, message: String },
+    Provider {
+        provider: &'static str,
+        message: String,
+    },
     #[error("the model command `{command}` failed: {message}")]
     Command { command: String, message: String },
     #[error("the model command `{command}` did not finish within {timeout_secs} s")]

@@ -7,6 +7,7 @@
 //! recorded replies answer other scenarios.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +61,11 @@ pub enum Error {
     #[error("the recording in `{}` was made for other features ({changes}): replay would serve replies to other scenarios; run with a model (`--model`) to generate anew", .dir.display())]
     FeaturesChanged { dir: PathBuf, changes: String },
     #[error("the recording in `{}` has no reply for round {round}: it holds {recorded}", .dir.display())]
-    Exhausted { dir: PathBuf, round: u32, recorded: usize },
+    Exhausted {
+        dir: PathBuf,
+        round: u32,
+        recorded: usize,
+    },
 }
 
 /// SHA-256 of each feature's text, by its path in the prototype.
@@ -75,8 +80,10 @@ pub fn feature_hashes(spec: &Spec) -> BTreeMap<String, String> {
 pub fn sha256(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 /// Reads every exchange recorded in `prototype_dir`, in round order.
@@ -98,7 +105,8 @@ pub fn read(prototype_dir: &Path) -> Result<Vec<Exchange>, Error> {
             message,
         };
         let text = fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
-        let exchange: Exchange = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+        let exchange: Exchange =
+            serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
         exchanges.push(exchange);
     }
     if exchanges.is_empty() {
@@ -123,7 +131,10 @@ pub fn write(prototype_dir: &Path, exchanges: &[Exchange]) -> Result<(), crate::
     }
     for exchange in exchanges {
         let text = serde_json::to_string_pretty(exchange).expect("exchanges serialize");
-        crate::prototype::write(&dir.join(format!("round-{:02}.json", exchange.round)), &(text + "\n"))?;
+        crate::prototype::write(
+            &dir.join(format!("round-{:02}.json", exchange.round)),
+            &(text + "\n"),
+        )?;
     }
     Ok(())
 }
@@ -184,11 +195,14 @@ impl Llm for Replay {
     }
 
     fn complete(&mut self, _prompt: &Prompt, _progress: &Progress) -> Result<Reply, super::Error> {
-        let exchange = self.exchanges.get(self.next).ok_or_else(|| Error::Exhausted {
-            dir: self.dir.clone(),
-            round: u32::try_from(self.next + 1).unwrap_or(u32::MAX),
-            recorded: self.exchanges.len(),
-        })?;
+        let exchange = self
+            .exchanges
+            .get(self.next)
+            .ok_or_else(|| Error::Exhausted {
+                dir: self.dir.clone(),
+                round: u32::try_from(self.next + 1).unwrap_or(u32::MAX),
+                recorded: self.exchanges.len(),
+            })?;
         self.next += 1;
         Ok(exchange.reply.clone())
     }

@@ -9,7 +9,9 @@ use serde_json::Value;
 use wow::spec;
 
 fn data(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gherkin").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/gherkin")
+        .join(kind);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("the conformance data is in the repository")
         .map(|e| e.expect("readable entry").path())
@@ -28,7 +30,8 @@ fn pickles(feature: &Path) -> Vec<(usize, String, Vec<String>)> {
         .map(|l| {
             let v: Value = serde_json::from_str(l).expect("valid ndjson");
             let p = &v["pickle"];
-            let line = usize::try_from(p["location"]["line"].as_u64().expect("line")).expect("small");
+            let line =
+                usize::try_from(p["location"]["line"].as_u64().expect("line")).expect("small");
             let name = p["name"].as_str().expect("name").to_owned();
             let steps = p["steps"]
                 .as_array()
@@ -56,40 +59,75 @@ fn valid_files_give_the_expected_intents() {
     let mut rejected = Vec::new();
     let mut wrong = Vec::new();
     for file in data("good") {
-        let name = file.file_name().expect("file").to_string_lossy().into_owned();
+        let name = file
+            .file_name()
+            .expect("file")
+            .to_string_lossy()
+            .into_owned();
         match spec::parse(std::slice::from_ref(&file)) {
             Ok(spec) => {
                 accepted += 1;
                 let got: Vec<(usize, String, Vec<String>)> = spec
                     .intents()
-                    .map(|i| (i.line, i.name.clone(), i.steps.iter().map(|s| s.text.clone()).collect()))
+                    .map(|i| {
+                        (
+                            i.line,
+                            i.name.clone(),
+                            i.steps.iter().map(|s| s.text.clone()).collect(),
+                        )
+                    })
                     .collect();
                 if got != pickles(&file) && !KNOWN_AST_DIFFERENCES.contains(&name.as_str()) {
-                    wrong.push(format!("{name}:\n  got      {got:?}\n  expected {:?}", pickles(&file)));
+                    wrong.push(format!(
+                        "{name}:\n  got      {got:?}\n  expected {:?}",
+                        pickles(&file)
+                    ));
                 }
             }
             Err(error) => {
                 let message = error.to_string();
-                assert!(message.starts_with(&file.display().to_string()), "{message}");
+                assert!(
+                    message.starts_with(&file.display().to_string()),
+                    "{message}"
+                );
                 rejected.push(name);
             }
         }
     }
-    assert!(wrong.is_empty(), "intents differ from the pickles:\n{}", wrong.join("\n"));
-    assert!(accepted >= 37, "only {accepted} valid files accepted; rejected: {rejected:?}");
+    assert!(
+        wrong.is_empty(),
+        "intents differ from the pickles:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        accepted >= 37,
+        "only {accepted} valid files accepted; rejected: {rejected:?}"
+    );
 }
 
 #[test]
 fn invalid_files_fail_with_path_line_and_column() {
     for file in data("bad") {
-        let error = spec::parse(std::slice::from_ref(&file)).expect_err("an invalid file must be refused");
+        let error =
+            spec::parse(std::slice::from_ref(&file)).expect_err("an invalid file must be refused");
         let message = error.to_string();
         let prefix = format!("{}:", file.display());
-        let rest = message.strip_prefix(&prefix).unwrap_or_else(|| panic!("no path in {message}"));
+        let rest = message
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("no path in {message}"));
         let mut parts = rest.splitn(3, ':');
-        let line: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or_else(|| panic!("no line in {message}"));
-        let col: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no column in {message}"));
+        let line: usize = parts
+            .next()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_else(|| panic!("no line in {message}"));
+        let col: usize = parts
+            .next()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no column in {message}"));
         assert!(line >= 1 && col >= 1, "{message}");
-        assert!(parts.next().is_some_and(|m| m.trim().len() > 10), "no explanation in {message}");
+        assert!(
+            parts.next().is_some_and(|m| m.trim().len() > 10),
+            "no explanation in {message}"
+        );
     }
 }

@@ -49,7 +49,8 @@ fn fee(world: &mut World, expected: u32) {
 }
 "#;
 
-const LIB_RIGHT: &str = "/// Parking fee in euros: the first hour is free, then 2 euros per started hour.
+const LIB_RIGHT: &str =
+    "/// Parking fee in euros: the first hour is free, then 2 euros per started hour.
 pub fn fee(minutes: u32) -> u32 {
     if minutes <= 60 { 0 } else { (minutes - 60).div_ceil(60) * 2 }
 }
@@ -82,7 +83,12 @@ fn statuses(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("intents")
         .iter()
-        .map(|i| (i["id"].as_str().unwrap_or_default().to_owned(), i["status"].as_str().unwrap_or_default().to_owned()))
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or_default().to_owned(),
+                i["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -97,9 +103,21 @@ fn outcomes(report: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_openai_reply_that_passes_first_time() {
-    let server = fake_server("/v1/chat/completions", vec![openai_stream(&reply(LIB_RIGHT, STEPS), "stop")]).await;
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![openai_stream(&reply(LIB_RIGHT, STEPS), "stop")],
+    )
+    .await;
     let (wow, out) = parking()
-        .args(&["run", "--model", "openai/gpt-test", "--base-url", &format!("{}/v1", server.uri()), "--json", "report.json"])
+        .args(&[
+            "run",
+            "--model",
+            "openai/gpt-test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+            "--json",
+            "report.json",
+        ])
         .env("OPENAI_API_KEY", "sk-test-canary")
         .run_async()
         .await;
@@ -114,8 +132,14 @@ async fn a_streamed_openai_reply_that_passes_first_time() {
         statuses(&report),
         [
             ("features/parking.feature:6".to_owned(), "passed".to_owned()),
-            ("features/parking.feature:16".to_owned(), "passed".to_owned()),
-            ("features/parking.feature:17".to_owned(), "passed".to_owned()),
+            (
+                "features/parking.feature:16".to_owned(),
+                "passed".to_owned()
+            ),
+            (
+                "features/parking.feature:17".to_owned(),
+                "passed".to_owned()
+            ),
         ]
     );
     assert_eq!(outcomes(&report), ["ran"]);
@@ -124,12 +148,25 @@ async fn a_streamed_openai_reply_that_passes_first_time() {
     assert_eq!(report["rounds"][0]["output_tokens"], 340);
     assert!(out.stdout.contains("3 of 3 intents pass"), "{}", out.all());
     // The prototype stands on its own: the engineer's files are there.
-    assert!(wow.read("generated/features/src/lib.rs").contains("started hour"));
-    assert_eq!(wow.read("generated/features/features/parking.feature"), PARKING);
+    assert!(
+        wow.read("generated/features/src/lib.rs")
+            .contains("started hour")
+    );
+    assert_eq!(
+        wow.read("generated/features/features/parking.feature"),
+        PARKING
+    );
     // The exchange was recorded for replay, and replay needs no server.
-    let exchange: Value = serde_json::from_str(&wow.read("generated/features/.wow/exchanges/round-01.json")).expect("json");
+    let exchange: Value =
+        serde_json::from_str(&wow.read("generated/features/.wow/exchanges/round-01.json"))
+            .expect("json");
     assert_eq!(exchange["origin"], "model");
-    assert!(exchange["prompt"]["user"].as_str().unwrap_or_default().contains("Every started hour after the first"));
+    assert!(
+        exchange["prompt"]["user"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Every started hour after the first")
+    );
     drop(server);
     let replay = wow.only_args(&["run"]).run();
     assert_eq!(replay.code, 0, "{}", replay.all());
@@ -140,11 +177,20 @@ async fn a_streamed_openai_reply_that_passes_first_time() {
 async fn a_compile_error_is_repaired_through_anthropic() {
     let server = fake_server(
         "/v1/messages",
-        vec![anthropic_stream(&reply(LIB_BROKEN, STEPS), "end_turn"), anthropic_stream(&reply(LIB_RIGHT, STEPS), "end_turn")],
+        vec![
+            anthropic_stream(&reply(LIB_BROKEN, STEPS), "end_turn"),
+            anthropic_stream(&reply(LIB_RIGHT, STEPS), "end_turn"),
+        ],
     )
     .await;
     let (wow, out) = parking()
-        .args(&["run", "--model", "anthropic/claude-test", "--json", "report.json"])
+        .args(&[
+            "run",
+            "--model",
+            "anthropic/claude-test",
+            "--json",
+            "report.json",
+        ])
         .env("ANTHROPIC_API_KEY", "sk-ant-canary")
         .env("ANTHROPIC_BASE_URL", &server.uri())
         .run_async()
@@ -157,17 +203,37 @@ async fn a_compile_error_is_repaired_through_anthropic() {
     assert_eq!(report["rounds"][0]["output_tokens"], 420);
     let sent = prompts(&server).await;
     assert_eq!(sent.len(), 2);
-    assert!(sent[1].contains("mismatched types"), "the repair prompt carries rustc's error:\n{}", sent[1]);
-    assert!(sent[1].contains("let hours: u32 = \"many\";"), "the repair prompt carries the current files");
+    assert!(
+        sent[1].contains("mismatched types"),
+        "the repair prompt carries rustc's error:\n{}",
+        sent[1]
+    );
+    assert!(
+        sent[1].contains("let hours: u32 = \"many\";"),
+        "the repair prompt carries the current files"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intent_that_keeps_failing_is_reported_with_its_step() {
     // Non-streamed replies, as from a server that ignores `stream`.
     let wrong = reply(LIB_WRONG, STEPS);
-    let server = fake_server("/v1/chat/completions", vec![openai_json(&wrong, "stop"), openai_json(&wrong, "stop")]).await;
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![openai_json(&wrong, "stop"), openai_json(&wrong, "stop")],
+    )
+    .await;
     let (wow, out) = parking()
-        .args(&["run", "--model", "ollama/qwen-test:7b", "--no-stream", "--max-repairs", "2", "--json", "report.json"])
+        .args(&[
+            "run",
+            "--model",
+            "ollama/qwen-test:7b",
+            "--no-stream",
+            "--max-repairs",
+            "2",
+            "--json",
+            "report.json",
+        ])
         .env("OLLAMA_HOST", &server.uri().replace("http://", ""))
         .run_async()
         .await;
@@ -184,25 +250,54 @@ async fn an_intent_that_keeps_failing_is_reported_with_its_step() {
     assert_eq!(outcomes(&report), ["ran", "ran"]);
     assert_eq!(report["stopped"]["reason"], "stalled");
     assert!(out.stdout.contains("2 of 3 intents pass"), "{}", out.all());
-    assert!(out.stdout.contains("Then the fee is 4 euros"), "{}", out.all());
+    assert!(
+        out.stdout.contains("Then the fee is 4 euros"),
+        "{}",
+        out.all()
+    );
     let sent = prompts(&server).await;
-    assert!(sent[1].contains("Then the fee is 4 euros"), "the repair prompt names the failing step");
-    assert!(sent[1].contains("the fee should be 4 euros"), "and its message");
+    assert!(
+        sent[1].contains("Then the fee is 4 euros"),
+        "the repair prompt names the failing step"
+    );
+    assert!(
+        sent[1].contains("the fee should be 4 euros"),
+        "and its message"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn undefined_steps_are_reported_as_undefined() {
     let steps = STEPS.replace("the fee is {int} euros", "the price is {int} euros");
-    let server = fake_server("/v1/chat/completions", vec![openai_stream(&reply(LIB_RIGHT, &steps), "stop")]).await;
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![openai_stream(&reply(LIB_RIGHT, &steps), "stop")],
+    )
+    .await;
     let (wow, out) = parking()
-        .args(&["run", "--model", "lmstudio/local-test", "--base-url", &format!("{}/v1", server.uri()), "--max-repairs", "0", "--json", "report.json"])
+        .args(&[
+            "run",
+            "--model",
+            "lmstudio/local-test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+            "--max-repairs",
+            "0",
+            "--json",
+            "report.json",
+        ])
         .run_async()
         .await;
     assert_eq!(out.code, 1, "{}", out.all());
     let report = wow.report();
     for intent in report["intents"].as_array().expect("intents") {
         assert_eq!(intent["status"], "undefined", "{intent}");
-        assert!(intent["failed_step"].as_str().unwrap_or_default().starts_with("Then the fee is"));
+        assert!(
+            intent["failed_step"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Then the fee is")
+        );
     }
     assert_eq!(report["stopped"]["reason"], "budget_spent");
 }
@@ -212,8 +307,13 @@ async fn rate_limits_are_retried_and_unusable_replies_repaired() {
     let server = fake_server(
         "/v1/chat/completions",
         vec![
-            ResponseTemplate::new(429).insert_header("retry-after", "1").set_body_string("slow down"),
-            openai_stream("I would write the prototype like this, but here is only prose.", "stop"),
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_string("slow down"),
+            openai_stream(
+                "I would write the prototype like this, but here is only prose.",
+                "stop",
+            ),
             openai_stream(&reply(LIB_RIGHT, STEPS)[..200], "length"),
             openai_stream(&reply(LIB_RIGHT, STEPS), "stop"),
         ],
@@ -228,28 +328,52 @@ async fn rate_limits_are_retried_and_unusable_replies_repaired() {
     assert_eq!(out.code, 0, "{}", out.all());
     let report = wow.report();
     assert_eq!(outcomes(&report), ["no_files", "truncated", "ran"]);
-    assert!(out.stderr.contains("429"), "the retry is shown: {}", out.all());
+    assert!(
+        out.stderr.contains("429"),
+        "the retry is shown: {}",
+        out.all()
+    );
     let sent = prompts(&server).await;
     assert_eq!(sent.len(), 4, "one retry and three rounds");
-    assert!(sent[2].contains("no code block"), "the model is told why its reply was unusable");
-    assert!(sent[3].contains("cut off"), "and that its reply was truncated");
+    assert!(
+        sent[2].contains("no code block"),
+        "the model is told why its reply was unusable"
+    );
+    assert!(
+        sent[3].contains("cut off"),
+        "and that its reply was truncated"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_key_stops_with_a_clear_message() {
     let server = fake_server(
         "/v1/chat/completions",
-        vec![ResponseTemplate::new(401).set_body_json(serde_json::json!({"error": {"message": "Incorrect API key provided"}}))],
+        vec![ResponseTemplate::new(401).set_body_json(
+            serde_json::json!({"error": {"message": "Incorrect API key provided"}}),
+        )],
     )
     .await;
     let (wow, out) = parking()
-        .args(&["run", "--model", "openai/gpt-test", "--base-url", &format!("{}/v1", server.uri())])
+        .args(&[
+            "run",
+            "--model",
+            "openai/gpt-test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+        ])
         .env("OPENAI_API_KEY", "sk-wrong")
         .run_async()
         .await;
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stderr.contains("OPENAI_API_KEY"), "{}", out.all());
-    assert!(!out.stderr.contains("sk-wrong"), "the key itself is never printed");
+    assert!(
+        !out.stderr.contains("sk-wrong"),
+        "the key itself is never printed"
+    );
     assert_eq!(prompts(&server).await.len(), 1, "a 401 is not retried");
-    assert!(!wow.path("generated/features/src/lib.rs").exists(), "nothing was generated");
+    assert!(
+        !wow.path("generated/features/src/lib.rs").exists(),
+        "nothing was generated"
+    );
 }

@@ -30,7 +30,10 @@ pub struct Output {
 impl Output {
     /// Everything printed, for messages of failed assertions.
     pub fn all(&self) -> String {
-        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -136,7 +139,9 @@ impl Respond for Script {
             .lock()
             .expect("script lock")
             .pop_front()
-            .unwrap_or_else(|| ResponseTemplate::new(500).set_body_string("the test script has no more replies"))
+            .unwrap_or_else(|| {
+                ResponseTemplate::new(500).set_body_string("the test script has no more replies")
+            })
     }
 }
 
@@ -216,14 +221,23 @@ pub fn openai_json(text: &str, finish_reason: &str) -> ResponseTemplate {
 pub fn anthropic_stream(text: &str, stop_reason: &str) -> ResponseTemplate {
     let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
     let mut events = vec![
-        event("message_start", json!({"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [], "model": "claude-test", "usage": {"input_tokens": 1500, "output_tokens": 1}}})),
-        event("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})),
+        event(
+            "message_start",
+            json!({"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [], "model": "claude-test", "usage": {"input_tokens": 1500, "output_tokens": 1}}}),
+        ),
+        event(
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ),
         event("ping", json!({"type": "ping"})),
     ];
     for line in text.split_inclusive('\n') {
         events.push(event("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": line}})));
     }
-    events.push(event("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
+    events.push(event(
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    ));
     events.push(event("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": stop_reason}, "usage": {"output_tokens": 420}})));
     events.push(event("message_stop", json!({"type": "message_stop"})));
     sse(&events)
