@@ -331,6 +331,20 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
         let _ = write!(out, " · {model}");
     }
     out.push('\n');
+    if report.rounds.len() > 1 {
+        let steps: Vec<String> = report
+            .rounds
+            .iter()
+            .map(|r| {
+                let kind = match r.kind {
+                    crate::repair::Kind::Generate => "generated",
+                    crate::repair::Kind::Repair => "repaired",
+                };
+                format!("{kind}, {}", round_words(r, report.summary.intents))
+            })
+            .collect();
+        let _ = writeln!(out, "{DIM}rounds: {}{DIM:#}", steps.join(" → "));
+    }
     if let Some(Stop::ModelError(message)) = &report.stopped {
         let _ = writeln!(
             out,
@@ -350,6 +364,18 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
         );
     }
     out
+}
+
+/// What a round came to, in a few words: `21/23 pass`, `did not compile`.
+fn round_words(round: &RoundReport, intents: usize) -> String {
+    use crate::repair::Outcome;
+    match round.outcome {
+        Outcome::Ran => format!("{}/{intents} pass", round.passed),
+        Outcome::CompileError => "did not compile".to_owned(),
+        Outcome::NoFiles => "reply had no files".to_owned(),
+        Outcome::Truncated => "reply cut off".to_owned(),
+        Outcome::MissingFiles => "files missing".to_owned(),
+    }
 }
 
 fn duration_secs(ms: u64) -> f64 {
