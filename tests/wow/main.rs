@@ -3,11 +3,14 @@
 //! - `conformance`: parsing against the cucumber/gherkin conformance data.
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
+//! - `examples`: the bundled examples through replay, as the README runs them.
 //! - `models`: `wow run` end to end against fake OpenAI-compatible and
 //!   Anthropic servers on 127.0.0.1 serving scripted replies (labelled as
 //!   written by hand for these tests), building and running real prototypes.
 //! - `support`: the command builder and the fake servers.
 
+mod cli;
 mod conformance;
+mod examples;
 mod models;
 mod support;
