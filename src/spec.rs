@@ -595,3 +595,299 @@ fn convert_step(step: &gherkin::Step) -> Step {
         data_table: step.table.as_ref().map(|t| t.rows.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A temp folder holding `files` (path inside it, text).
+    fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            fs::create_dir_all(path.parent().expect("under the temp folder")).expect("mkdir");
+            fs::write(path, text).expect("write a fixture");
+        }
+        dir
+    }
+
+    /// Parses one feature file with `text`.
+    fn feature(text: &str) -> Feature {
+        let dir = folder(&[("shop.feature", text.as_bytes())]);
+        let mut spec = parse(&[dir.path().join("shop.feature")]).expect("valid Gherkin");
+        spec.features.remove(0)
+    }
+
+    fn parse_error(path: &Path) -> String {
+        parse(&[path.to_owned()])
+            .expect_err("a bad input")
+            .to_string()
+    }
+
+    fn step(keyword: &str, text: &str, line: usize) -> Step {
+        Step {
+            keyword: keyword.to_owned(),
+            text: text.to_owned(),
+            line,
+            doc_string: None,
+            data_table: None,
+        }
+    }
+
+    fn table(rows: &[&[&str]]) -> Option<Vec<Vec<String>>> {
+        Some(
+            rows.iter()
+                .map(|r| r.iter().map(|&c| c.to_owned()).collect())
+                .collect(),
+        )
+    }
+
+    const OUTLINE: &str = "\
+@shop
+Feature: Delivery fees
+  Background:
+    Given the price list of 2024
+
+  @fees
+  Rule: Fees depend on the weight
+
+    @outline
+    Scenario Outline: A <weight> kg parcel costs <fee> euros
+      Given a parcel of <weight> kg
+        \"\"\"
+        weighs <weight> kg
+        \"\"\"
+      When it is sent to these zones:
+        | zone | fee   |
+        | home | <fee> |
+      Then the fee is <fee> euros
+
+      @light
+      Examples: Light
+        | weight | fee |
+        | 1      | 4   |
+
+      @heavy
+      Examples: Heavy
+        | weight | fee |
+        | 20     | 9   |
+        | 30     | 12  |
+";
+
+    #[test]
+    fn outline_rows_become_intents_with_placeholders_filled() {
+        let feature = feature(OUTLINE);
+        assert_eq!(feature.keyword, "Feature");
+        assert_eq!(feature.tags, ["shop"]);
+        let rows: Vec<_> = feature
+            .intents
+            .iter()
+            .map(|i| (i.line, i.cucumber_line, i.name.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (23, 23, "A 1 kg parcel costs 4 euros"),
+                (28, 28, "A 20 kg parcel costs 9 euros"),
+                (29, 29, "A 30 kg parcel costs 12 euros"),
+            ]
+        );
+
+        let heavy = &feature.intents[2];
+        assert!(heavy.id.ends_with("shop.feature:29"), "{}", heavy.id);
+        assert_eq!(heavy.file, "shop.feature");
+        assert_eq!(heavy.feature, "Delivery fees");
+        assert_eq!(heavy.rule.as_deref(), Some("Fees depend on the weight"));
+        assert_eq!(heavy.tags, ["shop", "fees", "outline", "heavy"]);
+        assert_eq!(feature.intents[0].tags, ["shop", "fees", "outline", "light"]);
+        assert_eq!(
+            heavy.example,
+            Some(Example {
+                table: "Heavy".to_owned(),
+                values: vec![
+                    ("weight".to_owned(), "30".to_owned()),
+                    ("fee".to_owned(), "12".to_owned()),
+                ],
+            })
+        );
+        assert_eq!(
+            heavy.steps,
+            [
+                step("Given", "the price list of 2024", 4),
+                Step {
+                    doc_string: Some("weighs 30 kg\n".to_owned()),
+                    ..step("Given", "a parcel of 30 kg", 11)
+                },
+                Step {
+                    data_table: table(&[&["zone", "fee"], &["home", "12"]]),
+                    ..step("When", "it is sent to these zones:", 15)
+                },
+                step("Then", "the fee is 12 euros", 18),
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_lines_and_comments_between_rows_move_line_but_not_cucumber_line() {
+        let feature = feature(
+            "Feature: Fees\n\n  Scenario Outline: <n> parcels\n    Given <n> parcels\n\n    Examples:\n      | n |\n      | 1 |\n\n      # the big one\n      | 9 |\n",
+        );
+        let lines: Vec<_> = feature
+            .intents
+            .iter()
+            .map(|i| (i.line, i.cucumber_line))
+            .collect();
+        // Examples keyword on line 6: cucumber says 6 + index + 2.
+        assert_eq!(lines, [(8, 8), (11, 9)]);
+    }
+
+    #[test]
+    fn step_keywords_are_kept_as_written() {
+        let feature = feature(
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n    And a book\n    But no pen\n    * a coupon\n    When I add the book\n    Then the cart holds 1 item\n",
+        );
+        let keywords: Vec<_> = feature.intents[0]
+            .steps
+            .iter()
+            .map(|s| s.keyword.as_str())
+            .collect();
+        assert_eq!(keywords, ["Given", "And", "But", "*", "When", "Then"]);
+    }
+
+    #[test]
+    fn a_french_feature_keeps_its_keywords() {
+        let feature = feature(
+            "# language: fr\nFonctionnalité: Panier\n  Scénario: Ajouter un livre\n    Soit un panier vide\n    Quand j'ajoute un livre\n    Alors le panier contient 1 article\n",
+        );
+        assert_eq!(feature.keyword, "Fonctionnalité");
+        assert_eq!(feature.name, "Panier");
+        let intent = &feature.intents[0];
+        assert_eq!((intent.name.as_str(), intent.line), ("Ajouter un livre", 3));
+        let keywords: Vec<_> = intent.steps.iter().map(|s| s.keyword.as_str()).collect();
+        assert_eq!(keywords, ["Soit", "Quand", "Alors"]);
+    }
+
+    #[test]
+    fn a_folder_gives_sorted_relative_paths_and_skips_hidden_folders() {
+        let text: &[u8] = b"Feature: F\n  Scenario: S\n    Given a step\n";
+        let dir = folder(&[
+            ("shop/checkout/pay.feature", text),
+            ("shop/cart.feature", text),
+            ("account.feature", text),
+            (".drafts/old.feature", text),
+            ("notes.txt", b"not a feature"),
+        ]);
+        let spec = parse(&[dir.path().to_owned()]).expect("valid features");
+        let rels: Vec<_> = spec.features.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(
+            rels,
+            ["account.feature", "shop/cart.feature", "shop/checkout/pay.feature"]
+        );
+        assert_eq!(spec.features[1].source, dir.path().join("shop/cart.feature"));
+        assert_eq!(spec.intents().nth(1).expect("3 intents").file, "shop/cart.feature");
+    }
+
+    #[test]
+    fn the_prototype_is_named_after_the_folder_or_file_stem() {
+        let text: &[u8] = b"Feature: F\n  Scenario: S\n    Given a step\n";
+        let dir = folder(&[("bank/overdraw.feature", text), ("my shop/cart.feature", text)]);
+        let name = |path: &str| parse(&[dir.path().join(path)]).expect("valid").name;
+        assert_eq!(name("bank"), "bank");
+        assert_eq!(name("bank/overdraw.feature"), "overdraw");
+        assert_eq!(name("my shop"), "my-shop");
+    }
+
+    #[test]
+    fn a_missing_path_says_what_to_give() {
+        let dir = folder(&[]);
+        let path = dir.path().join("missing.feature");
+        let error = parse(&[path.clone()]).expect_err("missing");
+        assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "`{}` does not exist: give a `.feature` file or a folder of them",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn an_empty_folder_says_to_write_a_feature() {
+        let dir = folder(&[("notes.txt", b"hello")]);
+        let error = parse(&[dir.path().to_owned()]).expect_err("empty");
+        assert!(matches!(error, Error::Empty(_)), "{error:?}");
+        let text = error.to_string();
+        assert!(text.contains(&format!("`{}`", dir.path().display())), "{text}");
+        assert!(text.contains("write one"), "{text}");
+    }
+
+    #[test]
+    fn a_text_file_is_not_a_feature() {
+        let dir = folder(&[("notes.txt", b"Feature: F\n")]);
+        let path = dir.path().join("notes.txt");
+        let error = parse(&[path.clone()]).expect_err("not a feature");
+        assert!(matches!(error, Error::NotFeature(_)), "{error:?}");
+        let text = error.to_string();
+        assert!(text.contains(&format!("`{}`", path.display())), "{text}");
+        assert!(text.contains("give `.feature` files or folders"), "{text}");
+    }
+
+    #[test]
+    fn a_binary_file_is_not_text() {
+        let dir = folder(&[("logo.feature", b"Feature: F\0\x89PNG")]);
+        let path = dir.path().join("logo.feature");
+        let error = parse(&[path.clone()]).expect_err("binary");
+        assert!(matches!(error, Error::NotText(_)), "{error:?}");
+        let text = error.to_string();
+        assert!(text.contains(&format!("`{}`", path.display())), "{text}");
+        assert!(text.contains("save it as UTF-8 text"), "{text}");
+    }
+
+    #[test]
+    fn a_huge_file_is_refused_before_reading() {
+        let size = usize::try_from(MAX_FEATURE_BYTES).expect("1 MiB fits") + 1;
+        let dir = folder(&[("dump.feature", &vec![b'#'; size])]);
+        let path = dir.path().join("dump.feature");
+        let error = parse(&[path.clone()]).expect_err("too large");
+        assert!(matches!(error, Error::TooLarge { .. }), "{error:?}");
+        let text = error.to_string();
+        assert!(text.contains(&format!("`{}`", path.display())), "{text}");
+        assert!(text.contains(&format!("is {size} bytes")), "{text}");
+        assert!(text.contains("likely not one"), "{text}");
+    }
+
+    #[test]
+    fn a_syntax_error_starts_with_path_line_and_column() {
+        let dir = folder(&[(
+            "cart.feature",
+            b"Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n",
+        )]);
+        let path = dir.path().join("cart.feature");
+        let text = parse_error(&path);
+        let prefix = format!("{}:4:", path.display());
+        assert!(text.starts_with(&prefix), "{text}");
+        let rest = &text[prefix.len()..];
+        let col = rest.split_once(": ").expect("`col: message`").0;
+        assert!(col.parse::<usize>().is_ok_and(|c| c >= 1), "{text}");
+        assert!(text.ends_with("\n    | Whatever this is"), "{text}");
+    }
+}
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn show() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, text) in [
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n  Scenario: B\n    Given x\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n    Then\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Scenario Outline: B <x>\n    Given <x>\n",
+        ].iter().enumerate() {
+            let p = dir.path().join(format!("{i}.feature"));
+            std::fs::write(&p, text).unwrap();
+            println!("{i}: {:?}", super::parse(&[p.clone()]).map(|s| s.features[0].intents.iter().map(|i| (i.name.clone(), i.steps.len())).collect::<Vec<_>>()));
+            println!("   raw: {:?}", gherkin::Feature::parse_path(&p, gherkin::GherkinEnv::default()).err().map(|e| e.to_string()));
+        }
+    }
+}
