@@ -879,10 +879,11 @@ mod scratch {
     fn show() {
         let dir = tempfile::tempdir().unwrap();
         for (i, text) in [
-            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n",
-            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n  Scenario: B\n    Given x\n",
-            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n    Then\n",
-            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Scenario Outline: B <x>\n    Given <x>\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n    Then b\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n    | a | b |\n    | c |\n    Then b\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Scenario Outline: x\n    Given <x>\n    Examples:\n      | x |\n      y\n",
+            "Feature: Cart\n  Scenario: Add\n    Given an empty cart\n\n  Whatever this is\n\n  Scenario: B\n    Given x\n",
+            "Feature: Cart\n\n  Scenario: Add\n    Given an empty cart\n    Then it holds\n\n  Whatever this is\n",
         ].iter().enumerate() {
             let p = dir.path().join(format!("{i}.feature"));
             std::fs::write(&p, text).unwrap();
