@@ -38,6 +38,24 @@ const ENV_ALLOWLIST: &[&str] = &[
     "CARGO_NET_OFFLINE",
 ];
 
+/// Variables cargo may need to fetch crates the first time (proxies, CA
+/// bundles); passed to the build only, never to the prototype's run.
+const FETCH_ALLOWLIST: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "all_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CARGO_HTTP_CAINFO",
+    "CARGO_HTTP_PROXY",
+    "CARGO_REGISTRIES_CRATES_IO_PROTOCOL",
+];
+
 /// Limits for the build and the run.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -173,12 +191,19 @@ struct Output {
     duration: Duration,
 }
 
-/// Runs `command` in its own process group with a cleared environment plus
-/// `extra`, killing the group after `timeout`.
-fn exec(mut command: Command, extra: &[(&str, &str)], timeout: Duration) -> Result<Output, Error> {
+/// Runs `command` in its own process group with a cleared environment
+/// (the allowlist, the `pass` variables, then `extra`), killing the group
+/// after `timeout`.
+fn exec(
+    mut command: Command,
+    pass: &[&str],
+    extra: &[(&str, &str)],
+    timeout: Duration,
+) -> Result<Output, Error> {
     let program = command.get_program().to_string_lossy().into_owned();
     let kept: Vec<(String, String)> = ENV_ALLOWLIST
         .iter()
+        .chain(pass)
         .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
         .collect();
     command.env_clear().envs(kept).envs(extra.iter().copied());
@@ -318,6 +343,7 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
         .arg(target_dir);
     let output = exec(
         command,
+        FETCH_ALLOWLIST,
         &[("CARGO_TERM_COLOR", "never")],
         Duration::from_secs(limits.build_timeout_secs),
     )?;
@@ -416,6 +442,7 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
     let dir_text = dir.to_string_lossy().into_owned();
     let output = exec(
         command,
+        &[],
         &[
             ("CARGO_MANIFEST_DIR", dir_text.as_str()),
             ("RUST_BACKTRACE", "0"),

@@ -28,14 +28,30 @@ Feature: Cart
 
 #[test]
 fn check_lists_every_intent_and_writes_the_intents_as_json() {
-    let wow = Wow::new().file("features/cart.feature", CART).args(&["check", "--json", "report.json"]);
+    let wow =
+        Wow::new()
+            .file("features/cart.feature", CART)
+            .args(&["check", "--json", "report.json"]);
     let out = wow.run();
     assert_eq!(out.code, 0, "{}", out.all());
-    for id in ["features/cart.feature:3", "features/cart.feature:15", "features/cart.feature:19"] {
+    for id in [
+        "features/cart.feature:3",
+        "features/cart.feature:15",
+        "features/cart.feature:19",
+    ] {
         assert!(out.stdout.contains(id), "{id} missing:\n{}", out.all());
     }
-    assert!(out.stdout.contains("Adding several books (count 10, total 100)"), "{}", out.all());
-    assert!(out.stdout.contains("3 intents in 1 feature"), "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("Adding several books (count 10, total 100)"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stdout.contains("3 intents in 1 feature"),
+        "{}",
+        out.all()
+    );
     let report: Value = wow.report();
     let intents = report["intents"].as_array().expect("intents");
     assert_eq!(intents.len(), 3);
@@ -47,15 +63,33 @@ fn check_lists_every_intent_and_writes_the_intents_as_json() {
 
 #[test]
 fn bad_gherkin_exits_2_with_path_line_and_column_and_writes_nothing() {
-    let broken = "Feature: Cart\n  Scenario: Adding\n    Given an empty cart\n    this is not a step\n";
+    let broken =
+        "Feature: Cart\n  Scenario: Adding\n    Given an empty cart\n    this is not a step\n";
     for command in ["check", "run", "prompt"] {
-        let wow = Wow::new().file("features/cart.feature", broken).args(&[command]);
+        let wow = Wow::new()
+            .file("features/cart.feature", broken)
+            .args(&[command]);
         let out = wow.run();
         assert_eq!(out.code, 2, "{command}: {}", out.all());
-        assert!(out.stderr.contains("features/cart.feature:4:"), "{command}: {}", out.all());
-        assert!(out.stderr.contains("this is not a step"), "the offending line is shown: {}", out.all());
-        assert!(out.stdout.is_empty(), "{command} printed results: {}", out.all());
-        assert!(!wow.path("generated").exists(), "{command} wrote a prototype");
+        assert!(
+            out.stderr.contains("features/cart.feature:4:"),
+            "{command}: {}",
+            out.all()
+        );
+        assert!(
+            out.stderr.contains("this is not a step"),
+            "the offending line is shown: {}",
+            out.all()
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{command} printed results: {}",
+            out.all()
+        );
+        assert!(
+            !wow.path("generated").exists(),
+            "{command} wrote a prototype"
+        );
     }
 }
 
@@ -63,15 +97,26 @@ fn bad_gherkin_exits_2_with_path_line_and_column_and_writes_nothing() {
 fn unusable_inputs_are_explained() {
     let out = Wow::new().args(&["check"]).run();
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("`features` does not exist"), "{}", out.all());
+    assert!(
+        out.stderr.contains("`features` does not exist"),
+        "{}",
+        out.all()
+    );
 
     let wow = Wow::new().file("features/notes.txt", "hello");
     std::fs::create_dir_all(wow.path("features")).expect("folder");
     let out = wow.args(&["check"]).run();
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("no `.feature` files in `features`"), "{}", out.all());
+    assert!(
+        out.stderr.contains("no `.feature` files in `features`"),
+        "{}",
+        out.all()
+    );
 
-    let wow = Wow::new().file("features/a.feature", "Feature: A\n  Scenario: B\n    Given \u{0}\n");
+    let wow = Wow::new().file(
+        "features/a.feature",
+        "Feature: A\n  Scenario: B\n    Given \u{0}\n",
+    );
     let out = wow.args(&["check"]).run();
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("is not text"), "{}", out.all());
@@ -79,31 +124,66 @@ fn unusable_inputs_are_explained() {
 
 #[test]
 fn run_without_a_model_explains_how_to_configure_one() {
-    let out = Wow::new().file("features/cart.feature", CART).args(&["run"]).run();
+    let out = Wow::new()
+        .file("features/cart.feature", CART)
+        .args(&["run"])
+        .run();
     assert_eq!(out.code, 2, "{}", out.all());
-    for provider in ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ollama/", "lmstudio/", "cmd:"] {
-        assert!(out.stderr.contains(provider), "{provider} missing: {}", out.all());
+    for provider in [
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "ollama/",
+        "lmstudio/",
+        "cmd:",
+    ] {
+        assert!(
+            out.stderr.contains(provider),
+            "{provider} missing: {}",
+            out.all()
+        );
     }
 }
 
 #[test]
 fn model_strings_are_checked_before_anything_is_written() {
-    let wow = Wow::new().file("features/cart.feature", CART).args(&["run", "--model", "nosuch/model"]);
+    let wow =
+        Wow::new()
+            .file("features/cart.feature", CART)
+            .args(&["run", "--model", "nosuch/model"]);
     let out = wow.run();
     assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("unknown provider `nosuch`"), "{}", out.all());
-    let out = wow.only_args(&["run", "--model", "openai/gpt-4.1-mini"]).run();
+    assert!(
+        out.stderr.contains("unknown provider `nosuch`"),
+        "{}",
+        out.all()
+    );
+    let out = wow
+        .only_args(&["run", "--model", "openai/gpt-4.1-mini"])
+        .run();
     assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("`OPENAI_API_KEY` is not set"), "{}", out.all());
+    assert!(
+        out.stderr.contains("`OPENAI_API_KEY` is not set"),
+        "{}",
+        out.all()
+    );
     assert!(!out.stderr.contains("gpt-4.1-mini\n"), "{}", out.all());
 }
 
 #[test]
 fn prompt_prints_the_contract_and_the_features_verbatim() {
-    let out = Wow::new().file("features/cart.feature", CART).args(&["prompt"]).run();
+    let out = Wow::new()
+        .file("features/cart.feature", CART)
+        .args(&["prompt"])
+        .run();
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains(CART.trim_end()), "the feature is carried verbatim");
+    assert!(
+        out.stdout.contains(CART.trim_end()),
+        "the feature is carried verbatim"
+    );
     assert!(out.stdout.contains("### features/cart.feature"));
-    assert!(out.stdout.contains("pub struct World"), "the contract is in the prompt");
+    assert!(
+        out.stdout.contains("pub struct World"),
+        "the contract is in the prompt"
+    );
     assert!(out.stdout.contains("tests/steps.rs"));
 }

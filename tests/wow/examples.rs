@@ -15,10 +15,21 @@ fn bundled() -> Wow {
     for folder in ["features", "generated/features"] {
         for entry in walkdir::WalkDir::new(root.join(folder)) {
             let entry = entry.expect("readable example");
-            let rel = entry.path().strip_prefix(root).expect("under the root").to_string_lossy().into_owned();
-            let skip = ["cucumber.json", "last-run.json"].iter().any(|n| rel.ends_with(n)) || rel.contains("/target");
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .expect("under the root")
+                .to_string_lossy()
+                .into_owned();
+            let skip = ["cucumber.json", "last-run.json"]
+                .iter()
+                .any(|n| rel.ends_with(n))
+                || rel.contains("/target");
             if entry.file_type().is_file() && !skip {
-                wow = wow.file(&rel, &std::fs::read_to_string(entry.path()).expect("text file"));
+                wow = wow.file(
+                    &rel,
+                    &std::fs::read_to_string(entry.path()).expect("text file"),
+                );
             }
         }
     }
@@ -30,36 +41,72 @@ fn the_bundled_examples_replay_build_and_pass() {
     let wow = bundled().args(&["run", "--json", "report.json"]);
     let out = wow.run();
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stderr.contains("written by hand, not by a model"), "the replay says who wrote the replies: {}", out.all());
-    assert!(out.stdout.contains("23 of 23 intents pass"), "{}", out.all());
+    assert!(
+        out.stderr.contains("written by hand, not by a model"),
+        "the replay says who wrote the replies: {}",
+        out.all()
+    );
+    assert!(
+        out.stdout.contains("23 of 23 intents pass"),
+        "{}",
+        out.all()
+    );
     let report = wow.report();
     assert_eq!(report["summary"]["intents"], 23);
     let rounds = report["rounds"].as_array().expect("rounds");
-    assert_eq!(rounds.len(), 2, "the recording holds a generate and a repair round");
-    assert_eq!(rounds[0]["passed"], 21, "round 1 carries the deliberate late-fee mistake");
+    assert_eq!(
+        rounds.len(),
+        2,
+        "the recording holds a generate and a repair round"
+    );
+    assert_eq!(
+        rounds[0]["passed"], 21,
+        "round 1 carries the deliberate late-fee mistake"
+    );
     assert_eq!(rounds[1]["kind"], "repair");
     assert_eq!(rounds[1]["passed"], 23);
     // Every feature kind of the README is there: a French feature among them.
-    assert!(out.stdout.contains("Fonctionnalité: Réserver une salle de réunion"), "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("Fonctionnalité: Réserver une salle de réunion"),
+        "{}",
+        out.all()
+    );
     // The recording is never rewritten by a replay.
     let exchange = wow.read("generated/features/.wow/exchanges/round-01.json");
     assert!(exchange.contains("\"origin\": \"hand\""));
 
     let out = wow.only_args(&["test", "generated/features"]).run();
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("23 of 23 intents pass"), "{}", out.all());
+    assert!(
+        out.stdout.contains("23 of 23 intents pass"),
+        "{}",
+        out.all()
+    );
 }
 
 #[test]
 fn replay_refuses_features_changed_since_the_recording() {
     let wow = bundled();
-    let banking = wow.read("features/banking.feature").replace("Withdrawing part of the balance", "Withdrawing a little");
-    let wow = wow.file("features/banking.feature", &banking).args(&["run"]);
+    let banking = wow
+        .read("features/banking.feature")
+        .replace("Withdrawing part of the balance", "Withdrawing a little");
+    let wow = wow
+        .file("features/banking.feature", &banking)
+        .args(&["run"]);
     let out = wow.run();
     assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("`banking.feature` changed"), "{}", out.all());
+    assert!(
+        out.stderr.contains("`banking.feature` changed"),
+        "{}",
+        out.all()
+    );
     assert!(out.stderr.contains("--model"), "{}", out.all());
     let out = wow.only_args(&["run", "--model", "replay"]).run();
     assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("`banking.feature` changed"), "{}", out.all());
+    assert!(
+        out.stderr.contains("`banking.feature` changed"),
+        "{}",
+        out.all()
+    );
 }
