@@ -143,3 +143,96 @@ fn longest_backtick_run(text: &str) -> usize {
 pub fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `files` (path under `features/`, text). The prompt shows only
+    /// `features/{rel}` and the text, so the temp folder never reaches it.
+    fn spec(files: &[(&str, &str)]) -> Spec {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("under the temp folder")).expect("mkdir");
+            std::fs::write(path, text).expect("write a fixture");
+        }
+        crate::spec::parse(&[dir.path().to_owned()]).expect("valid features")
+    }
+
+    fn bank_and_cart() -> Spec {
+        spec(&[
+            (
+                "bank.feature",
+                "Feature: Bank account\n  Scenario Outline: Withdraw <amount> euros\n    Given an account with 100 euros\n    When I withdraw <amount> euros\n    Then the balance is <balance> euros\n\n    Examples:\n      | amount | balance |\n      | 10     | 90      |\n      | 100    | 0       |\n",
+            ),
+            (
+                "shop/cart.feature",
+                "Feature: Cart\n  Scenario: Add a book\n    Given an empty cart\n    When I add \"Dune\"\n    Then the cart holds 1 item\n",
+            ),
+        ])
+    }
+
+    #[test]
+    fn generate_prompt() {
+        insta::assert_snapshot!(generate(&bank_and_cart()).to_text());
+    }
+
+    #[test]
+    fn repair_prompt() {
+        let spec = bank_and_cart();
+        let problems = "### Failing scenarios\n\n- `features/bank.feature:10` Withdraw 100 euros\n  - at `Then the balance is 0 euros`: the balance should be 0 euros (expected 0 but got 100)\n";
+        let files = [
+            (
+                "src/lib.rs".to_owned(),
+                "pub fn withdraw(balance: u32, amount: u32) -> u32 {\n    balance\n}\n".to_owned(),
+            ),
+            (
+                "tests/steps.rs".to_owned(),
+                "#[derive(Debug, Default, cucumber::World)]\npub struct World;\n".to_owned(),
+            ),
+        ];
+        let prompt = repair(&spec, 2, problems, &files);
+        // The contract is the same in every round (snapshotted once, above).
+        assert_eq!(prompt.system, generate(&spec).system);
+        insta::assert_snapshot!(prompt.user);
+    }
+
+    #[test]
+    fn a_doc_string_in_backticks_gets_a_longer_fence() {
+        let spec = spec(&[(
+            "api.feature",
+            "Feature: API\n  Scenario: Reply\n    Then the reply is\n      ```json\n      {\"ok\": true}\n      ```\n",
+        )]);
+        let user = generate(&spec).user;
+        let block = user
+            .split_once("### features/api.feature\n")
+            .expect("the feature's heading")
+            .1;
+        assert!(block.starts_with("````gherkin\nFeature: API\n"), "{block}");
+        assert!(
+            block.contains("      ```\n````\n"),
+            "the doc string closes inside the block: {block}"
+        );
+    }
+
+    #[test]
+    fn a_file_with_a_four_backtick_fence_gets_five() {
+        let files = [(
+            "src/lib.rs".to_owned(),
+            "//! ````text\n//! a\n//! ````\n".to_owned(),
+        )];
+        let user = repair(&bank_and_cart(), 1, "none", &files).user;
+        assert!(
+            user.contains("### src/lib.rs\n`````rust\n//! ````text\n//! a\n//! ````\n`````\n"),
+            "{user}"
+        );
+    }
+
+    #[test]
+    fn plural_counts() {
+        assert_eq!(plural(1, "intent", "intents"), "1 intent");
+        assert_eq!(plural(0, "intent", "intents"), "0 intents");
+        assert_eq!(plural(3, "feature", "features"), "3 features");
+    }
+}

@@ -205,25 +205,30 @@ pub fn reason(result: &IntentResult) -> Option<String> {
 }
 
 /// Turns a panic message into a sentence: the assertion's own message when
-/// it has one, else the two values compared.
+/// it has one, else the values compared (formats of `assert_eq!`,
+/// `assert_ne!` and `assert!` in the Rust standard library).
 fn plain_failure(message: &str) -> String {
     let first = message.lines().next().unwrap_or_default().trim();
-    for prefix in [
-        "assertion `left == right` failed",
-        "assertion `left != right` failed",
-    ] {
+    let value = |side: &str| {
+        message
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(side).map(|v| v.trim().to_owned()))
+            .unwrap_or_default()
+    };
+    let compared = [
+        ("assertion `left == right` failed", true),
+        ("assertion `left != right` failed", false),
+    ];
+    for (prefix, equal) in compared {
         if let Some(rest) = first.strip_prefix(prefix) {
             let custom = rest.trim_start_matches(':').trim();
-            if !custom.is_empty() {
-                return custom.to_owned();
-            }
-            let value = |side: &str| {
-                message
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix(side).map(|v| v.trim().to_owned()))
-                    .unwrap_or_default()
+            return if !custom.is_empty() {
+                custom.to_owned()
+            } else if equal {
+                format!("expected {} but got {}", value("right:"), value("left:"))
+            } else {
+                format!("expected a value other than {}", value("right:"))
             };
-            return format!("expected {} but got {}", value("right:"), value("left:"));
         }
     }
     if let Some(rest) = first.strip_prefix("assertion failed: ") {
@@ -305,30 +310,36 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
         );
         return out;
     }
+    footer(&mut out, report);
+    out
+}
+
+/// The totals, rounds and where the prototype is.
+fn footer(out: &mut String, report: &Report) {
     let style = if report.all_passed() { GREEN } else { RED };
     let _ = write!(
-        out,
+        *out,
         "{style}{} of {} pass{}{style:#}",
         report.summary.passed,
         plural(report.summary.intents, "intent", "intents"),
-        if report.summary.passed == 1 && report.summary.intents != 1 {
-            "es"
-        } else {
-            ""
-        }
+        if report.summary.passed == 1 { "es" } else { "" }
     );
     if !report.rounds.is_empty() {
-        let _ = write!(out, " · {}", plural(report.rounds.len(), "round", "rounds"));
+        let _ = write!(
+            *out,
+            " · {}",
+            plural(report.rounds.len(), "round", "rounds")
+        );
         let input: u64 = report.rounds.iter().map(|r| r.input_tokens).sum();
         let output: u64 = report.rounds.iter().map(|r| r.output_tokens).sum();
         // Command and replayed providers may report no usage at all.
         if input + output > 0 {
-            let _ = write!(out, " · {input} tokens in, {output} out");
+            let _ = write!(*out, " · {input} tokens in, {output} out");
         }
     }
-    let _ = write!(out, " · {:.1} s", duration_secs(report.duration_ms));
+    let _ = write!(*out, " · {:.1} s", duration_secs(report.duration_ms));
     if let Some(model) = &report.model {
-        let _ = write!(out, " · {model}");
+        let _ = write!(*out, " · {model}");
     }
     out.push('\n');
     if report.rounds.len() > 1 {
@@ -343,27 +354,26 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
                 format!("{kind}, {}", round_words(r, report.summary.intents))
             })
             .collect();
-        let _ = writeln!(out, "{DIM}rounds: {}{DIM:#}", steps.join(" → "));
+        let _ = writeln!(*out, "{DIM}rounds: {}{DIM:#}", steps.join(" → "));
     }
     if let Some(Stop::ModelError(message)) = &report.stopped {
         let _ = writeln!(
-            out,
+            *out,
             "{AMBER}the model failed before the repairs ended: {message}{AMBER:#}"
         );
     }
     if let Some(Stop::Stalled) = &report.stopped {
         let _ = writeln!(
-            out,
+            *out,
             "{DIM}stopped: the last repair did not change the failures{DIM:#}"
         );
     }
     if let Some(prototype) = &report.prototype {
         let _ = writeln!(
-            out,
+            *out,
             "{DIM}prototype: {prototype} (re-run with `cargo test --test intents` there, or `wow test {prototype}`){DIM:#}"
         );
     }
-    out
 }
 
 /// What a round came to, in a few words: `21/23 pass`, `did not compile`.
@@ -386,4 +396,217 @@ fn duration_secs(ms: u64) -> f64 {
     )]
     let ms = ms as f64;
     ms / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repair::{Kind, Outcome};
+
+    const BANK: &str = "\
+Feature: Bank account
+  Scenario: Deposit
+    Given an account with 100 euros
+    When I deposit 20 euros
+    Then the balance is 120 euros
+
+  Rule: No overdraw
+    Scenario Outline: Withdraw <amount> euros
+      Given an account with 100 euros
+      When I withdraw <amount> euros
+      Then the balance is <balance> euros
+
+      Examples:
+        | amount | balance |
+        | 10     | 90      |
+        | 150    | 100     |
+";
+
+    /// The bank spec, read from a temp folder, and that folder's path (to mask).
+    fn bank() -> (Spec, String) {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        std::fs::write(dir.path().join("bank.feature"), BANK).expect("write a fixture");
+        let spec = crate::spec::parse(&[dir.path().to_owned()]).expect("valid features");
+        (spec, dir.path().display().to_string())
+    }
+
+    fn result(status: Status, failed_step: Option<&str>, message: Option<&str>) -> IntentResult {
+        IntentResult {
+            id: String::new(),
+            status,
+            failed_step: failed_step.map(str::to_owned),
+            failed_step_line: None,
+            message: message.map(str::to_owned),
+            step_definition: None,
+        }
+    }
+
+    /// Deposit passes, withdrawing 10 fails, withdrawing 150 is undefined.
+    fn mixed_results() -> Vec<IntentResult> {
+        vec![
+            result(Status::Passed, None, None),
+            result(
+                Status::Failed,
+                Some("Then the balance is 90 euros"),
+                Some(
+                    "assertion `left == right` failed: the balance should be 90 euros\n  left: 100\n right: 90",
+                ),
+            ),
+            result(
+                Status::Undefined,
+                Some("When I withdraw 150 euros"),
+                Some("step is undefined"),
+            ),
+        ]
+    }
+
+    fn round(kind: Kind, outcome: Outcome, passed: usize, tokens: (u64, u64)) -> RoundReport {
+        RoundReport {
+            kind,
+            outcome,
+            passed,
+            input_tokens: tokens.0,
+            output_tokens: tokens.1,
+            duration_ms: 9000,
+            model_ms: 8000,
+            cargo_ms: 1000,
+            changed: vec!["src/lib.rs".to_owned()],
+        }
+    }
+
+    #[test]
+    fn reason_in_plain_words_for_each_status() {
+        let reason_for = |status, message| reason(&result(status, None, message));
+        assert_eq!(reason_for(Status::Passed, Some("ignored")), None);
+        assert_eq!(
+            reason_for(Status::Undefined, None).as_deref(),
+            Some("the prototype does not understand this step yet (no step definition matches it)")
+        );
+        assert_eq!(
+            reason_for(Status::Ambiguous, None).as_deref(),
+            Some(
+                "this step is understood in more than one way (several step definitions match it)"
+            )
+        );
+        assert_eq!(reason_for(Status::NotRun, None), None);
+        assert_eq!(reason_for(Status::NotRun, Some("")), None);
+        assert_eq!(
+            reason_for(Status::NotRun, Some("the build failed")).as_deref(),
+            Some("the build failed")
+        );
+        assert_eq!(
+            reason_for(Status::Failed, Some("account is frozen")).as_deref(),
+            Some("account is frozen")
+        );
+    }
+
+    #[test]
+    fn plain_failure_prefers_the_assertion_message() {
+        assert_eq!(
+            plain_failure(
+                "assertion `left == right` failed: the fee should be 4 euros\n  left: 6\n right: 4"
+            ),
+            "the fee should be 4 euros"
+        );
+    }
+
+    #[test]
+    fn plain_failure_without_a_message_names_both_values() {
+        assert_eq!(
+            plain_failure("assertion `left == right` failed\n  left: 6\n right: 4"),
+            "expected 4 but got 6"
+        );
+    }
+
+    #[test]
+    fn plain_failure_of_assert_ne_names_the_value_to_avoid() {
+        assert_eq!(
+            plain_failure("assertion `left != right` failed\n  left: 4\n right: 4"),
+            "expected a value other than 4"
+        );
+        assert_eq!(
+            plain_failure(
+                "assertion `left != right` failed: the code should change\n  left: 4\n right: 4"
+            ),
+            "the code should change"
+        );
+    }
+
+    #[test]
+    fn plain_failure_of_assert_and_panic() {
+        assert_eq!(
+            plain_failure("assertion failed: x > 3"),
+            "this check did not hold: x > 3"
+        );
+        assert_eq!(
+            plain_failure("account is frozen\nnote: run with `RUST_BACKTRACE=1`"),
+            "account is frozen"
+        );
+        assert_eq!(plain_failure(""), "the step failed without a message");
+    }
+
+    #[test]
+    fn new_counts_every_intent_that_did_not_pass_as_failed() {
+        let (spec, _) = bank();
+        let report = Report::new(&spec, &mixed_results(), None, None, None, 0);
+        assert_eq!(
+            report.summary,
+            Summary {
+                intents: 3,
+                passed: 1,
+                failed: 2
+            }
+        );
+        assert!(!report.all_passed());
+        assert_eq!(
+            report.intents[1].name,
+            "Withdraw 10 euros (amount 10, balance 90)"
+        );
+        assert_eq!(
+            report.intents[1].reason.as_deref(),
+            Some("the balance should be 90 euros")
+        );
+        assert_eq!(report.intents[1].rule.as_deref(), Some("No overdraw"));
+
+        let passed = vec![result(Status::Passed, None, None); 3];
+        let report = Report::new(&spec, &passed, None, None, None, 0);
+        assert_eq!(report.summary.failed, 0);
+        assert!(report.all_passed());
+    }
+
+    #[test]
+    fn listing_counts_intents_that_did_not_run() {
+        let (spec, dir) = bank();
+        let report = Report::listing(&spec, 0);
+        assert_eq!(report.summary.passed, 0);
+        assert!(report.intents.iter().all(|i| i.status == Status::NotRun));
+        let text = anstream::adapter::strip_str(&scoreboard(&report, &spec)).to_string();
+        assert!(
+            text.contains(&format!("  · Deposit  {dir}/bank.feature:2\n")),
+            "{text}"
+        );
+        assert!(text.ends_with("\n3 intents in 1 feature\n"), "{text}");
+    }
+
+    #[test]
+    fn scoreboard_of_two_rounds() {
+        let (spec, dir) = bank();
+        let mut report = Report::new(
+            &spec,
+            &mixed_results(),
+            None,
+            Some(Path::new("generated/bank")),
+            Some("openai/gpt-4.1-mini".to_owned()),
+            12_345,
+        );
+        report.rounds = vec![
+            round(Kind::Generate, Outcome::CompileError, 0, (1200, 800)),
+            round(Kind::Repair, Outcome::Ran, 1, (1500, 600)),
+        ];
+        report.stopped = Some(Stop::Stalled);
+        let text = anstream::adapter::strip_str(&scoreboard(&report, &spec))
+            .to_string()
+            .replace(&dir, "features");
+        insta::assert_snapshot!(text);
+    }
 }

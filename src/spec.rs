@@ -291,14 +291,14 @@ fn parse_text(path: &Path, text: &str) -> Result<gherkin::Feature, Error> {
                     .position(|l| l.trim_start().starts_with('#') && l.contains("language"))
                     .map_or(1, |i| i + 1);
                 (line, 1, language_message(&env))
+            } else if let Some(found) = locate(text) {
+                found
             } else if env.starts_with("Inconsistent cell count") {
                 (
                     line,
                     col,
                     "a table row has a different number of cells from the table's first row (a `|` inside a cell must be written `\\|`)".to_owned(),
                 )
-            } else if let Some((line, message)) = locate(text, line) {
-                (line, 1, message)
             } else {
                 // The parser's "unknown keyword" text is whatever it failed
                 // on: point at the line it stopped on and say what may stand
@@ -342,58 +342,129 @@ fn language_message(text: &str) -> String {
     )
 }
 
-/// The gherkin crate often stops at the end of the file when the mistake is
-/// earlier. Finds the commonest such mistakes: text before `Feature:`, a
-/// table row that does not end with `|`, a second doc string on one step,
-/// tags with nothing after them.
-fn locate(text: &str, stopped_at: usize) -> Option<(usize, String)> {
+/// The gherkin crate often reports a position after the mistake (at the
+/// end of the file, or on the next valid line). Finds the commonest
+/// mistakes where they are: text before `Feature:`, a table row that does
+/// not end with `|` or has another number of cells than its table's first
+/// row, a second doc string on one step, tags with nothing after them, and
+/// (in English files, whose keywords are known here) free text after a step.
+/// Returns `(line, column, message)`.
+fn locate(text: &str) -> Option<(usize, usize, String)> {
+    const SECTIONS: &[&str] = &[
+        "Feature",
+        "Rule",
+        "Background",
+        "Scenario",
+        "Scenario Outline",
+        "Scenario Template",
+        "Example",
+        "Examples",
+        "Scenarios",
+        "Business Need",
+        "Ability",
+    ];
+    const STEPS: &[&str] = &["Given", "When", "Then", "And", "But", "*"];
     let lines: Vec<&str> = text.lines().collect();
-    let at_end = lines
-        .iter()
-        .skip(stopped_at.saturating_sub(1))
-        .all(|l| l.trim().is_empty());
-    if !at_end {
-        return None;
-    }
+    let column = |l: &str| l.len() - l.trim_start().len() + 1;
     let is_meta = |t: &str| t.is_empty() || t.starts_with('#') || t.starts_with('@');
     let first = lines.iter().position(|l| !is_meta(l.trim()))?;
     if !lines[first].contains(':') {
         return Some((
             first + 1,
+            column(lines[first]),
             "a feature file must begin with a `Feature:` line (tags, comments and `# language:` may come before it)".to_owned(),
         ));
     }
+    let english = !lines[..first].iter().any(|l| {
+        let t = l.trim_start_matches(|c: char| c == '#' || c.is_whitespace());
+        t.starts_with("language") && !t.trim_end().ends_with("en")
+    });
     let mut in_doc_string = false;
-    let mut doc_string_closed_at: Option<usize> = None;
+    let mut closed_doc_string_at = None;
+    let mut in_steps = false;
+    let mut table_width = None;
     for (index, line) in lines.iter().enumerate() {
         let t = line.trim();
+        let at = |message: &str| Some((index + 1, column(line), message.to_owned()));
         if t.starts_with("\"\"\"") || t.starts_with("```") {
-            if !in_doc_string && doc_string_closed_at == Some(index.saturating_sub(1)) {
-                return Some((
-                    index + 1,
-                    "a step can have only one doc string: merge the two".to_owned(),
-                ));
+            if !in_doc_string && index > 0 && closed_doc_string_at == Some(index - 1) {
+                return at("a step can have only one doc string: merge the two");
             }
             if in_doc_string {
-                doc_string_closed_at = Some(index);
+                closed_doc_string_at = Some(index);
             }
             in_doc_string = !in_doc_string;
             continue;
         }
-        if in_doc_string {
+        if in_doc_string || t.is_empty() || t.starts_with('#') {
             continue;
         }
-        if t.starts_with('|') && (!t.ends_with('|') || t.ends_with("\\|") && !t.ends_with("\\\\|"))
+        if t.starts_with('|') {
+            if let Some(message) = table_row_mistake(t, &mut table_width) {
+                return at(&message);
+            }
+            continue;
+        }
+        table_width = None;
+        if t.starts_with('@') {
+            let tags = t.split(" #").next().unwrap_or(t);
+            if tags.split_whitespace().any(|word| !word.starts_with('@')) {
+                return at(
+                    "a tag may not contain spaces: write `@a-tag`, and put each tag after its own `@`",
+                );
+            }
+            continue;
+        }
+        if !english {
+            continue;
+        }
+        if t.split_once(':')
+            .is_some_and(|(k, _)| SECTIONS.contains(&k.trim()))
         {
-            return Some((index + 1, "this table row does not end with `|`".to_owned()));
+            in_steps = false;
+        } else if STEPS
+            .iter()
+            .any(|k| t == *k || t.starts_with(&format!("{k} ")))
+        {
+            in_steps = true;
+        } else if in_steps {
+            return at(
+                "this line is not a step: after a step come more steps (`Given`, `When`, `Then`, `And`, `But`, `*`), a table row `| … |`, a doc string, or a new `Scenario:`",
+            );
         }
     }
     let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
     if lines[last].trim().starts_with('@') {
         return Some((
             last + 1,
+            column(lines[last]),
             "these tags are followed by nothing: tags go on the line before a `Feature:`, `Rule:`, `Scenario:` or `Examples:`".to_owned(),
         ));
+    }
+    None
+}
+
+/// What is wrong with table row `row` (trimmed), given the width of its
+/// table's first row (set here for a first row).
+fn table_row_mistake(row: &str, table_width: &mut Option<usize>) -> Option<String> {
+    if !row.ends_with('|') || row.ends_with("\\|") && !row.ends_with("\\\\|") {
+        return Some("this table row does not end with `|`".to_owned());
+    }
+    let cells = row
+        .replace("\\\\", "")
+        .replace("\\|", "")
+        .matches('|')
+        .count()
+        - 1;
+    match *table_width {
+        None => *table_width = Some(cells),
+        Some(width) if width != cells => {
+            return Some(format!(
+                "this table row has {} but the table's first row has {width} (a `|` inside a cell must be written `\\|`)",
+                crate::prompt::plural(cells, "cell", "cells")
+            ));
+        }
+        Some(_) => {}
     }
     None
 }
@@ -618,10 +689,8 @@ mod tests {
         spec.features.remove(0)
     }
 
-    fn parse_error(path: &Path) -> String {
-        parse(&[path.to_owned()])
-            .expect_err("a bad input")
-            .to_string()
+    fn parse_error(path: &Path) -> Error {
+        parse(&[path.to_owned()]).expect_err("a bad input")
     }
 
     fn step(keyword: &str, text: &str, line: usize) -> Step {
@@ -634,12 +703,10 @@ mod tests {
         }
     }
 
-    fn table(rows: &[&[&str]]) -> Option<Vec<Vec<String>>> {
-        Some(
-            rows.iter()
-                .map(|r| r.iter().map(|&c| c.to_owned()).collect())
-                .collect(),
-        )
+    fn table(rows: &[&[&str]]) -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| r.iter().map(|&c| c.to_owned()).collect())
+            .collect()
     }
 
     const OUTLINE: &str = "\
@@ -723,7 +790,7 @@ Feature: Delivery fees
                     ..step("Given", "a parcel of 30 kg", 11)
                 },
                 Step {
-                    data_table: table(&[&["zone", "fee"], &["home", "12"]]),
+                    data_table: Some(table(&[&["zone", "fee"], &["home", "12"]])),
                     ..step("When", "it is sent to these zones:", 15)
                 },
                 step("Then", "the fee is 12 euros", 18),
@@ -818,7 +885,7 @@ Feature: Delivery fees
     fn a_missing_path_says_what_to_give() {
         let dir = folder(&[]);
         let path = dir.path().join("missing.feature");
-        let error = parse(&[path.clone()]).expect_err("missing");
+        let error = parse_error(&path);
         assert!(matches!(error, Error::NotFound(_)), "{error:?}");
         assert_eq!(
             error.to_string(),
@@ -832,7 +899,7 @@ Feature: Delivery fees
     #[test]
     fn an_empty_folder_says_to_write_a_feature() {
         let dir = folder(&[("notes.txt", b"hello")]);
-        let error = parse(&[dir.path().to_owned()]).expect_err("empty");
+        let error = parse_error(dir.path());
         assert!(matches!(error, Error::Empty(_)), "{error:?}");
         let text = error.to_string();
         assert!(
@@ -846,7 +913,7 @@ Feature: Delivery fees
     fn a_text_file_is_not_a_feature() {
         let dir = folder(&[("notes.txt", b"Feature: F\n")]);
         let path = dir.path().join("notes.txt");
-        let error = parse(&[path.clone()]).expect_err("not a feature");
+        let error = parse_error(&path);
         assert!(matches!(error, Error::NotFeature(_)), "{error:?}");
         let text = error.to_string();
         assert!(text.contains(&format!("`{}`", path.display())), "{text}");
@@ -857,7 +924,7 @@ Feature: Delivery fees
     fn a_binary_file_is_not_text() {
         let dir = folder(&[("logo.feature", b"Feature: F\0\x89PNG")]);
         let path = dir.path().join("logo.feature");
-        let error = parse(&[path.clone()]).expect_err("binary");
+        let error = parse_error(&path);
         assert!(matches!(error, Error::NotText(_)), "{error:?}");
         let text = error.to_string();
         assert!(text.contains(&format!("`{}`", path.display())), "{text}");
@@ -869,12 +936,39 @@ Feature: Delivery fees
         let size = usize::try_from(MAX_FEATURE_BYTES).expect("1 MiB fits") + 1;
         let dir = folder(&[("dump.feature", &vec![b'#'; size])]);
         let path = dir.path().join("dump.feature");
-        let error = parse(&[path.clone()]).expect_err("too large");
+        let error = parse_error(&path);
         assert!(matches!(error, Error::TooLarge { .. }), "{error:?}");
         let text = error.to_string();
         assert!(text.contains(&format!("`{}`", path.display())), "{text}");
         assert!(text.contains(&format!("is {size} bytes")), "{text}");
         assert!(text.contains("likely not one"), "{text}");
+    }
+
+    #[test]
+    fn mistakes_in_the_middle_of_a_file_are_pointed_at_where_they_are() {
+        let dir = folder(&[
+            (
+                "stray.feature",
+                b"Feature: Cart\n  Scenario: Add\n    Given an empty cart\n  Whatever this is\n  Scenario: B\n    Given x\n",
+            ),
+            (
+                "cells.feature",
+                b"Feature: Cart\n  Scenario: Add\n    Given these books:\n      | title | price |\n      | Dune |\n    Then the cart holds 1 item\n",
+            ),
+        ]);
+        let stray = parse_error(&dir.path().join("stray.feature")).to_string();
+        assert!(
+            stray.contains("stray.feature:4:3: this line is not a step"),
+            "{stray}"
+        );
+        assert!(stray.ends_with("|   Whatever this is"), "{stray}");
+        let cells = parse_error(&dir.path().join("cells.feature")).to_string();
+        assert!(
+            cells.contains(
+                "cells.feature:5:7: this table row has 1 cell but the table's first row has 2"
+            ),
+            "{cells}"
+        );
     }
 
     #[test]
@@ -885,9 +979,9 @@ Feature: Delivery fees
         )]);
         let path = dir.path().join("cart.feature");
         assert_eq!(
-            parse_error(&path),
+            parse_error(&path).to_string(),
             format!(
-                "{}:4:1: this table row does not end with `|`\n    |       | title",
+                "{}:4:7: this table row does not end with `|`\n    |       | title",
                 path.display()
             )
         );
