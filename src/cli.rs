@@ -204,7 +204,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("generated").join(&spec.name));
-    let mut llm = choose_model(args, &out, &spec, progress)?;
+    let mut chosen = choose_model(args, &out, &spec, progress)?;
     let prototype = Prototype::new(&out);
     create_dir(&out)?;
     let target_dir = target_dir(&args.build, &out)?;
@@ -213,12 +213,12 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         max_repairs: args.max_repairs,
         limits: limits(&args.build),
     };
-    let replaying = llm.as_ref().is_replay;
+    let replaying = chosen.is_replay;
     let session = repair::run(
         &spec,
         &prototype,
         &target_dir,
-        llm.model.as_mut(),
+        chosen.model.as_mut(),
         progress,
         options,
     )?;
@@ -241,12 +241,6 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
 struct Chosen {
     model: Box<dyn Llm>,
     is_replay: bool,
-}
-
-impl AsRef<Chosen> for Chosen {
-    fn as_ref(&self) -> &Chosen {
-        self
-    }
 }
 
 fn choose_model(

@@ -377,3 +377,108 @@ async fn a_refused_key_stops_with_a_clear_message() {
         "nothing was generated"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worse_repair_leaves_the_best_round_on_disk() {
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![
+            openai_json(&reply(LIB_WRONG, STEPS), "stop"),
+            openai_json(&reply(LIB_BROKEN, STEPS), "stop"),
+        ],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&[
+            "run",
+            "--model",
+            "vllm/test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+            "--max-repairs",
+            "1",
+            "--json",
+            "report.json",
+        ])
+        .run_async()
+        .await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(outcomes(&report), ["ran", "compile_error"]);
+    assert_eq!(
+        report["summary"]["passed"], 2,
+        "the report is the best round's"
+    );
+    assert_eq!(
+        wow.read("generated/features/src/lib.rs"),
+        LIB_WRONG,
+        "round 1's files are back on disk"
+    );
+}
+
+#[test]
+fn a_command_model_and_a_scenario_that_never_ends() {
+    // `cmd:` gets the prompt on stdin; this hand-written reply's step loops
+    // forever, so the run is stopped at its limit and the intents say why.
+    let looping = STEPS.replace(
+        "world.minutes = minutes;",
+        "world.minutes = minutes;\n    loop { std::hint::spin_loop(); }",
+    );
+    let wow = parking()
+        .file("reply.md", &reply(LIB_RIGHT, &looping))
+        .args(&[
+            "run",
+            "--model",
+            "cmd:cat > prompt.txt; cat reply.md",
+            "--run-timeout",
+            "3",
+            "--max-repairs",
+            "0",
+            "--json",
+            "report.json",
+        ]);
+    let started = std::time::Instant::now();
+    let out = wow.run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        wow.read("prompt.txt")
+            .contains("Every started hour after the first"),
+        "the prompt went to stdin"
+    );
+    let report = wow.report();
+    for intent in report["intents"].as_array().expect("intents") {
+        assert_eq!(intent["status"], "not_run", "{intent}");
+        assert!(
+            intent["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("did not finish within 3 s"),
+            "{intent}"
+        );
+    }
+    assert!(
+        out.stdout.contains("did not finish within 3 s"),
+        "{}",
+        out.all()
+    );
+    // The build may wait for the shared target directory; the run itself is cut at 3 s.
+    assert!(started.elapsed() < std::time::Duration::from_secs(300));
+    let running = std::process::Command::new("pgrep")
+        .args(["-f", "intents-"])
+        .output();
+    if let Ok(found) = running {
+        let pids = String::from_utf8_lossy(&found.stdout);
+        assert!(
+            pids.trim().is_empty() || !is_ours(&pids, &wow),
+            "the looping scenario was left running"
+        );
+    }
+}
+
+/// Whether any of `pids` runs inside this test's folder.
+fn is_ours(pids: &str, wow: &Wow) -> bool {
+    let ours = wow.path("generated");
+    pids.split_whitespace().any(|pid| {
+        std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(&ours))
+    })
+}
