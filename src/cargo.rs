@@ -106,6 +106,10 @@ pub enum Status {
     Undefined,
     Ambiguous,
     NotRun,
+    /// Passed, but would pass without the prototype doing anything: it
+    /// still passes when every prototype function is hollowed out, or its
+    /// steps check nothing or never call the prototype. Not verified.
+    Hollow,
 }
 
 /// What happened to one intent.

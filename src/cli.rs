@@ -47,6 +47,8 @@ pub enum Command {
     Prompt(PromptArgs),
     /// Rebuild an existing prototype and re-run its scenarios (no model).
     Test(TestArgs),
+    /// Ask a model for a second opinion on the scenarios: suggested scenarios and questions.
+    Critique(CritiqueArgs),
 }
 
 #[derive(Debug, Args)]
@@ -54,18 +56,33 @@ pub struct RunArgs {
     /// `.feature` files or folders; together they form one prototype.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
-    /// The model: `provider/model` (openai, anthropic, ollama, lmstudio, openrouter, …), `cmd:<command>` or `replay`.
-    #[arg(long, env = "WOW_MODEL")]
-    pub model: Option<String>,
-    /// Overrides the provider's endpoint, such as `http://localhost:8080/v1`.
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Model calls after the first.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_repairs: u32,
+    /// After a run where every intent is verified, ask for a second opinion on the scenarios (see `wow critique`).
+    #[arg(long)]
+    pub critique: bool,
+    /// Write the JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// Options that choose and reach the model.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// The model: `provider/model` (openai, anthropic, ollama, lmstudio, openrouter, …), `cmd:<command>` or `replay`.
+    #[arg(long, env = "WOW_MODEL")]
+    pub model: Option<String>,
+    /// Overrides the provider's endpoint, such as `http://localhost:8080/v1`.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// Most tokens one reply may use.
     #[arg(long, default_value_t = 16_000, value_name = "N")]
     pub max_tokens: u32,
@@ -75,11 +92,27 @@ pub struct RunArgs {
     /// Longest one model call may take, in seconds.
     #[arg(long, default_value_t = 600, value_name = "SECS")]
     pub model_timeout: u64,
-    /// Write the JSON report to this file.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    fn settings(&self) -> llm::Settings {
+        llm::Settings {
+            base_url: self.base_url.clone(),
+            max_tokens: self.max_tokens,
+            stream: !self.no_stream,
+            timeout_secs: self.model_timeout,
+            ..llm::Settings::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CritiqueArgs {
+    /// `.feature` files or folders.
+    #[arg(default_value = "features")]
+    pub paths: Vec<PathBuf>,
     #[command(flatten)]
-    pub build: BuildArgs,
+    pub model: ModelArgs,
 }
 
 /// Options shared by the commands that build prototypes.
@@ -151,6 +184,8 @@ pub enum Error {
     },
     #[error("{0}\n\n{NO_MODEL_HELP}")]
     NoModel(String),
+    #[error(transparent)]
+    Critique(#[from] crate::critique::Error),
     #[error("no prototype given and {0}: name its folder, such as `wow test generated/features`")]
     NoPrototype(String),
 }
@@ -180,6 +215,19 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Test(args) => test(&args, &progress),
+        Command::Critique(args) => {
+            let spec = spec::parse(&args.paths)?;
+            let model = match args.model.model.as_deref().map(Model::parse).transpose()? {
+                None | Some(Model::Replay) => {
+                    return Err(Error::NoModel("`wow critique` needs a model".to_owned()));
+                }
+                Some(model) => llm::connect(&model, &args.model.settings())?,
+            };
+            let critique = critique(&spec, &args.paths, model, &progress)?;
+            progress.finish();
+            print_critique(&critique);
+            Ok(0)
+        }
     }
 }
 
@@ -225,16 +273,68 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
     if !replaying {
         replay::write(&out, &session.exchanges)?;
     }
-    progress.finish();
-    let report = Report::new(
+    let mut report = Report::new(
         &spec,
         &session.results,
+        &session.findings,
         Some(&session),
         Some(&out),
         None,
         llm::millis(started.elapsed()),
     );
-    finish(&report, &spec, &prototype, args.json.as_deref())
+    if args.critique {
+        if replaying {
+            progress.note("no critique: a replay has no model to ask for a second opinion");
+        } else if !report.all_passed() {
+            progress.note("no critique: it runs after a run where every intent is verified");
+        } else {
+            report.critique = Some(critique(&spec, &args.paths, chosen.model, progress)?);
+        }
+    }
+    progress.finish();
+    let code = finish(&report, &spec, &prototype, args.json.as_deref())?;
+    if let Some(critique) = &report.critique {
+        print_critique(critique);
+    }
+    Ok(code)
+}
+
+/// Asks `model` for a second opinion on the scenarios and writes the
+/// suggestions next to the features.
+fn critique(
+    spec: &Spec,
+    paths: &[PathBuf],
+    mut model: Box<dyn Llm>,
+    progress: &Progress,
+) -> Result<crate::critique::Critique, Error> {
+    progress.phase(&format!(
+        "asking {} for a second opinion on the scenarios",
+        model.name()
+    ));
+    let reply = model.complete(&crate::prompt::critique(spec), progress)?;
+    if let llm::Finish::Truncated { reason } = &reply.finish {
+        progress.note(&format!(
+            "the critique was cut off (`{reason}`): using what arrived"
+        ));
+    }
+    Ok(crate::critique::write(
+        &reply.text,
+        &crate::critique::folder(paths),
+        &spec.name,
+    )?)
+}
+
+fn print_critique(critique: &crate::critique::Critique) {
+    println!(
+        "\nsuggested scenarios: {} (move the ones you want into your features)",
+        spec::display_path(&critique.file)
+    );
+    if !critique.questions.is_empty() {
+        println!("questions for the product owner:");
+        for question in &critique.questions {
+            println!("  - {}", crate::cargo::sanitize(question));
+        }
+    }
 }
 
 /// The model to use and whether it replays a recording.
@@ -249,14 +349,8 @@ fn choose_model(
     spec: &Spec,
     progress: &Progress,
 ) -> Result<Chosen, Error> {
-    let settings = llm::Settings {
-        base_url: args.base_url.clone(),
-        max_tokens: args.max_tokens,
-        stream: !args.no_stream,
-        timeout_secs: args.model_timeout,
-        ..llm::Settings::default()
-    };
-    let explicit = args.model.as_deref().filter(|m| !m.trim().is_empty());
+    let settings = args.model.settings();
+    let explicit = args.model.model.as_deref().filter(|m| !m.trim().is_empty());
     match explicit.map(Model::parse).transpose()? {
         Some(Model::Replay) => Ok(replay_of(out, spec, progress)?),
         Some(model) => Ok(Chosen {
@@ -313,10 +407,24 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     let limits = limits(&args.build);
     progress.phase("compiling");
     let lock = cargo::lock(&target_dir)?;
+    prototype.check_features()?;
+    let mut findings = Vec::new();
     let results = match cargo::build(&dir, &target_dir, limits)? {
         Build::Built { executable, .. } => {
             progress.phase("running the scenarios");
-            cargo::run(&spec, &dir, &executable, limits)?.results
+            let mut results = cargo::run(&spec, &dir, &executable, limits)?.results;
+            let files = prototype.read_files()?;
+            findings = crate::vacuity::verify(
+                &spec,
+                &prototype,
+                &files,
+                &mut results,
+                &target_dir,
+                limits,
+                progress,
+            )?
+            .findings;
+            results
         }
         Build::Errors { diagnostics, .. } => {
             progress.finish();
@@ -337,6 +445,7 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     let report = Report::new(
         &spec,
         &results,
+        &findings,
         None,
         Some(&dir),
         None,

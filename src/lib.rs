@@ -8,8 +8,10 @@
 //! [`cargo`] → [`repair`] → [`report`]. [`cli`] holds the command line and
 //! drives the stages.
 
+pub mod audit;
 pub mod cargo;
 pub mod cli;
+pub mod critique;
 pub mod extract;
 pub mod llm;
 pub mod progress;
@@ -18,3 +20,4 @@ pub mod prototype;
 pub mod repair;
 pub mod report;
 pub mod spec;
+pub mod vacuity;

@@ -113,6 +113,30 @@ pub fn repair(spec: &Spec, round: u32, problems: &str, files: &[(String, String)
     }
 }
 
+const CRITIQUE: &str = r#"You are a sceptical reviewer of a product owner's Gherkin scenarios. You do not write code. You find the holes a developer would fall into: missing edge cases and boundaries, ambiguous steps that two people would read differently, rules without a scenario that shows them refusing something, unstated assumptions (who, when, which currency, what happens twice, what happens at zero).
+
+Reply with exactly two parts:
+
+1. One Gherkin feature in a single fenced block marked `gherkin`, holding new scenarios that would close the most important holes. Write it in the language of the features (with the same `# language:` header if they have one), name it "Suggested scenarios for" followed by the product's name, tag every scenario `@suggested`, and put a comment line `# why: …` before each scenario saying which hole it closes. Use the same step phrasing as the existing scenarios wherever possible. Do not repeat scenarios that already exist.
+2. A heading `## Questions` followed by a short bulleted list (at most eight) of questions for the product owner: decisions the scenarios leave open."#;
+
+/// Renders the second-opinion prompt of `wow critique`: an adversarial
+/// review of the features, answered in Gherkin and questions.
+pub fn critique(spec: &Spec) -> Prompt {
+    let mut user = String::new();
+    let _ = writeln!(
+        user,
+        "Find the holes in these {} of the product `{}`.\n",
+        plural(spec.features.len(), "feature", "features"),
+        spec.name
+    );
+    push_features(&mut user, spec);
+    Prompt {
+        system: CRITIQUE.to_owned(),
+        user,
+    }
+}
+
 fn push_features(out: &mut String, spec: &Spec) {
     for feature in &spec.features {
         push_block(

@@ -21,10 +21,14 @@ const LOCK: &str = include_str!("prototype/Cargo.lock.in");
 const HARNESS: &str = include_str!("prototype/intents.rs.in");
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
-const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n";
+const GITIGNORE: &str =
+    "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n/.wow/hollow/\n";
 
 /// Model-owned files: normalised path → content.
 pub type Files = BTreeMap<String, String>;
+
+/// The spec lock: SHA-256 of each feature copy, by its path in `features/`.
+const FEATURE_LOCK: &str = "features.json";
 
 /// Folder of the tool's own state inside a prototype.
 pub const STATE_DIR: &str = ".wow";
@@ -50,6 +54,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("`{}` is not the feature `wow run` copied and validated (its SHA-256 differs from `.wow/features.json`): change the feature where the product owner keeps it and run `wow run` again", .0.display())]
+    FeatureChanged(PathBuf),
     #[error("`{}` is not a prototype made by wow (it has no `tests/intents.rs` and `features/`): give the folder `wow run` wrote", .0.display())]
     NotPrototype(PathBuf),
 }
@@ -108,6 +114,41 @@ impl Prototype {
         for feature in &spec.features {
             write(&features.join(&feature.rel), &feature.text)?;
         }
+        let lock = serde_json::to_string_pretty(&crate::llm::replay::feature_hashes(spec))
+            .expect("hashes serialize");
+        write(&self.state(FEATURE_LOCK), &(lock + "\n"))
+    }
+
+    /// Checks the spec lock: every feature copy in `features/` still has the
+    /// SHA-256 recorded when `wow run` copied it, and no feature was added.
+    /// Run before every build, so the scenarios validated are the ones the
+    /// product owner wrote.
+    pub fn check_features(&self) -> Result<(), Error> {
+        let lock_path = self.state(FEATURE_LOCK);
+        let text = fs::read_to_string(&lock_path).map_err(|source| Error::Read {
+            path: lock_path.clone(),
+            source,
+        })?;
+        let lock: BTreeMap<String, String> =
+            serde_json::from_str(&text).map_err(|e| Error::Read {
+                path: lock_path.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })?;
+        let features = self.path("features");
+        let on_disk = list(&features, |p| p.extension().is_some_and(|e| e == "feature"))?;
+        for path in &on_disk {
+            let rel = relative(&features, path);
+            let content = fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            if lock.get(&rel) != Some(&crate::llm::replay::sha256(&content)) {
+                return Err(Error::FeatureChanged(path.clone()));
+            }
+        }
+        if let Some(missing) = lock.keys().find(|rel| !features.join(rel).is_file()) {
+            return Err(Error::FeatureChanged(features.join(missing)));
+        }
         Ok(())
     }
 
@@ -155,14 +196,7 @@ impl Prototype {
                 path: path.clone(),
                 source,
             })?;
-            let rel = path
-                .strip_prefix(&self.dir)
-                .expect("listed under the prototype")
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.insert(rel, content);
+            files.insert(relative(&self.dir, &path), content);
         }
         Ok(files)
     }
@@ -183,6 +217,16 @@ impl Prototype {
         }
         Ok(())
     }
+}
+
+/// `path` relative to `dir`, `/`-separated.
+fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .expect("listed under the folder")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn is_rust(path: &Path) -> bool {

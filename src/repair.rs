@@ -23,6 +23,7 @@ use crate::progress::Progress;
 use crate::prompt::{self, Prompt, plural};
 use crate::prototype::{Files, Prototype};
 use crate::spec::Spec;
+use crate::vacuity;
 
 /// Settings of the loop.
 #[derive(Debug, Clone, Copy)]
@@ -63,8 +64,10 @@ pub struct Round {
     pub number: u32,
     pub kind: Kind,
     pub outcome: Outcome,
-    /// Intents that passed after this round (0 unless it ran).
+    /// Intents verified after this round (0 unless it ran).
     pub passed: usize,
+    /// Intents that passed but would pass without the prototype.
+    pub hollow: usize,
     pub usage: Usage,
     /// Time of the model call, in milliseconds.
     pub model_ms: u64,
@@ -76,6 +79,12 @@ pub struct Round {
     pub changed: Vec<String>,
     /// Files the reply sent that the policy refused.
     pub rejected: Vec<Rejected>,
+    /// Time of the vacuity check (the hollow copy's build and run), in milliseconds.
+    pub vacuity_ms: u64,
+    /// Why the vacuity check could not run, when it could not.
+    pub vacuity_unavailable: Option<String>,
+    /// Findings of the static checks on the model's code.
+    pub findings: Vec<crate::audit::Finding>,
     /// Plain words on what went wrong, for the next prompt and the report.
     pub problems: Option<String>,
     /// Per-intent results, when the scenarios ran.
@@ -109,6 +118,8 @@ pub struct Session {
     pub results: Vec<IntentResult>,
     /// The exchanges of this run, in order.
     pub exchanges: Vec<Exchange>,
+    /// Findings of the static checks on the best round's code.
+    pub findings: Vec<crate::audit::Finding>,
 }
 
 /// Why the loop could not go on at all.
@@ -171,9 +182,13 @@ pub fn run(
             kind,
             outcome: Outcome::Ran,
             passed: 0,
+            hollow: 0,
             usage: reply.usage,
             model_ms: reply.duration_ms,
             cargo_ms: 0,
+            vacuity_ms: 0,
+            vacuity_unavailable: None,
+            findings: Vec::new(),
             duration_ms: 0,
             changed: Vec::new(),
             rejected: Vec::new(),
@@ -219,7 +234,9 @@ pub fn run(
         },
         |b| rounds[b].results.clone(),
     );
+    let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();
     Ok(Session {
+        findings,
         model,
         rounds,
         best,
@@ -315,6 +332,7 @@ fn play(
     prototype.write_files(&round.files)?;
     progress.phase(&format!("round {}: compiling", round.number));
     let _lock = cargo::lock(target_dir)?;
+    prototype.check_features()?;
     let build = cargo::build(&prototype.dir, target_dir, options.limits)?;
     match build {
         Build::Errors {
@@ -344,9 +362,26 @@ fn play(
             duration_ms,
         } => {
             progress.phase(&format!("round {}: running the scenarios", round.number));
-            let run = cargo::run(spec, &prototype.dir, &executable, options.limits)?;
+            let mut run = cargo::run(spec, &prototype.dir, &executable, options.limits)?;
             round.cargo_ms = duration_ms + run.duration_ms;
+            let verification = vacuity::verify(
+                spec,
+                prototype,
+                &round.files,
+                &mut run.results,
+                target_dir,
+                options.limits,
+                progress,
+            )?;
+            round.vacuity_ms = verification.duration_ms;
+            round.vacuity_unavailable = verification.unavailable;
+            round.findings = verification.findings;
             round.passed = run.passed();
+            round.hollow = run
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Hollow)
+                .count();
             for (intent, result) in spec.intents().zip(&run.results) {
                 if result.status == Status::Passed {
                     continue;
@@ -391,6 +426,10 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
             text,
             " the step `{step}` failed:\n  {}",
             message.replace('\n', "\n  ")
+        ),
+        Status::Hollow => write!(
+            text,
+            " passes, but would pass without the prototype doing anything: {message}. Make the `Given` and `When` steps call the prototype and the `Then` steps assert on what it returned, and put the behaviour in the prototype."
         ),
         Status::NotRun | Status::Passed => write!(text, " did not run: {message}"),
     };

@@ -13,6 +13,7 @@ use std::path::Path;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::audit::Finding;
 use crate::cargo::{IntentResult, Status};
 use crate::prompt::plural;
 use crate::repair::{Round, Session, Stop};
@@ -30,6 +31,9 @@ pub struct Report {
     /// The prototype folder, or `null` for `check`.
     pub prototype: Option<String>,
     pub summary: Summary,
+    /// The features the intents come from, with the SHA-256 of their text:
+    /// the scenarios validated are the ones the product owner wrote.
+    pub features: Vec<FeatureLock>,
     pub intents: Vec<IntentReport>,
     pub rounds: Vec<RoundReport>,
     /// Why the repair loop stopped (`all_passed`, `budget_spent`, `stalled`,
@@ -37,15 +41,29 @@ pub struct Report {
     pub stopped: Option<Stop>,
     /// Wall time of the whole command, in milliseconds.
     pub duration_ms: u64,
+    /// The second opinion of `--critique`: the suggested feature file and
+    /// the questions for the product owner, or `null`.
+    pub critique: Option<crate::critique::Critique>,
 }
 
 /// Intent counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub intents: usize,
+    /// Verified intents: they pass, and only because the prototype works.
     pub passed: usize,
-    /// Every intent that did not pass (failed, undefined, ambiguous, not run).
+    /// Every intent that did not pass (failed, undefined, ambiguous, not
+    /// run, hollow).
     pub failed: usize,
+    /// Intents that pass but would pass without the prototype (part of `failed`).
+    pub hollow: usize,
+}
+
+/// One feature file and the SHA-256 (hex) of its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeatureLock {
+    pub path: String,
+    pub sha256: String,
 }
 
 /// One intent in the report.
@@ -63,6 +81,9 @@ pub struct IntentReport {
     pub message: Option<String>,
     /// The reason in plain words, for the product owner.
     pub reason: Option<String>,
+    /// What the static checks found in the step definitions or code this
+    /// intent runs.
+    pub findings: Vec<Finding>,
 }
 
 /// One round in the report.
@@ -70,12 +91,17 @@ pub struct IntentReport {
 pub struct RoundReport {
     pub kind: crate::repair::Kind,
     pub outcome: crate::repair::Outcome,
+    /// Intents verified after the round.
     pub passed: usize,
+    /// Intents that passed but would pass without the prototype.
+    pub hollow: usize,
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub duration_ms: u64,
     pub model_ms: u64,
     pub cargo_ms: u64,
+    /// Time of the vacuity check (the hollow copy's build and run).
+    pub vacuity_ms: u64,
     pub changed: Vec<String>,
 }
 
@@ -93,13 +119,14 @@ impl Report {
                 step_definition: None,
             })
             .collect();
-        Self::new(spec, &results, None, None, None, duration_ms)
+        Self::new(spec, &results, &[], None, None, None, duration_ms)
     }
 
     /// A report of a run. `session` is `None` for `wow test` (no model).
     pub fn new(
         spec: &Spec,
         results: &[IntentResult],
+        findings: &[Finding],
         session: Option<&Session>,
         prototype: Option<&Path>,
         model: Option<String>,
@@ -117,12 +144,15 @@ impl Report {
                 failed_step: result.failed_step.clone(),
                 message: result.message.clone(),
                 reason: reason(result),
+                findings: findings
+                    .iter()
+                    .filter(|f| f.intents.is_empty() || f.intents.contains(&intent.id))
+                    .cloned()
+                    .collect(),
             })
             .collect();
-        let passed = intents
-            .iter()
-            .filter(|i| i.status == Status::Passed)
-            .count();
+        let count = |status| intents.iter().filter(|i| i.status == status).count();
+        let passed = count(Status::Passed);
         Self {
             version: VERSION,
             model: model.or_else(|| session.map(|s| s.model.clone())),
@@ -131,13 +161,23 @@ impl Report {
                 intents: intents.len(),
                 passed,
                 failed: intents.len() - passed,
+                hollow: count(Status::Hollow),
             },
+            features: spec
+                .features
+                .iter()
+                .map(|f| FeatureLock {
+                    path: crate::spec::display_path(&f.source),
+                    sha256: crate::llm::replay::sha256(&f.text),
+                })
+                .collect(),
             intents,
             rounds: session
                 .map(|s| s.rounds.iter().map(round_report).collect())
                 .unwrap_or_default(),
             stopped: session.map(|s| s.stop.clone()),
             duration_ms,
+            critique: None,
         }
     }
 
@@ -161,11 +201,13 @@ fn round_report(round: &Round) -> RoundReport {
         kind: round.kind,
         outcome: round.outcome,
         passed: round.passed,
+        hollow: round.hollow,
         input_tokens: round.usage.input_tokens,
         output_tokens: round.usage.output_tokens,
         duration_ms: round.duration_ms,
         model_ms: round.model_ms,
         cargo_ms: round.cargo_ms,
+        vacuity_ms: round.vacuity_ms,
         changed: round.changed.clone(),
     }
 }
@@ -201,6 +243,7 @@ pub fn reason(result: &IntentResult) -> Option<String> {
         Status::NotRun if message.is_empty() => return None,
         Status::NotRun => message.to_owned(),
         Status::Failed => plain_failure(message),
+        Status::Hollow => format!("passes, but not because of the prototype: {message}"),
     })
 }
 
@@ -286,6 +329,7 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
                 Status::NotRun if !ran => ("·", DIM),
                 Status::NotRun | Status::Undefined | Status::Ambiguous => ("?", AMBER),
                 Status::Failed => ("✘", RED),
+                Status::Hollow => ("◌", AMBER),
             };
             let _ = writeln!(
                 out,
@@ -342,6 +386,41 @@ fn footer(out: &mut String, report: &Report) {
         let _ = write!(*out, " · {model}");
     }
     out.push('\n');
+    if report.summary.hollow > 0 {
+        let _ = writeln!(
+            *out,
+            "{AMBER}◌ {} only in appearance: {} pass without the prototype doing the work{AMBER:#}",
+            plural(report.summary.hollow, "intent passes", "intents pass"),
+            if report.summary.hollow == 1 {
+                "it would"
+            } else {
+                "they would"
+            }
+        );
+    }
+    let mut warned = Vec::new();
+    for finding in report.intents.iter().flat_map(|i| &i.findings) {
+        if !finding.kind.makes_hollow() && !warned.contains(&finding) {
+            warned.push(finding);
+            let _ = writeln!(
+                *out,
+                "{AMBER}warning: {} ({}:{}){AMBER:#}",
+                finding.message, finding.file, finding.line
+            );
+        }
+    }
+    if !report.features.is_empty() {
+        let locks: Vec<String> = report
+            .features
+            .iter()
+            .map(|f| format!("{} {}", f.path, &f.sha256[..12]))
+            .collect();
+        let _ = writeln!(
+            *out,
+            "{DIM}scenarios as written (sha256): {}{DIM:#}",
+            locks.join(" · ")
+        );
+    }
     if report.rounds.len() > 1 {
         let steps: Vec<String> = report
             .rounds
@@ -470,6 +549,8 @@ Feature: Bank account
             duration_ms: 9000,
             model_ms: 8000,
             cargo_ms: 1000,
+            vacuity_ms: 500,
+            hollow: 0,
             changed: vec!["src/lib.rs".to_owned()],
         }
     }
@@ -548,7 +629,7 @@ Feature: Bank account
     #[test]
     fn new_counts_every_intent_that_did_not_pass_as_failed() {
         let (spec, _) = bank();
-        let report = Report::new(&spec, &mixed_results(), None, None, None, 0);
+        let report = Report::new(&spec, &mixed_results(), &[], None, None, None, 0);
         assert_eq!(
             report.summary,
             Summary {
@@ -569,7 +650,7 @@ Feature: Bank account
         assert_eq!(report.intents[1].rule.as_deref(), Some("No overdraw"));
 
         let passed = vec![result(Status::Passed, None, None); 3];
-        let report = Report::new(&spec, &passed, None, None, None, 0);
+        let report = Report::new(&spec, &passed, &[], None, None, None, 0);
         assert_eq!(report.summary.failed, 0);
         assert!(report.all_passed());
     }
@@ -594,6 +675,7 @@ Feature: Bank account
         let mut report = Report::new(
             &spec,
             &mixed_results(),
+            &[],
             None,
             Some(Path::new("generated/bank")),
             Some("openai/gpt-4.1-mini".to_owned()),

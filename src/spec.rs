@@ -220,7 +220,7 @@ fn discover(root: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     let walk = walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy()));
     for entry in walk {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_owned();
@@ -246,6 +246,15 @@ fn discover(root: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     }
     Ok(found)
 }
+
+/// Folders a search skips: hidden ones, and `suggested/`, where `wow
+/// critique` writes scenarios the product owner has not adopted yet.
+fn skipped(name: &str) -> bool {
+    name.starts_with('.') || name == SUGGESTED_DIR
+}
+
+/// Folder, inside a features folder, of the scenarios `wow critique` suggests.
+pub const SUGGESTED_DIR: &str = "suggested";
 
 /// Reads and parses one file.
 fn parse_file(path: &Path, rel: String) -> Result<Feature, Error> {

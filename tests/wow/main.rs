@@ -4,6 +4,7 @@
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
 //! - `examples`: the bundled examples through replay, as the README runs them.
+//! - `honesty`: hollow intents (passing without the prototype) and `wow critique`.
 //! - `models`: `wow run` end to end against fake OpenAI-compatible and
 //!   Anthropic servers on 127.0.0.1 serving scripted replies (labelled as
 //!   written by hand for these tests), building and running real prototypes.
@@ -12,5 +13,6 @@
 mod cli;
 mod conformance;
 mod examples;
+mod honesty;
 mod models;
 mod support;

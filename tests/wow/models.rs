@@ -7,7 +7,7 @@ use wiremock::ResponseTemplate;
 
 use crate::support::{Wow, anthropic_stream, fake_server, openai_json, openai_stream, prompts};
 
-const PARKING: &str = "Feature: Parking fees
+pub(crate) const PARKING: &str = "Feature: Parking fees
   As a driver
   I want to know what I pay
   So that parking holds no surprise
@@ -28,7 +28,7 @@ const PARKING: &str = "Feature: Parking fees
 
 /// Steps shared by the replies below. The `Given` step also checks that no
 /// API key reached the prototype's environment.
-const STEPS: &str = r#"use cucumber::{given, then};
+pub(crate) const STEPS: &str = r#"use cucumber::{given, then};
 
 #[derive(Debug, Default, cucumber::World)]
 pub struct World {
@@ -49,7 +49,7 @@ fn fee(world: &mut World, expected: u32) {
 }
 "#;
 
-const LIB_RIGHT: &str =
+pub(crate) const LIB_RIGHT: &str =
     "/// Parking fee in euros: the first hour is free, then 2 euros per started hour.
 pub fn fee(minutes: u32) -> u32 {
     if minutes <= 60 { 0 } else { (minutes - 60).div_ceil(60) * 2 }
@@ -68,17 +68,17 @@ const LIB_BROKEN: &str = "pub fn fee(minutes: u32) -> u32 {
 }
 ";
 
-fn reply(lib: &str, steps: &str) -> String {
+pub(crate) fn reply(lib: &str, steps: &str) -> String {
     format!(
         "Hand-written test reply.\n\n### src/lib.rs\n```rust\n{lib}```\n\n### tests/steps.rs\n```rust\n{steps}```\n"
     )
 }
 
-fn parking() -> Wow {
+pub(crate) fn parking() -> Wow {
     Wow::new().file("features/parking.feature", PARKING)
 }
 
-fn statuses(report: &Value) -> Vec<(String, String)> {
+pub(crate) fn statuses(report: &Value) -> Vec<(String, String)> {
     report["intents"]
         .as_array()
         .expect("intents")

@@ -1,0 +1,210 @@
+//! Critique stage: a second opinion on the scenarios themselves.
+//!
+//! In: the model's reply to [`crate::prompt::critique`]. Out: suggested
+//! scenarios as a Gherkin feature written to `<features>/suggested/<name>.feature`
+//! (checked with the same parser as every feature; `wow check` accepts it),
+//! and questions for the product owner. The product owner's own feature
+//! files are never written: `suggested/` is skipped when features are
+//! searched, until the product owner moves a scenario into a feature.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::spec::{self, SUGGESTED_DIR};
+
+/// What the reviewer suggested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Critique {
+    /// The suggested feature file, relative to the working folder.
+    pub file: PathBuf,
+    /// Questions for the product owner, one sentence each.
+    pub questions: Vec<String>,
+}
+
+/// Why no suggestions could be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the critique reply holds no Gherkin block; the reply is kept in `{}`", .0.display())]
+    NoFeature(PathBuf),
+    #[error("the suggested scenarios are not valid Gherkin ({source}); the reply is kept in `{}`", .reply.display())]
+    Invalid {
+        reply: PathBuf,
+        #[source]
+        source: spec::Error,
+    },
+    #[error("failed to write `{}`: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The folder suggestions go to for features given as `paths`: `suggested/`
+/// inside the first folder, or next to the first file.
+pub fn folder(paths: &[PathBuf]) -> PathBuf {
+    let first = paths
+        .first()
+        .map_or_else(|| PathBuf::from("features"), Clone::clone);
+    let base = if first.is_dir() {
+        first
+    } else {
+        first.parent().map_or_else(PathBuf::new, Path::to_path_buf)
+    };
+    base.join(SUGGESTED_DIR)
+}
+
+/// Takes the Gherkin block and the questions from `reply`, checks the
+/// Gherkin, and writes it to `folder/<name>.feature` (the reply itself to
+/// `folder/<name>.reply.md`, for reference).
+pub fn write(reply: &str, folder: &Path, name: &str) -> Result<Critique, Error> {
+    let err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| Error::Write { path, source }
+    };
+    fs::create_dir_all(folder).map_err(err(folder))?;
+    let reply_path = folder.join(format!("{name}.reply.md"));
+    fs::write(&reply_path, reply).map_err(err(&reply_path))?;
+    let (gherkin, questions) = split(reply);
+    let gherkin = gherkin.ok_or_else(|| Error::NoFeature(reply_path.clone()))?;
+    let file = folder.join(format!("{name}.feature"));
+    // Parse a temporary copy first: an invalid reply never replaces earlier
+    // suggestions.
+    let mut temp = tempfile::Builder::new()
+        .suffix(".feature")
+        .tempfile_in(folder)
+        .map_err(err(folder))?;
+    temp.write_all(gherkin.as_bytes())
+        .map_err(err(temp.path()))?;
+    spec::parse(&[temp.path().to_owned()]).map_err(|source| Error::Invalid {
+        reply: reply_path.clone(),
+        source,
+    })?;
+    temp.persist(&file).map_err(|e| Error::Write {
+        path: file.clone(),
+        source: e.error,
+    })?;
+    Ok(Critique { file, questions })
+}
+
+/// The first Gherkin code block and the bullets under a "questions" heading.
+fn split(reply: &str) -> (Option<String>, Vec<String>) {
+    let mut gherkin = None;
+    let mut questions = Vec::new();
+    let mut block: Option<(bool, String)> = None;
+    let mut heading: Option<String> = None;
+    let mut in_questions = false;
+    let mut item: Option<String> = None;
+    for event in Parser::new(reply) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_ascii_lowercase(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let marked = ["gherkin", "feature", "cucumber"]
+                    .iter()
+                    .any(|w| info.contains(w));
+                block = Some((marked, String::new()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((marked, text)) = block.take() {
+                    let looks = text.trim_start().starts_with("Feature")
+                        || text.trim_start().starts_with('#')
+                        || text.trim_start().starts_with('@');
+                    if gherkin.is_none() && (marked || looks) {
+                        gherkin = Some(text);
+                    }
+                }
+            }
+            Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H4 => {
+                heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                in_questions = heading
+                    .take()
+                    .is_some_and(|h| h.to_lowercase().contains("question"));
+            }
+            Event::Start(Tag::Item) if in_questions => item = Some(String::new()),
+            Event::End(TagEnd::Item) => {
+                if let Some(text) = item.take().map(|t| t.trim().to_owned()) {
+                    if !text.is_empty() {
+                        questions.push(text);
+                    }
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, content)) = &mut block {
+                    content.push_str(&text);
+                } else if let Some(h) = &mut heading {
+                    h.push_str(&text);
+                } else if let Some(i) = &mut item {
+                    i.push_str(&text);
+                }
+            }
+            Event::SoftBreak => {
+                if let Some(i) = &mut item {
+                    i.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    (gherkin, questions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPLY: &str = "Here are the holes I see.\n\n```gherkin\nFeature: Suggested scenarios for shop\n\n  # why: an empty cart is never described\n  @suggested\n  Scenario: Paying for an empty cart\n    Given an empty cart\n    When I pay\n    Then I am told the cart is empty\n```\n\n## Questions\n\n- Can a discount code be used twice?\n- Are prices shown with or without VAT?\n";
+
+    #[test]
+    fn takes_the_gherkin_block_and_the_questions() {
+        let (gherkin, questions) = split(REPLY);
+        assert!(
+            gherkin
+                .expect("a block")
+                .starts_with("Feature: Suggested scenarios for shop")
+        );
+        assert_eq!(
+            questions,
+            [
+                "Can a discount code be used twice?",
+                "Are prices shown with or without VAT?"
+            ]
+        );
+    }
+
+    #[test]
+    fn writes_valid_suggestions_and_refuses_invalid_ones() {
+        let dir = tempfile::tempdir().expect("temp");
+        let folder = dir.path().join("suggested");
+        let critique = write(REPLY, &folder, "shop").expect("valid suggestions");
+        assert_eq!(critique.file, folder.join("shop.feature"));
+        let parsed = spec::parse(&[critique.file.clone()]).expect("wow check accepts it");
+        assert_eq!(parsed.intents().count(), 1);
+        assert!(
+            parsed.features[0].intents[0]
+                .tags
+                .contains(&"suggested".to_owned())
+        );
+
+        let broken =
+            "```gherkin\nFeature: x\n  Scenario: y\n    Given z\n  oops not gherkin\n```\n";
+        let error = write(broken, &folder, "shop").expect_err("invalid Gherkin");
+        assert!(error.to_string().contains("not valid Gherkin"), "{error}");
+        let kept = fs::read_to_string(folder.join("shop.feature")).expect("earlier suggestions");
+        assert!(
+            kept.contains("Paying for an empty cart"),
+            "the valid suggestions stay"
+        );
+
+        let error = write("No holes, all good.", &folder, "shop").expect_err("no block");
+        assert!(matches!(error, Error::NoFeature(_)), "{error}");
+    }
+}

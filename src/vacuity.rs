@@ -1,0 +1,101 @@
+//! Vacuity stage: a pass must mean the prototype does it.
+//!
+//! In: the results of a run, the model-owned files and the prototype folder.
+//! Out: the same results with every passing intent that would pass without
+//! the prototype marked [`Status::Hollow`], and the findings of the static
+//! checks ([`audit`]). Two tests: the static checks on the step definitions,
+//! and a hollow copy of the prototype (every function body replaced by a
+//! panic) built and run in `.wow/hollow/` with the shared target directory;
+//! an intent that still passes there does not depend on the prototype. The
+//! caller holds the target lock ([`cargo::lock`]). The prototype itself is
+//! never written here.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::audit::{self, Finding};
+use crate::cargo::{self, Build, IntentResult, Limits, Status};
+use crate::progress::Progress;
+use crate::prototype::{Files, Prototype};
+use crate::spec::Spec;
+
+/// What the checks found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub findings: Vec<Finding>,
+    /// Time of the hollow copy's build and run, in milliseconds (0 when no
+    /// intent passed, so there was nothing to check).
+    pub duration_ms: u64,
+    /// Why the hollow copy could not be checked, when it could not.
+    pub unavailable: Option<String>,
+}
+
+/// Checks the passing intents of `results` and marks the hollow ones.
+pub fn verify(
+    spec: &Spec,
+    prototype: &Prototype,
+    files: &Files,
+    results: &mut [IntentResult],
+    target_dir: &Path,
+    limits: Limits,
+    progress: &Progress,
+) -> Result<Verification, cargo::Error> {
+    let findings = audit::check(spec, files);
+    let mut verification = Verification {
+        findings,
+        duration_ms: 0,
+        unavailable: None,
+    };
+    if !results.iter().any(|r| r.status == Status::Passed) {
+        return Ok(verification);
+    }
+    for finding in verification
+        .findings
+        .iter()
+        .filter(|f| f.kind.makes_hollow())
+    {
+        for result in results.iter_mut() {
+            let concerned = finding.intents.is_empty() || finding.intents.contains(&result.id);
+            if concerned && result.status == Status::Passed {
+                result.status = Status::Hollow;
+                result.message = Some(finding.message.clone());
+            }
+        }
+    }
+    progress.phase("checking that the passing intents depend on the prototype");
+    let started = Instant::now();
+    let hollow = Prototype::new(prototype.state("hollow"));
+    let outcome = hollow
+        .write_skeleton(spec)
+        .and_then(|()| hollow.write_files(&audit::hollow(files)));
+    if let Err(error) = outcome {
+        verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));
+        return Ok(verification);
+    }
+    match cargo::build(&hollow.dir, target_dir, limits)? {
+        Build::Errors { .. } => {
+            verification.unavailable =
+                Some("the hollow copy of the prototype does not compile".to_owned());
+        }
+        Build::Built { executable, .. } => {
+            let run = cargo::run(spec, &hollow.dir, &executable, limits)?;
+            if run.results.iter().all(|r| r.status == Status::NotRun) {
+                verification.unavailable = Some(
+                    "the hollow copy's scenarios stopped before reporting any result".to_owned(),
+                );
+            }
+            for (result, hollowed) in results.iter_mut().zip(&run.results) {
+                if result.status == Status::Passed && hollowed.status == Status::Passed {
+                    result.status = Status::Hollow;
+                    result.message = Some(
+                        "it still passes when every function of the prototype is replaced by a panic: the steps do not depend on the prototype".to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    verification.duration_ms = crate::llm::millis(started.elapsed());
+    Ok(verification)
+}

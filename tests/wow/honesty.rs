@@ -1,0 +1,189 @@
+//! Honest intents: a pass must mean the prototype does it. Scripted replies
+//! (hand-written for these tests) that make the scenarios pass without the
+//! prototype doing the work are reported hollow, not passing, with exit 1;
+//! an honest reply is verified. `wow critique` writes Gherkin `wow check`
+//! accepts.
+
+use serde_json::Value;
+
+use crate::models::{LIB_RIGHT, STEPS, parking, reply};
+use crate::support::{Output, Wow, fake_server, openai_json};
+
+/// Runs `wow run` on the parking feature with one scripted reply and no repair.
+async fn run_once(text: String) -> (Wow, Output, Value) {
+    let server = fake_server("/v1/chat/completions", vec![openai_json(&text, "stop")]).await;
+    let (wow, out) = parking()
+        .args(&[
+            "run",
+            "--model",
+            "vllm/test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+            "--max-repairs",
+            "0",
+            "--json",
+            "report.json",
+        ])
+        .run_async()
+        .await;
+    let report = wow.report();
+    (wow, out, report)
+}
+
+fn assert_all_hollow(out: &Output, report: &Value, why: &str) {
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert_eq!(report["summary"]["passed"], 0, "{}", out.all());
+    assert_eq!(report["summary"]["hollow"], 3, "{}", out.all());
+    for intent in report["intents"].as_array().expect("intents") {
+        assert_eq!(intent["status"], "hollow", "{intent}");
+        assert!(
+            intent["reason"].as_str().unwrap_or_default().contains(why),
+            "{intent}"
+        );
+    }
+    assert!(out.stdout.contains("0 of 3 intents pass"), "{}", out.all());
+    assert!(out.stdout.contains("◌"), "{}", out.all());
+}
+
+/// The expected fee computed in the steps themselves, not by the prototype.
+const SELF_COMPUTED: &str = r#"use cucumber::{given, then};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    minutes: u32,
+}
+
+#[given(expr = "a car parked for {int} minutes")]
+fn parked(world: &mut World, minutes: u32) {
+    world.minutes = minutes;
+}
+
+#[then(expr = "the fee is {int} euros")]
+fn fee(world: &mut World, expected: u32) {
+    let fee = if world.minutes <= 60 { 0 } else { (world.minutes - 60).div_ceil(60) * 2 };
+    assert_eq!(fee, expected, "the fee should be {expected} euros");
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn then_steps_that_assert_nothing_are_hollow() {
+    let steps = STEPS.replace(
+        "    assert_eq!(fee, expected, \"the fee should be {expected} euros\");\n",
+        "    let _ = (fee, expected);\n",
+    );
+    let (_, out, report) = run_once(reply(LIB_RIGHT, &steps)).await;
+    assert_all_hollow(&out, &report, "checks nothing");
+    let finding = &report["intents"][0]["findings"][0];
+    assert_eq!(finding["kind"], "no_assertion", "{report}");
+    assert_eq!(finding["file"], "tests/steps.rs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_that_compute_the_answer_themselves_are_hollow() {
+    let (_, out, report) = run_once(reply(LIB_RIGHT, SELF_COMPUTED)).await;
+    assert_all_hollow(&out, &report, "prototype");
+    // The hollowed prototype changes nothing: the vacuity check ran and found it.
+    assert!(
+        report["rounds"][0]["vacuity_ms"]
+            .as_u64()
+            .unwrap_or_default()
+            > 0,
+        "{report}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_prototype_with_self_consistent_steps_is_hollow() {
+    let (_, out, report) = run_once(reply("// Nothing here yet.\n", SELF_COMPUTED)).await;
+    assert_all_hollow(&out, &report, "prototype");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified() {
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![
+            openai_json(&reply(LIB_RIGHT, SELF_COMPUTED), "stop"),
+            openai_json(&reply(LIB_RIGHT, STEPS), "stop"),
+        ],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&[
+            "run",
+            "--model",
+            "vllm/test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+            "--json",
+            "report.json",
+        ])
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(report["rounds"][0]["hollow"], 3);
+    assert_eq!(report["rounds"][1]["passed"], 3);
+    assert_eq!(report["summary"]["passed"], 3);
+    assert_eq!(report["summary"]["hollow"], 0);
+    let sent = crate::support::prompts(&server).await;
+    assert!(
+        sent[1].contains("would pass without the prototype doing anything"),
+        "the model is told why:\n{}",
+        sent[1]
+    );
+    // The spec lock: the report names each feature with the SHA-256 of its text.
+    let lock = &report["features"][0];
+    assert_eq!(lock["path"], "features/parking.feature");
+    assert_eq!(lock["sha256"].as_str().map(str::len), Some(64));
+}
+
+const CRITIQUE: &str = "Hand-written test reply for the critique prompt.\n\n```gherkin\nFeature: Suggested scenarios for features\n\n  # why: exactly one hour is the boundary of the free hour\n  @suggested\n  Scenario: Exactly one hour is still free\n    Given a car parked for 60 minutes\n    Then the fee is 0 euros\n```\n\n## Questions\n\n- Is a lost ticket charged a flat fee?\n- Do motorbikes pay the same as cars?\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn critique_writes_suggestions_that_check_accepts() {
+    let server = fake_server("/v1/chat/completions", vec![openai_json(CRITIQUE, "stop")]).await;
+    let (wow, out) = parking()
+        .args(&[
+            "critique",
+            "--model",
+            "vllm/test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+        ])
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("features/suggested/features.feature"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stdout.contains("Is a lost ticket charged a flat fee?"),
+        "{}",
+        out.all()
+    );
+    let sent = crate::support::prompts(&server).await;
+    assert!(
+        sent[0].contains("Find the holes"),
+        "an adversarial prompt: {}",
+        sent[0]
+    );
+    assert_eq!(
+        wow.read("features/parking.feature"),
+        crate::models::PARKING,
+        "the product owner's file is untouched"
+    );
+    let wow = wow.only_args(&["check", "features/suggested/features.feature"]);
+    let out = wow.run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("Exactly one hour is still free"),
+        "{}",
+        out.all()
+    );
+    // Suggestions stay out of the product owner's features until adopted.
+    let out = wow.only_args(&["check"]).run();
+    assert!(!out.stdout.contains("Exactly one hour"), "{}", out.all());
+}
