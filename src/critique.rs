@@ -131,10 +131,10 @@ fn split(reply: &str) -> (Option<String>, Vec<String>) {
             }
             Event::Start(Tag::Item) if in_questions => item = Some(String::new()),
             Event::End(TagEnd::Item) => {
-                if let Some(text) = item.take().map(|t| t.trim().to_owned()) {
-                    if !text.is_empty() {
-                        questions.push(text);
-                    }
+                if let Some(text) = item.take().map(|t| t.trim().to_owned())
+                    && !text.is_empty()
+                {
+                    questions.push(text);
                 }
             }
             Event::Text(text) | Event::Code(text) => {
@@ -186,7 +186,8 @@ mod tests {
         let folder = dir.path().join("suggested");
         let critique = write(REPLY, &folder, "shop").expect("valid suggestions");
         assert_eq!(critique.file, folder.join("shop.feature"));
-        let parsed = spec::parse(&[critique.file.clone()]).expect("wow check accepts it");
+        let parsed =
+            spec::parse(std::slice::from_ref(&critique.file)).expect("wow check accepts it");
         assert_eq!(parsed.intents().count(), 1);
         assert!(
             parsed.features[0].intents[0]

@@ -236,13 +236,13 @@ pub fn run(
     );
     let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();
     Ok(Session {
-        findings,
         model,
         rounds,
         best,
         stop,
         results,
         exchanges,
+        findings,
     })
 }
 
@@ -376,29 +376,31 @@ fn play(
             round.vacuity_ms = verification.duration_ms;
             round.vacuity_unavailable = verification.unavailable;
             round.findings = verification.findings;
-            round.passed = run.passed();
-            round.hollow = run
-                .results
-                .iter()
-                .filter(|r| r.status == Status::Hollow)
-                .count();
-            for (intent, result) in spec.intents().zip(&run.results) {
-                if result.status == Status::Passed {
-                    continue;
-                }
-                let _ = writeln!(problems, "{}", describe_failure(intent, result));
-            }
-            if !problems.is_empty() {
-                round.problems = Some(format!(
-                    "{} of {} pass. These do not:\n\n{problems}",
-                    round.passed,
-                    plural(run.results.len(), "intent", "intents")
-                ));
-            }
             round.results = run.results;
+            tally(spec, round, problems);
         }
     }
     Ok(())
+}
+
+/// Counts the round's verified and hollow intents and describes every
+/// intent that did not pass, after the `problems` found before the build.
+fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
+    let count = |status| round.results.iter().filter(|r| r.status == status).count();
+    round.passed = count(Status::Passed);
+    round.hollow = count(Status::Hollow);
+    for (intent, result) in spec.intents().zip(&round.results) {
+        if result.status != Status::Passed {
+            let _ = writeln!(problems, "{}", describe_failure(intent, result));
+        }
+    }
+    if !problems.is_empty() {
+        round.problems = Some(format!(
+            "{} of {} pass. These do not:\n\n{problems}",
+            round.passed,
+            plural(round.results.len(), "intent", "intents")
+        ));
+    }
 }
 
 fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> String {

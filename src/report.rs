@@ -635,7 +635,8 @@ Feature: Bank account
             Summary {
                 intents: 3,
                 passed: 1,
-                failed: 2
+                failed: 2,
+                hollow: 0
             }
         );
         assert!(!report.all_passed());
