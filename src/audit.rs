@@ -61,6 +61,21 @@ impl Kind {
     }
 }
 
+/// A piece of the model's code, for following an intent to the code that
+/// runs it: a step definition, or a prototype item a definition uses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CodeRef {
+    /// Path in the prototype (`tests/steps.rs`, `src/banking.rs`).
+    pub file: String,
+    /// First line of the item (1-based).
+    pub line: usize,
+    /// The item's source text as written (the whole function or method).
+    pub source: String,
+    /// For a step definition: the prototype functions, methods and types it
+    /// uses (defined in `src/`), in order of first use; empty otherwise.
+    pub calls: Vec<CodeRef>,
+}
+
 /// Checks the model-owned `files` (path → content, paths like `src/lib.rs`,
 /// `tests/steps.rs`, `tests/steps/bank.rs`) against the intents of `spec`.
 /// A file that does not parse is skipped: the build reports it.

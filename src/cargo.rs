@@ -127,6 +127,34 @@ pub struct IntentResult {
     pub message: Option<String>,
     /// Where the matched step definition is (`tests/steps.rs:12:1`), if known.
     pub step_definition: Option<String>,
+    /// The status of each step of the intent ([`Intent::steps`], background
+    /// first), in order.
+    pub steps: Vec<StepStatus>,
+}
+
+/// Status of one step, as Cucumber JSON spells it, plus `not_run` for the
+/// steps cucumber does not report after a failed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Passed,
+    Failed,
+    Undefined,
+    Ambiguous,
+    Skipped,
+    NotRun,
+}
+
+impl StepStatus {
+    fn from_json(status: &str) -> Self {
+        match status {
+            "passed" => Self::Passed,
+            "undefined" => Self::Undefined,
+            "ambiguous" => Self::Ambiguous,
+            "skipped" => Self::Skipped,
+            _ => Self::Failed,
+        }
+    }
 }
 
 impl IntentResult {
@@ -139,6 +167,7 @@ impl IntentResult {
             failed_step_line: None,
             message: Some(message.to_owned()),
             step_definition: None,
+            steps: vec![StepStatus::NotRun; intent.steps.len()],
         }
     }
 }
@@ -560,6 +589,13 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
             let Some(found) = steps.get(&(intent.file.clone(), intent.cucumber_line)) else {
                 return IntentResult::not_run(intent, "cucumber did not run this scenario");
             };
+            let steps: Vec<StepStatus> = (0..intent.steps.len())
+                .map(|i| {
+                    found.get(i).map_or(StepStatus::NotRun, |s| {
+                        StepStatus::from_json(&s.result.status)
+                    })
+                })
+                .collect();
             let failed = found.iter().find(|s| s.result.status != "passed");
             let Some(step) = failed else {
                 let all_ran = found.len() >= intent.steps.len();
@@ -574,6 +610,7 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
                     failed_step_line: None,
                     message: (!all_ran).then(|| "some steps did not run".to_owned()),
                     step_definition: None,
+                    steps,
                 };
             };
             let status = match step.result.status.as_str() {
@@ -592,6 +629,7 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
                 failed_step_line: Some(step.line),
                 message: Some(message),
                 step_definition,
+                steps,
             }
         })
         .collect()

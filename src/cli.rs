@@ -11,7 +11,7 @@ use crate::llm::{self, Llm, Model, replay};
 use crate::progress::Progress;
 use crate::prototype::Prototype;
 use crate::repair;
-use crate::report::Report;
+use crate::report::{Report, Sources};
 use crate::spec::{self, Spec};
 
 /// Turn Gherkin scenarios into a compiled, validated prototype with a
@@ -275,12 +275,14 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
     }
     let mut report = Report::new(
         &spec,
-        &session.results,
-        &session.findings,
-        Some(&session),
-        Some(&out),
-        None,
-        llm::millis(started.elapsed()),
+        &Sources {
+            results: &session.results,
+            findings: &session.findings,
+            traces: &[],
+            session: Some(&session),
+            prototype: Some(&out),
+            duration_ms: llm::millis(started.elapsed()),
+        },
     );
     if args.critique {
         if replaying {
@@ -444,12 +446,14 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     progress.finish();
     let report = Report::new(
         &spec,
-        &results,
-        &findings,
-        None,
-        Some(&dir),
-        None,
-        llm::millis(started.elapsed()),
+        &Sources {
+            results: &results,
+            findings: &findings,
+            traces: &[],
+            session: None,
+            prototype: Some(&dir),
+            duration_ms: llm::millis(started.elapsed()),
+        },
     );
     finish(&report, &spec, &prototype, args.json.as_deref())
 }

@@ -52,6 +52,8 @@ pub struct Intent {
     pub file: String,
     /// Line of the scenario, or of the Examples row for an outline (1-based).
     pub line: usize,
+    /// Line of the scenario or scenario outline itself.
+    pub scenario_line: usize,
     /// The line cucumber-rs reports for this intent: the scenario line, or
     /// for an outline row, the Examples keyword line + row index + 2
     /// (cucumber 0.23 `feature::Ext::expand_examples`), which differs from
@@ -537,6 +539,7 @@ fn convert(path: &Path, rel: String, text: String, feature: &gherkin::Feature) -
             id: String::new(),
             file: rel.clone(),
             line: scenario.position.line,
+            scenario_line: scenario.position.line,
             cucumber_line: scenario.position.line,
             feature: feature.name.clone(),
             rule: rule.map(|r| r.name.clone()),

@@ -13,8 +13,8 @@ use std::path::Path;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::audit::Finding;
-use crate::cargo::{IntentResult, Status};
+use crate::audit::{CodeRef, Finding};
+use crate::cargo::{IntentResult, Status, StepStatus};
 use crate::prompt::plural;
 use crate::repair::{Round, Session, Stop};
 use crate::spec::{Intent, Spec};
@@ -33,7 +33,7 @@ pub struct Report {
     pub summary: Summary,
     /// The features the intents come from, with the SHA-256 of their text:
     /// the scenarios validated are the ones the product owner wrote.
-    pub features: Vec<FeatureLock>,
+    pub features: Vec<FeatureReport>,
     pub intents: Vec<IntentReport>,
     pub rounds: Vec<RoundReport>,
     /// Why the repair loop stopped (`all_passed`, `budget_spent`, `stalled`,
@@ -59,11 +59,40 @@ pub struct Summary {
     pub hollow: usize,
 }
 
-/// One feature file and the SHA-256 (hex) of its text.
+/// One feature file, its narrative, and the SHA-256 (hex) of its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FeatureLock {
+pub struct FeatureReport {
     pub path: String,
     pub sha256: String,
+    /// `Feature`, or the keyword of the file's language.
+    pub keyword: String,
+    pub name: String,
+    /// The text under the feature line (As a / I want / So that), if any.
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// One step of an intent and how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepReport {
+    /// As written (`Given`, `And`, `Soit`).
+    pub keyword: String,
+    pub text: String,
+    pub line: usize,
+    pub status: StepStatus,
+    pub doc_string: Option<String>,
+    pub data_table: Option<Vec<Vec<String>>>,
+    /// The step definition that runs this step and the prototype code it
+    /// calls, when the static analysis could tell.
+    pub definition: Option<crate::audit::CodeRef>,
+}
+
+/// An intent's status change between two rounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flip {
+    pub id: String,
+    pub from: Status,
+    pub to: Status,
 }
 
 /// One intent in the report.
@@ -84,6 +113,13 @@ pub struct IntentReport {
     /// What the static checks found in the step definitions or code this
     /// intent runs.
     pub findings: Vec<Finding>,
+    /// Line of the scenario or scenario outline the intent comes from.
+    pub scenario_line: usize,
+    /// The Examples row of an outline intent.
+    pub example: Option<crate::spec::Example>,
+    pub tags: Vec<String>,
+    /// Every step, background first.
+    pub steps: Vec<StepReport>,
 }
 
 /// One round in the report.
@@ -103,6 +139,25 @@ pub struct RoundReport {
     /// Time of the vacuity check (the hollow copy's build and run).
     pub vacuity_ms: u64,
     pub changed: Vec<String>,
+    /// Intents whose status changed since the previous round that ran.
+    pub flipped: Vec<Flip>,
+}
+
+/// What a report is made of, besides the spec.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources<'a> {
+    /// One result per intent, in spec order.
+    pub results: &'a [IntentResult],
+    /// Static findings on the code that ran.
+    pub findings: &'a [Finding],
+    /// Per intent, per step: the step definition and the code it calls.
+    pub traces: &'a [Vec<Option<CodeRef>>],
+    /// The rounds of `wow run`; `None` for `check` and `test`.
+    pub session: Option<&'a Session>,
+    /// The prototype folder; `None` for `check`.
+    pub prototype: Option<&'a Path>,
+    /// Wall time of the command, in milliseconds.
+    pub duration_ms: u64,
 }
 
 impl Report {
@@ -111,31 +166,35 @@ impl Report {
         let results: Vec<IntentResult> = spec
             .intents()
             .map(|i| IntentResult {
-                id: i.id.clone(),
-                status: Status::NotRun,
-                failed_step: None,
-                failed_step_line: None,
                 message: None,
-                step_definition: None,
+                ..IntentResult::not_run(i, "")
             })
             .collect();
-        Self::new(spec, &results, &[], None, None, None, duration_ms)
+        Self::new(
+            spec,
+            &Sources {
+                results: &results,
+                duration_ms,
+                ..Sources::default()
+            },
+        )
     }
 
-    /// A report of a run. `session` is `None` for `wow test` (no model).
-    pub fn new(
-        spec: &Spec,
-        results: &[IntentResult],
-        findings: &[Finding],
-        session: Option<&Session>,
-        prototype: Option<&Path>,
-        model: Option<String>,
-        duration_ms: u64,
-    ) -> Self {
+    /// A report of a run of `spec`'s intents.
+    pub fn new(spec: &Spec, sources: &Sources) -> Self {
+        let Sources {
+            results,
+            findings,
+            traces,
+            session,
+            prototype,
+            duration_ms,
+        } = *sources;
         let intents: Vec<IntentReport> = spec
             .intents()
             .zip(results)
-            .map(|(intent, result)| IntentReport {
+            .enumerate()
+            .map(|(index, (intent, result))| IntentReport {
                 id: intent.id.clone(),
                 feature: intent.feature.clone(),
                 rule: intent.rule.clone(),
@@ -149,13 +208,30 @@ impl Report {
                     .filter(|f| f.intents.is_empty() || f.intents.contains(&intent.id))
                     .cloned()
                     .collect(),
+                scenario_line: intent.scenario_line,
+                example: intent.example.clone(),
+                tags: intent.tags.clone(),
+                steps: intent
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, step)| StepReport {
+                        keyword: step.keyword.clone(),
+                        text: step.text.clone(),
+                        line: step.line,
+                        status: result.steps.get(i).copied().unwrap_or(StepStatus::NotRun),
+                        doc_string: step.doc_string.clone(),
+                        data_table: step.data_table.clone(),
+                        definition: traces.get(index).and_then(|t| t.get(i)).cloned().flatten(),
+                    })
+                    .collect(),
             })
             .collect();
         let count = |status| intents.iter().filter(|i| i.status == status).count();
         let passed = count(Status::Passed);
         Self {
             version: VERSION,
-            model: model.or_else(|| session.map(|s| s.model.clone())),
+            model: session.map(|s| s.model.clone()),
             prototype: prototype.map(crate::spec::display_path),
             summary: Summary {
                 intents: intents.len(),
@@ -166,15 +242,17 @@ impl Report {
             features: spec
                 .features
                 .iter()
-                .map(|f| FeatureLock {
+                .map(|f| FeatureReport {
                     path: crate::spec::display_path(&f.source),
                     sha256: crate::llm::replay::sha256(&f.text),
+                    keyword: f.keyword.clone(),
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                    tags: f.tags.clone(),
                 })
                 .collect(),
             intents,
-            rounds: session
-                .map(|s| s.rounds.iter().map(round_report).collect())
-                .unwrap_or_default(),
+            rounds: session.map(round_reports).unwrap_or_default(),
             stopped: session.map(|s| s.stop.clone()),
             duration_ms,
             critique: None,
@@ -196,6 +274,34 @@ impl Report {
     }
 }
 
+/// The rounds of `session`, each with the intents it flipped.
+fn round_reports(session: &Session) -> Vec<RoundReport> {
+    let mut previous: Option<&[IntentResult]> = None;
+    session
+        .rounds
+        .iter()
+        .map(|round| {
+            let mut report = round_report(round);
+            if !round.results.is_empty() {
+                if let Some(before) = previous {
+                    report.flipped = before
+                        .iter()
+                        .zip(&round.results)
+                        .filter(|(a, b)| a.status != b.status)
+                        .map(|(a, b)| Flip {
+                            id: b.id.clone(),
+                            from: a.status,
+                            to: b.status,
+                        })
+                        .collect();
+                }
+                previous = Some(&round.results);
+            }
+            report
+        })
+        .collect()
+}
+
 fn round_report(round: &Round) -> RoundReport {
     RoundReport {
         kind: round.kind,
@@ -209,6 +315,7 @@ fn round_report(round: &Round) -> RoundReport {
         cargo_ms: round.cargo_ms,
         vacuity_ms: round.vacuity_ms,
         changed: round.changed.clone(),
+        flipped: Vec::new(),
     }
 }
 
@@ -517,6 +624,7 @@ Feature: Bank account
             failed_step_line: None,
             message: message.map(str::to_owned),
             step_definition: None,
+            steps: Vec::new(),
         }
     }
 
@@ -551,6 +659,7 @@ Feature: Bank account
             cargo_ms: 1000,
             vacuity_ms: 500,
             hollow: 0,
+            flipped: Vec::new(),
             changed: vec!["src/lib.rs".to_owned()],
         }
     }
@@ -629,7 +738,13 @@ Feature: Bank account
     #[test]
     fn new_counts_every_intent_that_did_not_pass_as_failed() {
         let (spec, _) = bank();
-        let report = Report::new(&spec, &mixed_results(), &[], None, None, None, 0);
+        let report = Report::new(
+            &spec,
+            &Sources {
+                results: &mixed_results(),
+                ..Sources::default()
+            },
+        );
         assert_eq!(
             report.summary,
             Summary {
@@ -651,7 +766,13 @@ Feature: Bank account
         assert_eq!(report.intents[1].rule.as_deref(), Some("No overdraw"));
 
         let passed = vec![result(Status::Passed, None, None); 3];
-        let report = Report::new(&spec, &passed, &[], None, None, None, 0);
+        let report = Report::new(
+            &spec,
+            &Sources {
+                results: &passed,
+                ..Sources::default()
+            },
+        );
         assert_eq!(report.summary.failed, 0);
         assert!(report.all_passed());
     }
@@ -675,13 +796,14 @@ Feature: Bank account
         let (spec, dir) = bank();
         let mut report = Report::new(
             &spec,
-            &mixed_results(),
-            &[],
-            None,
-            Some(Path::new("generated/bank")),
-            Some("openai/gpt-4.1-mini".to_owned()),
-            12_345,
+            &Sources {
+                results: &mixed_results(),
+                prototype: Some(Path::new("generated/bank")),
+                duration_ms: 12_345,
+                ..Sources::default()
+            },
         );
+        report.model = Some("openai/gpt-4.1-mini".to_owned());
         report.rounds = vec![
             round(Kind::Generate, Outcome::CompileError, 0, (1200, 800)),
             round(Kind::Repair, Outcome::Ran, 1, (1500, 600)),
