@@ -13,12 +13,12 @@
 //! ordinary, honest step definitions: when in doubt they report nothing,
 //! and the hollow copy's run catches the rest.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use cucumber_expressions::Expression;
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, LineColumn, Span, TokenStream, TokenTree};
 use regex::Regex;
 use serde::Serialize;
 use syn::parse::ParseStream;
@@ -83,6 +83,45 @@ pub fn check(spec: &Spec, files: &Files) -> Vec<Finding> {
     let mut findings = Model::read(files).findings(spec);
     findings.extend(forbidden(files));
     findings
+}
+
+/// For each intent of `spec` (in spec order), for each of its steps
+/// ([`Intent::steps`], background first): the step definition that runs it,
+/// or `None` where no single definition matches the step (none, or several,
+/// which cucumber-rs fails as ambiguous). Steps are matched as [`check`]
+/// matches them. Used by the HTML report so an engineer can follow
+/// intent → step → code.
+///
+/// A definition's `source` is its whole function as written, attributes and
+/// doc comments included; its `line` is the line `source` starts on, the
+/// first attribute or doc comment. Its `calls` are the prototype items
+/// (`src/**/*.rs`) its body uses, directly or through the steps files' own
+/// functions and methods (two calls deep), in order of first use, each once
+/// and with empty `calls`: a function or method (not its whole `impl`), or a
+/// struct, enum or trait definition. Every `source` is exact text of the
+/// file: from the start of its first line when only indentation precedes
+/// it, cut after [`MAX_SOURCE_LINES`] lines with a `// … (N more lines)` line.
+///
+/// Names are resolved by name, without types: a path by its last segment
+/// (`Account::open`: the `open` of an `impl Account`; `Money::ZERO`,
+/// `Refusal::Late`: the type), a method call by its name. Where several
+/// impls define a method, the ones whose type the code or the types of the
+/// fields it reads mention are kept, else all, at most three. The steps'
+/// own functions shadow the prototype's. Files that do not parse are skipped.
+pub fn trace(spec: &Spec, files: &Files) -> Vec<Vec<Option<CodeRef>>> {
+    let model = Model::read(files);
+    let items = items(files);
+    spec.intents()
+        .map(|intent| {
+            let steps = model.resolve(intent).into_iter();
+            steps
+                .map(|defs| match defs.as_slice() {
+                    [def] => model.trace(&model.defs[*def], files, &items),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The body every hollowed function gets.
@@ -257,6 +296,15 @@ struct Facts {
     tries: bool,
     /// Whether an `Err(…)` is built.
     errs: bool,
+    /// Paths and method calls with where they start, for [`trace`].
+    uses: Vec<(LineColumn, Use)>,
+}
+
+/// A name that code uses: a path (as its segments) or a method called.
+#[derive(Debug)]
+enum Use {
+    Path(Vec<String>),
+    Method(String),
 }
 
 fn segments(path: &syn::Path) -> Vec<String> {
@@ -281,6 +329,7 @@ impl Facts {
             match &tokens[i] {
                 TokenTree::Group(g) => self.scan(g.stream()),
                 TokenTree::Ident(ident) => {
+                    let at = ident.span().start();
                     let after_dot = i > 0 && punct(i - 1, '.');
                     let mut path = vec![ident.to_string()];
                     while punct(i + 1, ':')
@@ -292,6 +341,7 @@ impl Facts {
                     }
                     let called = parenthesis(i + 1);
                     if after_dot && called {
+                        self.uses.push((at, Use::Method(path[0].clone())));
                         self.methods.push(path.swap_remove(0));
                     } else if after_dot {
                         self.fields.push(path.swap_remove(0));
@@ -302,6 +352,7 @@ impl Facts {
                             self.errs |= path.last().is_some_and(|s| s == "Err");
                             self.calls.push(path.clone());
                         }
+                        self.uses.push((at, Use::Path(path.clone())));
                         self.paths.push(path);
                     }
                 }
@@ -315,6 +366,10 @@ impl Facts {
 
 impl<'ast> Visit<'ast> for Facts {
     fn visit_path(&mut self, path: &'ast syn::Path) {
+        if let Some(first) = path.segments.first() {
+            let at = first.ident.span().start();
+            self.uses.push((at, Use::Path(segments(path))));
+        }
         self.paths.push(segments(path));
         visit::visit_path(self, path);
     }
@@ -330,6 +385,8 @@ impl<'ast> Visit<'ast> for Facts {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.methods.push(call.method.to_string());
+        let at = call.method.span().start();
+        self.uses.push((at, Use::Method(call.method.to_string())));
         visit::visit_expr_method_call(self, call);
     }
 
@@ -423,6 +480,8 @@ struct Def {
     /// Index of the file in [`Model::scopes`].
     scope: usize,
     line: usize,
+    /// Where the function starts and ends, attributes and doc comments included.
+    extent: (LineColumn, LineColumn),
     /// Of the body only: a parameter's type is not a use of the prototype.
     facts: Facts,
     returns_result: bool,
@@ -456,6 +515,7 @@ impl Def {
                 file: file.to_owned(),
                 scope,
                 line: attr.pound_token.span.start().line,
+                extent: (f.span().start(), f.span().end()),
                 facts: Facts::of_block(&f.block),
                 returns_result: returns_result(&f.sig),
             })
@@ -523,6 +583,8 @@ struct Scope {
 struct Helper {
     name: String,
     scope: usize,
+    /// Whether it is defined in an `impl` (called as `x.name()` or `Type::name()`).
+    method: bool,
     /// Of the whole function: a helper returning a prototype type uses it.
     facts: Facts,
     returns_result: bool,
@@ -553,6 +615,8 @@ struct Model {
     prototype_wrappers: HashSet<String>,
     /// Names of fields whose type mentions the prototype.
     prototype_fields: HashSet<String>,
+    /// Names given to prototype items by `use prototype::… as name`: name → item name.
+    renames: HashMap<String, String>,
 }
 
 impl Model {
@@ -575,12 +639,14 @@ impl Model {
             .filter(|(_, scope, facts)| model.names_prototype(facts, *scope))
             .map(|(name, ..)| name.clone())
             .collect();
-        let fields = std::mem::take(&mut model.fields);
-        model.prototype_fields = fields
+        // Fields stay: [`trace`] reads their types.
+        let prototype_fields = model
+            .fields
             .iter()
             .filter(|(_, scope, facts)| model.names_prototype(facts, *scope))
             .map(|(name, ..)| name.clone())
             .collect();
+        model.prototype_fields = prototype_fields;
         model
     }
 
@@ -593,13 +659,13 @@ impl Model {
                 }
                 syn::Item::Fn(f) => {
                     self.defs.extend(Def::read(f, file, scope));
-                    self.helper(&f.sig, &f.block, scope);
+                    self.helper(&f.sig, &f.block, scope, false);
                     &f.sig.ident
                 }
                 syn::Item::Impl(i) => {
                     for item in &i.items {
                         if let syn::ImplItem::Fn(m) = item {
-                            self.helper(&m.sig, &m.block, scope);
+                            self.helper(&m.sig, &m.block, scope, true);
                         }
                     }
                     continue;
@@ -640,12 +706,13 @@ impl Model {
         }
     }
 
-    fn helper(&mut self, sig: &syn::Signature, block: &syn::Block, scope: usize) {
+    fn helper(&mut self, sig: &syn::Signature, block: &syn::Block, scope: usize, method: bool) {
         let mut facts = Facts::of_block(block);
         facts.visit_signature(sig);
         self.helpers.push(Helper {
             name: sig.ident.to_string(),
             scope,
+            method,
             facts,
             returns_result: returns_result(sig),
         });
@@ -676,6 +743,13 @@ impl Model {
             _ => name,
         };
         if prefix.first().unwrap_or(&ident) == "prototype" {
+            let original = match (ident.as_str(), prefix.last()) {
+                ("self", Some(last)) => last.clone(),
+                _ => ident,
+            };
+            if original != name {
+                self.renames.insert(name.clone(), original);
+            }
             self.scopes[scope].prototype.insert(name);
         } else {
             self.foreign.insert(name);
@@ -857,6 +931,270 @@ impl Model {
             });
         }
         findings
+    }
+}
+
+/// Longest [`CodeRef::source`] [`trace`] gives, in lines.
+pub const MAX_SOURCE_LINES: usize = 150;
+
+/// What an [`Item`] of the prototype is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemKind {
+    Fn,
+    Method,
+    /// A struct, enum or trait.
+    Type,
+}
+
+/// A function, method or type defined in the prototype's `src/`.
+#[derive(Debug)]
+struct Item {
+    kind: ItemKind,
+    name: String,
+    /// For a method: the type of its `impl`, or its trait.
+    owner: Option<String>,
+    code: CodeRef,
+}
+
+/// The items of every `src/**/*.rs` file that parses, in file order.
+fn items(files: &Files) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| is_rust(p, "src/")) {
+        if let Ok(file) = syn::parse_file(text) {
+            collect_items(&file.items, path, text, &mut items);
+        }
+    }
+    items
+}
+
+fn collect_items(items: &[syn::Item], file: &str, text: &str, out: &mut Vec<Item>) {
+    let item = |kind, name: &syn::Ident, owner: Option<&syn::Ident>, span: Span| Item {
+        kind,
+        name: name.to_string(),
+        owner: owner.map(ToString::to_string),
+        code: excerpt(file, text, (span.start(), span.end())),
+    };
+    for it in items {
+        match it {
+            syn::Item::Fn(f) => out.push(item(ItemKind::Fn, &f.sig.ident, None, f.span())),
+            syn::Item::Struct(s) => out.push(item(ItemKind::Type, &s.ident, None, s.span())),
+            syn::Item::Enum(e) => out.push(item(ItemKind::Type, &e.ident, None, e.span())),
+            syn::Item::Trait(t) => {
+                out.push(item(ItemKind::Type, &t.ident, None, t.span()));
+                for m in &t.items {
+                    if let syn::TraitItem::Fn(m) = m
+                        && m.default.is_some()
+                    {
+                        out.push(item(
+                            ItemKind::Method,
+                            &m.sig.ident,
+                            Some(&t.ident),
+                            m.span(),
+                        ));
+                    }
+                }
+            }
+            syn::Item::Impl(i) => {
+                let syn::Type::Path(ty) = &*i.self_ty else {
+                    continue;
+                };
+                let Some(owner) = ty.path.segments.last() else {
+                    continue;
+                };
+                for m in &i.items {
+                    if let syn::ImplItem::Fn(m) = m {
+                        let method =
+                            item(ItemKind::Method, &m.sig.ident, Some(&owner.ident), m.span());
+                        out.push(method);
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    collect_items(items, file, text, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The code of `file` (content `text`) between two positions as proc-macro2
+/// gives them (1-based line, column in chars, `\n` ends a line).
+fn excerpt(file: &str, text: &str, (start, end): (LineColumn, LineColumn)) -> CodeRef {
+    // syn skips a byte order mark: positions are of the text after it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = |at: LineColumn| {
+        let line: usize = text
+            .split_inclusive('\n')
+            .take(at.line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let column = text[line..].char_indices().nth(at.column);
+        column.map_or(text.len(), |(i, _)| line + i)
+    };
+    let (mut from, to) = (offset(start), offset(end));
+    let line_start = text[..from].rfind('\n').map_or(0, |i| i + 1);
+    if text[line_start..from]
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+    {
+        from = line_start;
+    }
+    let lines: Vec<&str> = text[from..to.max(from)].split_inclusive('\n').collect();
+    let source = match lines.get(MAX_SOURCE_LINES..) {
+        Some(rest) if !rest.is_empty() => format!(
+            "{}// … ({} more lines)",
+            lines[..MAX_SOURCE_LINES].concat(),
+            rest.len()
+        ),
+        _ => lines.concat(),
+    };
+    CodeRef {
+        file: file.to_owned(),
+        line: start.line,
+        source,
+        calls: Vec::new(),
+    }
+}
+
+impl Model {
+    /// `def` as a [`CodeRef`], with the prototype items it uses (see [`trace`]).
+    fn trace(&self, def: &Def, files: &Files, items: &[Item]) -> Option<CodeRef> {
+        let mut code = excerpt(&def.file, files.get(&def.file)?, def.extent);
+        let (mut uses, mut mentioned) = (Vec::new(), HashSet::new());
+        self.expand(&def.facts, 2, &mut Vec::new(), &mut uses, &mut mentioned);
+        let mut calls: Vec<usize> = Vec::new();
+        for (facts, used) in uses {
+            for item in self.prototype_items(used, facts, &mentioned, items) {
+                if !calls.contains(&item) {
+                    calls.push(item);
+                }
+            }
+        }
+        code.calls = calls.into_iter().map(|i| items[i].code.clone()).collect();
+        Some(code)
+    }
+
+    /// The name `name` stands for (see [`Model::renames`]).
+    fn original<'a>(&'a self, name: &'a str) -> &'a str {
+        self.renames.get(name).map_or(name, String::as_str)
+    }
+
+    /// The uses in `facts` that may name the prototype, in source order, with
+    /// those of the steps' own functions they call in their place, `depth`
+    /// calls deep. `mentioned` gathers the names the code mentions, and those
+    /// the types of the fields it reads mention.
+    fn expand<'m>(
+        &'m self,
+        facts: &'m Facts,
+        depth: usize,
+        seen: &mut Vec<usize>,
+        out: &mut Vec<(&'m Facts, &'m Use)>,
+        mentioned: &mut HashSet<String>,
+    ) {
+        let fields = self
+            .fields
+            .iter()
+            .filter(|(name, ..)| facts.fields.contains(name));
+        let types = fields.flat_map(|(_, _, ty)| &ty.paths);
+        for name in facts.paths.iter().chain(types).flatten() {
+            mentioned.insert(self.original(name).to_owned());
+        }
+        let mut uses: Vec<&(LineColumn, Use)> = facts.uses.iter().collect();
+        uses.sort_by_key(|(at, _)| *at);
+        for (_, used) in uses {
+            let Some(helpers) = self.local(used, facts) else {
+                out.push((facts, used));
+                continue;
+            };
+            for helper in helpers.into_iter().filter(|_| depth > 0) {
+                if !seen.contains(&helper) {
+                    seen.push(helper);
+                    self.expand(&self.helpers[helper].facts, depth - 1, seen, out, mentioned);
+                }
+            }
+        }
+    }
+
+    /// For a use of the steps' own code, the [`Model::helpers`] it may call
+    /// (none for a type or a variable); `None` if it may name the prototype.
+    fn local(&self, used: &Use, facts: &Facts) -> Option<Vec<usize>> {
+        let (name, method) = match used {
+            Use::Method(name) => (name, true),
+            Use::Path(path) => match path.as_slice() {
+                [first, .., name] if first == "Self" || self.local.contains(first) => (name, true),
+                [name] if self.local.contains(name) => {
+                    if !facts.calls.contains(path) {
+                        return Some(Vec::new());
+                    }
+                    (name, false)
+                }
+                _ => return None,
+            },
+        };
+        let helpers = self.helpers.iter().enumerate();
+        let found: Vec<usize> = helpers
+            .filter(|(_, h)| h.method == method && h.name == *name)
+            .map(|(i, _)| i)
+            .collect();
+        // A method no steps file defines may be the prototype's.
+        (!found.is_empty() || matches!(used, Use::Path(_))).then_some(found)
+    }
+
+    /// The indexes of the `items` a use of `facts` may name (see [`trace`]).
+    fn prototype_items(
+        &self,
+        used: &Use,
+        facts: &Facts,
+        mentioned: &HashSet<String>,
+        items: &[Item],
+    ) -> Vec<usize> {
+        let find = |kind: ItemKind, name: &str, owner: Option<&str>| -> Vec<usize> {
+            let matching = items.iter().enumerate().filter(|(_, item)| {
+                item.kind == kind
+                    && item.name == name
+                    && owner.is_none_or(|o| item.owner.as_deref() == Some(o))
+            });
+            matching.map(|(i, _)| i).collect()
+        };
+        let path: Vec<&str> = match used {
+            Use::Method(name) => {
+                let all = find(ItemKind::Method, name, None);
+                let mentioned = |i: &usize| {
+                    items[*i]
+                        .owner
+                        .as_ref()
+                        .is_some_and(|o| mentioned.contains(o))
+                };
+                let preferred: Vec<usize> = all.iter().copied().filter(mentioned).collect();
+                let mut chosen = if preferred.is_empty() { all } else { preferred };
+                chosen.truncate(3);
+                return chosen;
+            }
+            Use::Path(path) => path.iter().map(|s| self.original(s)).collect(),
+        };
+        let known =
+            |name: &str| self.foreign.contains(name) || KNOWN.split_whitespace().any(|k| k == name);
+        match path.as_slice() {
+            [name] if name.starts_with(char::is_uppercase) => find(ItemKind::Type, name, None),
+            [name] if facts.calls.iter().any(|c| c == &path) => find(ItemKind::Fn, name, None),
+            [first, _, ..] if known(first) => Vec::new(),
+            [.., owner, name] => {
+                let owned = find(ItemKind::Method, name, Some(owner));
+                let owner = find(ItemKind::Type, owner, None);
+                match (owned.is_empty(), owner.is_empty()) {
+                    (false, _) => owned,
+                    (true, false) => owner,
+                    (true, true) => [
+                        find(ItemKind::Fn, name, None),
+                        find(ItemKind::Type, name, None),
+                    ]
+                    .concat(),
+                }
+            }
+            _ => Vec::new(),
+        }
     }
 }
 

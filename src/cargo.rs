@@ -249,6 +249,9 @@ fn exec(
     let mut child = command
         .spawn()
         .map_err(|source| Error::Spawn { program, source })?;
+    if let Ok(mut running) = RUNNING.lock() {
+        running.push(child.id());
+    }
     let stdout = capture(child.stdout.take().expect("stdout is piped"));
     let stderr = capture(child.stderr.take().expect("stderr is piped"));
     let status = child.wait_timeout(timeout).ok().flatten();
@@ -266,6 +269,9 @@ fn exec(
     };
     // Children left in the group would keep the pipes open: end them too.
     kill_group(child.id());
+    if let Ok(mut running) = RUNNING.lock() {
+        running.retain(|pid| *pid != child.id());
+    }
     Ok(Output {
         success: status.success() && !timed_out,
         code: status.code(),
@@ -274,6 +280,19 @@ fn exec(
         timed_out,
         duration: started.elapsed(),
     })
+}
+
+/// Process groups of the children running now, so that an interrupted
+/// `wow` (Ctrl-C in `wow watch`) can end them: they run in groups of their
+/// own and do not get the terminal's signal.
+static RUNNING: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// Kills every child process group started here that is still running.
+pub fn kill_running() {
+    let running = RUNNING.lock().map(|mut r| std::mem::take(&mut *r));
+    for pid in running.unwrap_or_default() {
+        kill_group(pid);
+    }
 }
 
 fn kill_group(pid: u32) {

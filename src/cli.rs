@@ -269,6 +269,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         chosen.model.as_mut(),
         progress,
         options,
+        repair::Start::Generate,
     )?;
     if !replaying {
         replay::write(&out, &session.exchanges)?;

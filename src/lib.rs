@@ -19,5 +19,7 @@ pub mod prompt;
 pub mod prototype;
 pub mod repair;
 pub mod report;
+pub mod serve;
 pub mod spec;
 pub mod vacuity;
+pub mod watch;

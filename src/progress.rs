@@ -6,6 +6,7 @@
 //! never go here: they belong on stdout.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,11 +14,26 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Progress reporter shared by the pipeline stages.
 ///
 /// Cheap to clone; all clones draw the same line.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
     started: Instant,
+    /// Also told every phase and note (the live dashboard of `wow serve`).
+    listener: Option<Listener>,
+}
+
+/// Something told of every phase and note, from any thread.
+pub type Listener = Arc<dyn Fn(&str) + Send + Sync>;
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("bar", &self.bar)
+            .field("quiet", &self.quiet)
+            .field("listener", &self.listener.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Progress {
@@ -37,7 +53,15 @@ impl Progress {
             bar,
             quiet,
             started: Instant::now(),
+            listener: None,
         }
+    }
+
+    /// The same reporter, also telling `listener` every phase and note.
+    #[must_use]
+    pub fn with_listener(mut self, listener: Listener) -> Self {
+        self.listener = Some(listener);
+        self
     }
 
     /// A reporter that shows nothing (tests, `--quiet`).
@@ -46,11 +70,15 @@ impl Progress {
             bar: None,
             quiet: true,
             started: Instant::now(),
+            listener: None,
         }
     }
 
     /// Starts a new phase, such as `generating with openai/gpt-4.1 (round 1)`.
     pub fn phase(&self, message: &str) {
+        if let Some(listener) = &self.listener {
+            listener(message);
+        }
         match &self.bar {
             Some(bar) => bar.set_message(message.to_owned()),
             None if !self.quiet => eprintln!("{message}"),
@@ -72,6 +100,9 @@ impl Progress {
     /// Prints a one-off note that stays visible, such as a retry after a rate
     /// limit, above the progress line.
     pub fn note(&self, message: &str) {
+        if let Some(listener) = &self.listener {
+            listener(message);
+        }
         match &self.bar {
             Some(bar) => bar.println(message),
             None if !self.quiet => eprintln!("{message}"),

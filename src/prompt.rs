@@ -137,6 +137,32 @@ pub fn critique(spec: &Spec) -> Prompt {
     }
 }
 
+/// Renders an edit prompt (`wow watch`): the product owner changed the
+/// scenarios; `changes` lists what is new, changed or removed, and `files`
+/// are the current model-owned files as `(path, content)`.
+pub fn edit(spec: &Spec, changes: &str, files: &[(String, String)]) -> Prompt {
+    let mut user = String::new();
+    let _ = writeln!(
+        user,
+        "The product owner changed the scenarios of this prototype. Update the prototype and its step definitions so that every scenario passes; keep what already works, and send only the files you change.\n"
+    );
+    let _ = writeln!(user, "## Changes\n\n{}\n", changes.trim_end());
+    let _ = writeln!(user, "## Features\n");
+    push_features(&mut user, spec);
+    let _ = writeln!(user, "## Current files\n");
+    for (path, content) in files {
+        push_block(&mut user, path, "rust", content);
+    }
+    let _ = writeln!(
+        user,
+        "Reply with the whole content of every file you change, in the reply format above."
+    );
+    Prompt {
+        system: SYSTEM.to_owned(),
+        user,
+    }
+}
+
 fn push_features(out: &mut String, spec: &Spec) {
     for feature in &spec.features {
         push_block(

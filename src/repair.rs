@@ -37,8 +37,34 @@ pub struct Options {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A prototype from scratch.
     Generate,
+    /// The current prototype updated for changed scenarios (`wow watch`).
+    Edit,
+    /// A fix for what failed in the round before.
     Repair,
+}
+
+impl Kind {
+    /// `generate`, `edit` or `repair`, as recorded and reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Generate => "generate",
+            Self::Edit => "edit",
+            Self::Repair => "repair",
+        }
+    }
+}
+
+/// Where a run starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// From nothing: the model writes every file.
+    Generate,
+    /// From the current prototype's model-owned `files`: the model gets
+    /// `changes` (which scenarios are new or changed) and returns the files
+    /// it updates.
+    Edit { files: Files, changes: String },
 }
 
 /// How a round ended.
@@ -143,29 +169,23 @@ pub fn run(
     llm: &mut dyn Llm,
     progress: &Progress,
     options: Options,
+    start: Start,
 ) -> Result<Session, Error> {
     let model = llm.name();
     let hashes = replay::feature_hashes(spec);
-    // A run generates from scratch: files of an earlier prototype are not
-    // carried over unless the reply sends them again.
-    let mut files = Files::new();
+    let (first, mut files, mut prompt) = first_round(spec, start);
     let mut rounds: Vec<Round> = Vec::new();
     let mut exchanges = Vec::new();
-    let mut prompt = prompt::generate(spec);
     let mut stop = Stop::BudgetSpent;
     for number in 1..=options.max_repairs.saturating_add(1) {
-        let kind = if number == 1 {
-            Kind::Generate
-        } else {
-            Kind::Repair
-        };
+        let kind = if number == 1 { first } else { Kind::Repair };
         let started = Instant::now();
         progress.phase(&format!(
             "round {number}: {} with {model}",
-            if number == 1 {
-                "generating"
-            } else {
-                "repairing"
+            match kind {
+                Kind::Generate => "generating",
+                Kind::Edit => "updating the prototype",
+                Kind::Repair => "repairing",
             }
         ));
         let reply = match llm.complete(&prompt, progress) {
@@ -176,7 +196,7 @@ pub fn run(
             }
             Err(error) => return Err(error.into()),
         };
-        exchanges.push(record(number, &model, &hashes, &prompt, &reply));
+        exchanges.push(record(number, kind, &model, &hashes, &prompt, &reply));
         let mut round = Round {
             number,
             kind,
@@ -246,9 +266,25 @@ pub fn run(
     })
 }
 
+/// The first round's kind, starting files and prompt. A generation starts
+/// from nothing: files of an earlier prototype are not carried over unless
+/// the reply sends them again.
+fn first_round(spec: &Spec, start: Start) -> (Kind, Files, Prompt) {
+    match start {
+        Start::Generate => (Kind::Generate, Files::new(), prompt::generate(spec)),
+        Start::Edit { files, changes } => {
+            let list: Vec<(String, String)> =
+                files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
+            let prompt = prompt::edit(spec, &changes, &list);
+            (Kind::Edit, files, prompt)
+        }
+    }
+}
+
 /// The recording of one model call.
 fn record(
     round: u32,
+    kind: Kind,
     model: &str,
     features: &std::collections::BTreeMap<String, String>,
     prompt: &Prompt,
@@ -257,7 +293,7 @@ fn record(
     Exchange {
         version: replay::VERSION,
         round,
-        kind: if round == 1 { "generate" } else { "repair" }.to_owned(),
+        kind: kind.as_str().to_owned(),
         model: model.to_owned(),
         origin: "model".to_owned(),
         note: None,

@@ -535,6 +535,7 @@ fn footer(out: &mut String, report: &Report) {
             .map(|r| {
                 let kind = match r.kind {
                     crate::repair::Kind::Generate => "generated",
+                    crate::repair::Kind::Edit => "updated",
                     crate::repair::Kind::Repair => "repaired",
                 };
                 format!("{kind}, {}", round_words(r, report.summary.intents))

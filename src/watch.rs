@@ -1,0 +1,263 @@
+//! Watch stage: re-run when the product owner saves a feature file.
+//!
+//! In: the feature paths. Out: a [`Watcher`] that blocks until a `.feature`
+//! file under them is saved (`notify`, debounced so an editor's several
+//! writes count once), [`changes`] between two parses of the scenarios (for
+//! the edit prompt) and [`since`] between two reports (for the scoreboard).
+//! The pipeline itself is driven by the caller; nothing here runs a model
+//! or writes the prototype.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify_debouncer_mini::notify::{self, RecursiveMode};
+use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+
+use crate::cargo::Status;
+use crate::report::Report;
+use crate::spec::{Intent, Spec};
+
+/// How long the files must stay quiet before a change counts.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Why the feature files cannot be watched.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot watch `{}` for changes: {source}", .path.display())]
+    Watch {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+    #[error("the watch on the feature files stopped")]
+    Stopped,
+}
+
+/// Waits for saved feature files.
+pub struct Watcher {
+    events: mpsc::Receiver<DebounceEventResult>,
+    _debouncer: Debouncer<notify::RecommendedWatcher>,
+}
+
+impl Watcher {
+    /// Watches every path in `paths` (files, or folders recursively).
+    pub fn new(paths: &[PathBuf]) -> Result<Self, Error> {
+        let (sender, events) = mpsc::channel();
+        let mut debouncer = new_debouncer(DEBOUNCE, sender).map_err(|source| Error::Watch {
+            path: paths.first().cloned().unwrap_or_default(),
+            source,
+        })?;
+        for path in paths {
+            debouncer
+                .watcher()
+                .watch(path, RecursiveMode::Recursive)
+                .map_err(|source| Error::Watch {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+        Ok(Self {
+            events,
+            _debouncer: debouncer,
+        })
+    }
+
+    /// Blocks until a `.feature` file is created, saved or removed.
+    pub fn wait(&self) -> Result<(), Error> {
+        loop {
+            let batch = self.events.recv().map_err(|_| Error::Stopped)?;
+            // A failed event from the OS (a watch limit, say) is not a save.
+            let Ok(events) = batch else { continue };
+            if events.iter().any(|e| is_feature(&e.path)) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn is_feature(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "feature")
+}
+
+/// What changed in the scenarios between two parses, as plain lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    /// A Markdown list for the edit prompt.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for (sign, what, items) in [
+            ("+", "new", &self.added),
+            ("~", "changed", &self.changed),
+            ("-", "removed", &self.removed),
+        ] {
+            for item in items {
+                let _ = writeln!(out, "- {sign} {what}: {item}");
+            }
+        }
+        out
+    }
+}
+
+/// An intent's identity across edits: its file, name and example values
+/// (its line moves when lines are added above it).
+fn key(intent: &Intent) -> String {
+    let values = intent
+        .example
+        .as_ref()
+        .map(|e| {
+            e.values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    format!("{} :: {} :: {values}", intent.file, intent.name)
+}
+
+/// The steps as written, without their lines (which move with edits above).
+fn wording(intent: &Intent) -> Vec<(&str, &str, Option<&str>, Option<&Vec<Vec<String>>>)> {
+    intent
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                s.keyword.as_str(),
+                s.text.as_str(),
+                s.doc_string.as_deref(),
+                s.data_table.as_ref(),
+            )
+        })
+        .collect()
+}
+
+fn describe(intent: &Intent) -> String {
+    format!("scenario \"{}\" ({})", intent.name, intent.id)
+}
+
+/// Intents added, changed (other steps) or removed from `old` to `new`.
+pub fn changes(old: &Spec, new: &Spec) -> Changes {
+    let before: BTreeMap<String, &Intent> = old.intents().map(|i| (key(i), i)).collect();
+    let after: BTreeMap<String, &Intent> = new.intents().map(|i| (key(i), i)).collect();
+    let mut changes = Changes::default();
+    for (key, intent) in &after {
+        match before.get(key) {
+            None => changes.added.push(describe(intent)),
+            Some(old) if wording(old) != wording(intent) => {
+                changes.changed.push(describe(intent));
+            }
+            Some(_) => {}
+        }
+    }
+    for (key, intent) in &before {
+        if !after.contains_key(key) {
+            changes
+                .removed
+                .push(format!("scenario \"{}\"", intent.name));
+        }
+    }
+    changes
+}
+
+/// Intent changes between two runs, for the product owner.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Since {
+    pub newly_passing: Vec<String>,
+    pub newly_failing: Vec<String>,
+    pub new: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// What changed from the `old` report to the `new` one, by intent name.
+pub fn since(old: &Report, new: &Report) -> Since {
+    let name = |feature: &str, intent: &str| format!("{feature} › {intent}");
+    let before: BTreeMap<String, Status> = old
+        .intents
+        .iter()
+        .map(|i| (name(&i.feature, &i.name), i.status))
+        .collect();
+    let mut since = Since::default();
+    let mut seen = Vec::new();
+    for intent in &new.intents {
+        let id = name(&intent.feature, &intent.name);
+        seen.push(id.clone());
+        match before.get(&id) {
+            None => since.new.push(intent.name.clone()),
+            Some(Status::Passed) if intent.status != Status::Passed => {
+                since.newly_failing.push(intent.name.clone());
+            }
+            Some(status) if *status != Status::Passed && intent.status == Status::Passed => {
+                since.newly_passing.push(intent.name.clone());
+            }
+            Some(_) => {}
+        }
+    }
+    for intent in &old.intents {
+        if !seen.contains(&name(&intent.feature, &intent.name)) {
+            since.removed.push(intent.name.clone());
+        }
+    }
+    since
+}
+
+impl Since {
+    /// One line for the scoreboard, or `None` when nothing changed.
+    pub fn line(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("✔ newly passing", &self.newly_passing),
+            ("✘ newly failing", &self.newly_failing),
+            ("+ new", &self.new),
+            ("− removed", &self.removed),
+        ]
+        .iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(label, names)| format!("{label}: {}", names.join(", ")))
+        .collect();
+        (!parts.is_empty()).then(|| format!("since the last run: {}", parts.join(" · ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> (Spec, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("a.feature"), text).expect("write");
+        (
+            crate::spec::parse(&[dir.path().to_owned()]).expect("valid"),
+            dir,
+        )
+    }
+
+    #[test]
+    fn edits_are_told_apart_from_moves() {
+        let (old, _a) = spec(
+            "Feature: F\n  Scenario: Keep\n    Given a\n  Scenario: Change\n    Given b\n  Scenario: Drop\n    Given c\n",
+        );
+        let (new, _b) = spec(
+            "Feature: F\n\n  Scenario: New\n    Given d\n  Scenario: Keep\n    Given a\n  Scenario: Change\n    Given b2\n",
+        );
+        let changes = changes(&old, &new);
+        assert_eq!(changes.added.len(), 1, "{changes:?}");
+        assert!(changes.added[0].contains("\"New\""));
+        assert_eq!(changes.changed.len(), 1, "{changes:?}");
+        assert!(changes.changed[0].contains("\"Change\""));
+        assert_eq!(changes.removed, ["scenario \"Drop\""]);
+        assert!(changes.describe().contains("- + new: scenario \"New\""));
+        assert!(super::changes(&new, &new).is_empty());
+    }
+}
