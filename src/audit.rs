@@ -100,14 +100,17 @@ pub fn check(spec: &Spec, files: &Files) -> Vec<Finding> {
 /// and with empty `calls`: a function or method (not its whole `impl`), or a
 /// struct, enum or trait definition. Every `source` is exact text of the
 /// file: from the start of its first line when only indentation precedes
-/// it, cut after [`MAX_SOURCE_LINES`] lines with a `// … (N more lines)` line.
+/// it, cut after 150 lines with a `// … (N more lines)` line.
 ///
-/// Names are resolved by name, without types: a path by its last segment
-/// (`Account::open`: the `open` of an `impl Account`; `Money::ZERO`,
-/// `Refusal::Late`: the type), a method call by its name. Where several
-/// impls define a method, the ones whose type the code or the types of the
-/// fields it reads mention are kept, else all, at most three. The steps'
-/// own functions shadow the prototype's. Files that do not parse are skipped.
+/// Names are resolved by name, without type checking: a path by its last
+/// segment (`Account::open`: the `open` of an `impl Account`; `Money::ZERO`,
+/// `Refusal::Late`: the type), a method call by its name. A method called
+/// on a field (`world.till.pay()`) goes to the `impl` of a type the field's
+/// declared type names, in the steps or the prototype; otherwise the steps'
+/// own method of that name (the same file's first), else the prototype's
+/// methods of that name whose type the code, or the types of the fields it
+/// reads, mention, else all of them: at most three. The steps' own
+/// functions shadow the prototype's. Files that do not parse are skipped.
 pub fn trace(spec: &Spec, files: &Files) -> Vec<Vec<Option<CodeRef>>> {
     let model = Model::read(files);
     let items = items(files);
@@ -300,11 +303,12 @@ struct Facts {
     uses: Vec<(LineColumn, Use)>,
 }
 
-/// A name that code uses: a path (as its segments) or a method called.
+/// A name that code uses: a path (as its segments), or a method called
+/// with, when the receiver is a field (`world.till.pay()`), its name.
 #[derive(Debug)]
 enum Use {
     Path(Vec<String>),
-    Method(String),
+    Method(String, Option<String>),
 }
 
 fn segments(path: &syn::Path) -> Vec<String> {
@@ -341,7 +345,12 @@ impl Facts {
                     }
                     let called = parenthesis(i + 1);
                     if after_dot && called {
-                        self.uses.push((at, Use::Method(path[0].clone())));
+                        let field =
+                            match (tokens.get(i.wrapping_sub(2)), i >= 3 && punct(i - 3, '.')) {
+                                (Some(TokenTree::Ident(field)), true) => Some(field.to_string()),
+                                _ => None,
+                            };
+                        self.uses.push((at, Use::Method(path[0].clone(), field)));
                         self.methods.push(path.swap_remove(0));
                     } else if after_dot {
                         self.fields.push(path.swap_remove(0));
@@ -385,8 +394,16 @@ impl<'ast> Visit<'ast> for Facts {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.methods.push(call.method.to_string());
+        let field = match &*call.receiver {
+            syn::Expr::Field(syn::ExprField {
+                member: syn::Member::Named(field),
+                ..
+            }) => Some(field.to_string()),
+            _ => None,
+        };
         let at = call.method.span().start();
-        self.uses.push((at, Use::Method(call.method.to_string())));
+        self.uses
+            .push((at, Use::Method(call.method.to_string(), field)));
         visit::visit_expr_method_call(self, call);
     }
 
@@ -583,8 +600,8 @@ struct Scope {
 struct Helper {
     name: String,
     scope: usize,
-    /// Whether it is defined in an `impl` (called as `x.name()` or `Type::name()`).
-    method: bool,
+    /// For a method: the type of its `impl`.
+    owner: Option<String>,
     /// Of the whole function: a helper returning a prototype type uses it.
     facts: Facts,
     returns_result: bool,
@@ -659,13 +676,18 @@ impl Model {
                 }
                 syn::Item::Fn(f) => {
                     self.defs.extend(Def::read(f, file, scope));
-                    self.helper(&f.sig, &f.block, scope, false);
+                    self.helper(&f.sig, &f.block, scope, None);
                     &f.sig.ident
                 }
                 syn::Item::Impl(i) => {
+                    let owner = match &*i.self_ty {
+                        syn::Type::Path(ty) => ty.path.segments.last().map(|s| s.ident.to_string()),
+                        _ => None,
+                    };
                     for item in &i.items {
                         if let syn::ImplItem::Fn(m) = item {
-                            self.helper(&m.sig, &m.block, scope, true);
+                            let owner = Some(owner.clone().unwrap_or_default());
+                            self.helper(&m.sig, &m.block, scope, owner);
                         }
                     }
                     continue;
@@ -706,13 +728,19 @@ impl Model {
         }
     }
 
-    fn helper(&mut self, sig: &syn::Signature, block: &syn::Block, scope: usize, method: bool) {
+    fn helper(
+        &mut self,
+        sig: &syn::Signature,
+        block: &syn::Block,
+        scope: usize,
+        owner: Option<String>,
+    ) {
         let mut facts = Facts::of_block(block);
         facts.visit_signature(sig);
         self.helpers.push(Helper {
             name: sig.ident.to_string(),
             scope,
-            method,
+            owner,
             facts,
             returns_result: returns_result(sig),
         });
@@ -935,7 +963,7 @@ impl Model {
 }
 
 /// Longest [`CodeRef::source`] [`trace`] gives, in lines.
-pub const MAX_SOURCE_LINES: usize = 150;
+const MAX_SOURCE_LINES: usize = 150;
 
 /// What an [`Item`] of the prototype is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1062,11 +1090,12 @@ impl Model {
     /// `def` as a [`CodeRef`], with the prototype items it uses (see [`trace`]).
     fn trace(&self, def: &Def, files: &Files, items: &[Item]) -> Option<CodeRef> {
         let mut code = excerpt(&def.file, files.get(&def.file)?, def.extent);
-        let (mut uses, mut mentioned) = (Vec::new(), HashSet::new());
-        self.expand(&def.facts, 2, &mut Vec::new(), &mut uses, &mut mentioned);
+        let mut uses = Vec::new();
+        let mut context = (Vec::new(), HashSet::new());
+        self.expand((&def.facts, def.scope), 2, items, &mut context, &mut uses);
         let mut calls: Vec<usize> = Vec::new();
         for (facts, used) in uses {
-            for item in self.prototype_items(used, facts, &mentioned, items) {
+            for item in self.prototype_items(used, facts, &context.1, items) {
                 if !calls.contains(&item) {
                     calls.push(item);
                 }
@@ -1081,37 +1110,51 @@ impl Model {
         self.renames.get(name).map_or(name, String::as_str)
     }
 
-    /// The uses in `facts` that may name the prototype, in source order, with
-    /// those of the steps' own functions they call in their place, `depth`
-    /// calls deep. `mentioned` gathers the names the code mentions, and those
-    /// the types of the fields it reads mention.
-    fn expand<'m>(
-        &'m self,
-        facts: &'m Facts,
-        depth: usize,
-        seen: &mut Vec<usize>,
-        out: &mut Vec<(&'m Facts, &'m Use)>,
-        mentioned: &mut HashSet<String>,
-    ) {
+    /// The names the types of the fields called `field` mention.
+    fn field_types(&self, field: Option<&str>) -> HashSet<&str> {
         let fields = self
             .fields
             .iter()
-            .filter(|(name, ..)| facts.fields.contains(name));
-        let types = fields.flat_map(|(_, _, ty)| &ty.paths);
-        for name in facts.paths.iter().chain(types).flatten() {
-            mentioned.insert(self.original(name).to_owned());
+            .filter(|(name, ..)| Some(name.as_str()) == field);
+        let names = fields.flat_map(|(_, _, ty)| ty.paths.iter().flatten());
+        names.map(|name| self.original(name)).collect()
+    }
+
+    /// The uses in `facts` (of the steps file `scope`) that may name the
+    /// prototype, in source order, with those of the steps' own functions
+    /// they call in their place, `depth` calls deep. `context` gathers the
+    /// helpers followed and the names the code, and the types of the fields
+    /// it reads, mention.
+    fn expand<'m>(
+        &'m self,
+        (facts, scope): (&'m Facts, usize),
+        depth: usize,
+        items: &[Item],
+        context: &mut (Vec<usize>, HashSet<String>),
+        out: &mut Vec<(&'m Facts, &'m Use)>,
+    ) {
+        for field in &facts.fields {
+            let types = self.field_types(Some(field));
+            context.1.extend(types.into_iter().map(str::to_owned));
         }
+        let mentioned = facts
+            .paths
+            .iter()
+            .flatten()
+            .map(|n| self.original(n).to_owned());
+        context.1.extend(mentioned);
         let mut uses: Vec<&(LineColumn, Use)> = facts.uses.iter().collect();
         uses.sort_by_key(|(at, _)| *at);
         for (_, used) in uses {
-            let Some(helpers) = self.local(used, facts) else {
+            let Some(helpers) = self.local(used, (facts, scope), items) else {
                 out.push((facts, used));
                 continue;
             };
             for helper in helpers.into_iter().filter(|_| depth > 0) {
-                if !seen.contains(&helper) {
-                    seen.push(helper);
-                    self.expand(&self.helpers[helper].facts, depth - 1, seen, out, mentioned);
+                if !context.0.contains(&helper) {
+                    context.0.push(helper);
+                    let h = &self.helpers[helper];
+                    self.expand((&h.facts, h.scope), depth - 1, items, context, out);
                 }
             }
         }
@@ -1119,30 +1162,63 @@ impl Model {
 
     /// For a use of the steps' own code, the [`Model::helpers`] it may call
     /// (none for a type or a variable); `None` if it may name the prototype.
-    fn local(&self, used: &Use, facts: &Facts) -> Option<Vec<usize>> {
-        let (name, method) = match used {
-            Use::Method(name) => (name, true),
-            Use::Path(path) => match path.as_slice() {
-                [first, .., name] if first == "Self" || self.local.contains(first) => (name, true),
-                [name] if self.local.contains(name) => {
-                    if !facts.calls.contains(path) {
-                        return Some(Vec::new());
-                    }
-                    (name, false)
-                }
-                _ => return None,
-            },
+    /// A method goes to the `impl` its receiver field's type names, else to
+    /// the steps' own method of that name (preferably in the same file).
+    fn local(
+        &self,
+        used: &Use,
+        (facts, scope): (&Facts, usize),
+        items: &[Item],
+    ) -> Option<Vec<usize>> {
+        let helpers = |name: &str, owner: &dyn Fn(Option<&str>) -> bool| {
+            let named = self
+                .helpers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.name == name);
+            let found: Vec<usize> = named
+                .filter(|(_, h)| owner(h.owner.as_deref()))
+                .map(|(i, _)| i)
+                .collect();
+            let near: Vec<usize> = found
+                .iter()
+                .copied()
+                .filter(|&i| self.helpers[i].scope == scope)
+                .collect();
+            if near.is_empty() { found } else { near }
         };
-        let helpers = self.helpers.iter().enumerate();
-        let found: Vec<usize> = helpers
-            .filter(|(_, h)| h.method == method && h.name == *name)
-            .map(|(i, _)| i)
-            .collect();
-        // A method no steps file defines may be the prototype's.
-        (!found.is_empty() || matches!(used, Use::Path(_))).then_some(found)
+        match used {
+            Use::Method(name, field) => {
+                let receiver = self.field_types(field.as_deref());
+                let typed = helpers(name, &|o| o.is_some_and(|o| receiver.contains(o)));
+                let prototype = items.iter().any(|item| {
+                    item.kind == ItemKind::Method
+                        && item.name == *name
+                        && item.owner.as_deref().is_some_and(|o| receiver.contains(o))
+                });
+                let found = match (typed.is_empty(), prototype) {
+                    (false, _) => typed,
+                    (true, true) => return None,
+                    (true, false) => helpers(name, &|o| o.is_some()),
+                };
+                (!found.is_empty()).then_some(found)
+            }
+            Use::Path(path) => match path.as_slice() {
+                [first, .., name] if first == "Self" || self.local.contains(first) => {
+                    Some(helpers(name, &|o| {
+                        o.is_some_and(|o| first == "Self" || o == first)
+                    }))
+                }
+                [name] if self.local.contains(name) && facts.calls.contains(path) => {
+                    Some(helpers(name, &|o| o.is_none()))
+                }
+                [name] if self.local.contains(name) => Some(Vec::new()),
+                _ => None,
+            },
+        }
     }
 
-    /// The indexes of the `items` a use of `facts` may name (see [`trace`]).
+    /// The indexes of the `items` a use in `facts` may name (see [`trace`]).
     fn prototype_items(
         &self,
         used: &Use,
@@ -1159,16 +1235,22 @@ impl Model {
             matching.map(|(i, _)| i).collect()
         };
         let path: Vec<&str> = match used {
-            Use::Method(name) => {
+            Use::Method(name, field) => {
                 let all = find(ItemKind::Method, name, None);
-                let mentioned = |i: &usize| {
-                    items[*i]
-                        .owner
-                        .as_ref()
-                        .is_some_and(|o| mentioned.contains(o))
+                let owned_by = |names: &dyn Fn(&str) -> bool| -> Vec<usize> {
+                    let owned = all
+                        .iter()
+                        .filter(|&&i| items[i].owner.as_deref().is_some_and(names));
+                    owned.copied().collect()
                 };
-                let preferred: Vec<usize> = all.iter().copied().filter(mentioned).collect();
-                let mut chosen = if preferred.is_empty() { all } else { preferred };
+                let types = self.field_types(field.as_deref());
+                let mut chosen = owned_by(&|o| types.contains(o));
+                if chosen.is_empty() {
+                    chosen = owned_by(&|o| mentioned.contains(o));
+                }
+                if chosen.is_empty() {
+                    chosen = all;
+                }
                 chosen.truncate(3);
                 return chosen;
             }
@@ -1180,12 +1262,12 @@ impl Model {
             [name] if name.starts_with(char::is_uppercase) => find(ItemKind::Type, name, None),
             [name] if facts.calls.iter().any(|c| c == &path) => find(ItemKind::Fn, name, None),
             [first, _, ..] if known(first) => Vec::new(),
-            [.., owner, name] => {
-                let owned = find(ItemKind::Method, name, Some(owner));
-                let owner = find(ItemKind::Type, owner, None);
-                match (owned.is_empty(), owner.is_empty()) {
-                    (false, _) => owned,
-                    (true, false) => owner,
+            [.., ty, name] => {
+                let methods = find(ItemKind::Method, name, Some(ty));
+                let types = find(ItemKind::Type, ty, None);
+                match (methods.is_empty(), types.is_empty()) {
+                    (false, _) => methods,
+                    (true, false) => types,
                     (true, true) => [
                         find(ItemKind::Fn, name, None),
                         find(ItemKind::Type, name, None),
@@ -1868,6 +1950,222 @@ fn pas_perdu(world: &mut World) {}
             .map(|f| f.line)
             .collect();
         assert_eq!(no_assertion, [8, 12]);
+    }
+
+    #[test]
+    fn every_step_of_the_example_is_traced_to_its_definition_and_the_prototype() {
+        let (spec, files) = example();
+        let model = Model::read(&files);
+        let traced = trace(&spec, &files);
+        assert_eq!(traced.len(), spec.intents().count());
+        let mut withdrawals = 0;
+        for (intent, steps) in spec.intents().zip(&traced) {
+            assert_eq!(steps.len(), intent.steps.len(), "{}", intent.id);
+            for ((step, code), defs) in intent.steps.iter().zip(steps).zip(model.resolve(intent)) {
+                let code = code
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("`{}` in {}", step.text, intent.id));
+                let def = &model.defs[defs[0]];
+                assert!(code.file.starts_with("tests/"), "{}", code.file);
+                // The step's attribute, on its own line of the source.
+                let attribute = code
+                    .source
+                    .lines()
+                    .nth(def.line - code.line)
+                    .unwrap_or_default();
+                let opening = format!("#[{}(", def.ty.word().to_lowercase());
+                assert!(attribute.trim_start().starts_with(&opening), "{attribute}");
+                assert!(
+                    code.source.contains(&def.shown) || def.shown.contains('\\'),
+                    "{}",
+                    code.source
+                );
+                // Each item's source is the file's text from its line on.
+                for call in &code.calls {
+                    let lines: Vec<&str> = files[&call.file].lines().skip(call.line - 1).collect();
+                    let expected = lines[..call.source.lines().count()].join("\n");
+                    assert_eq!(call.source.trim_end(), expected.trim_end());
+                    assert!(call.calls.is_empty());
+                }
+            }
+            if intent.file.starts_with("banking") {
+                let when = intent
+                    .steps
+                    .iter()
+                    .position(|s| s.keyword == "When")
+                    .expect("a When step");
+                let code = steps[when].as_ref().expect("traced");
+                let withdraw = code
+                    .calls
+                    .iter()
+                    .find(|c| c.source.contains("pub fn withdraw("));
+                let withdraw = withdraw.expect("the withdrawal method");
+                assert_eq!(
+                    (withdraw.file.as_str(), withdraw.line),
+                    ("src/banking.rs", 77)
+                );
+                assert!(
+                    withdraw.source.starts_with("    /// Pays out `amount`"),
+                    "{}",
+                    withdraw.source
+                );
+                assert!(
+                    withdraw.source.ends_with("        Ok(amount)\n    }"),
+                    "{}",
+                    withdraw.source
+                );
+                withdrawals += 1;
+            }
+        }
+        assert_eq!(withdrawals, 6);
+        // `world.rooms.book(…)` is the steps' `RoomsWorld::book`, whose
+        // `self.planning.book(…)` is the prototype's, not the library's helper.
+        let mut booking = spec
+            .intents()
+            .zip(&traced)
+            .flat_map(|(i, t)| i.steps.iter().zip(t));
+        let (_, booking) = booking
+            .find(|(step, _)| step.text.starts_with("Julie réserve"))
+            .expect("a booking step");
+        let calls = &booking.as_ref().expect("traced").calls;
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.file == "src/reservation.rs" && c.source.contains("pub fn book("))
+        );
+        assert!(
+            calls.iter().all(|c| c.file == "src/reservation.rs"),
+            "{calls:?}"
+        );
+    }
+
+    const TILL: &str = r"//! A till: cash and card payments (naïve café).
+pub struct Cash;
+pub struct Card;
+
+impl Cash {
+    pub fn pay(&mut self, euros: u32) -> u32 {
+        euros
+    }
+}
+
+impl Card {
+    /// Pays « euros » by card.
+    pub fn pay(&mut self, euros: u32) -> u32 {
+        euros + 1
+    }
+}
+";
+
+    const TILL_STEPS: &str = r#"use cucumber::{given, then, when};
+use prototype::{Card, Cash as Coins};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    card: Card,
+    paid: u32,
+}
+
+#[when(expr = "I pay {int} in cash")]
+fn cash(world: &mut World, euros: u32) {
+    world.paid = Coins.pay(euros);
+}
+
+/// Pays by card.
+#[when(expr = "I pay {int} by card")]
+fn card(world: &mut World, euros: u32) {
+    charge(world, euros);
+}
+
+#[then(expr = "I paid {int}")]
+#[then(expr = "I paid {int} euros")]
+fn paid(world: &mut World, euros: u32) {
+    assert_eq!(world.paid, euros);
+}
+
+fn charge(world: &mut World, euros: u32) {
+    world.paid = world.card.pay(with_fee(euros));
+}
+
+fn with_fee(euros: u32) -> u32 {
+	prototype::fees::fee(euros)
+}
+"#;
+
+    #[test]
+    fn a_trace_follows_helpers_and_picks_the_impl_the_step_mentions() {
+        let feature = "Feature: Till\n  Scenario: Pay\n    When I pay 3 in cash\n    And I pay 4 by card\n    Then I paid 5\n    And I sing\n";
+        let (_dir, spec) = spec(feature);
+        // CRLF, a tab and non-ASCII text before the function, on its line.
+        let fees = "//! Fées.\r\npub mod fees {\r\n\t/* é */ pub fn fee(euros: u32) -> u32 {\r\n\t\teuros / 10\r\n\t}\r\n}\r\n";
+        let long = format!("pub fn long() {{\n{}}}\n", "    let _ = 1;\n".repeat(200));
+        let files = files(&[
+            ("src/lib.rs", TILL),
+            ("src/fees.rs", fees),
+            ("src/long.rs", &long),
+            ("tests/steps.rs", TILL_STEPS),
+        ]);
+        let traced = trace(&spec, &files);
+        let [steps] = traced.as_slice() else {
+            panic!("one intent: {traced:?}");
+        };
+        let calls = |i: usize| -> Vec<(&str, usize)> {
+            let code = steps[i].as_ref().expect("a definition");
+            code.calls
+                .iter()
+                .map(|c| (c.file.as_str(), c.line))
+                .collect()
+        };
+        // `Cash as Coins`, and the `pay` of `Cash`, which the step mentions.
+        assert_eq!(calls(0), [("src/lib.rs", 2), ("src/lib.rs", 6)]);
+        // Two helpers deep; the field's type picks `Card`.
+        assert_eq!(calls(1), [("src/lib.rs", 12), ("src/fees.rs", 3)]);
+        let card = steps[1].as_ref().expect("a definition");
+        assert_eq!((card.file.as_str(), card.line), ("tests/steps.rs", 15));
+        assert!(
+            card.source.starts_with(
+                "/// Pays by card.\n#[when(expr = \"I pay {int} by card\")]\nfn card("
+            ),
+            "{}",
+            card.source
+        );
+        assert!(
+            card.source.ends_with("charge(world, euros);\n}"),
+            "{}",
+            card.source
+        );
+        assert_eq!(
+            card.calls[0].source,
+            "    /// Pays « euros » by card.\n    pub fn pay(&mut self, euros: u32) -> u32 {\n        euros + 1\n    }"
+        );
+        assert_eq!(
+            card.calls[1].source,
+            "pub fn fee(euros: u32) -> u32 {\r\n\t\teuros / 10\r\n\t}"
+        );
+        // A function that uses nothing, and a step that matches nothing.
+        assert_eq!(calls(2), []);
+        assert_eq!(steps[3], None);
+        let long = &items(&files)
+            .into_iter()
+            .find(|i| i.name == "long")
+            .expect("long")
+            .code;
+        let lines: Vec<&str> = long.source.lines().collect();
+        assert_eq!(lines.len(), MAX_SOURCE_LINES + 1);
+        assert_eq!(lines[MAX_SOURCE_LINES], "// … (52 more lines)");
+    }
+
+    #[test]
+    fn a_step_two_definitions_match_is_traced_to_none() {
+        let (_dir, spec) = spec("Feature: Till\n  Scenario: Pay\n    When I pay 3 in cash\n");
+        let twice = format!(
+            "{TILL_STEPS}\n#[when(expr = \"I pay {{int}} in {{word}}\")]\nfn any(world: &mut World, euros: u32, how: String) {{}}\n"
+        );
+        let traced = trace(
+            &spec,
+            &files(&[("src/lib.rs", TILL), ("tests/steps.rs", &twice)]),
+        );
+        assert_eq!(traced, [vec![None]]);
     }
 
     const PROTOTYPE: &str = r#"//! Café: a counter, with non-ASCII text before the bodies (naïve).
