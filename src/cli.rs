@@ -2,6 +2,7 @@
 //! stages. Nothing below this module knows about clap.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -9,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::cargo::{self, Build, Limits};
 use crate::llm::{self, Llm, Model, replay};
 use crate::progress::Progress;
-use crate::prototype::Prototype;
+use crate::prototype::{Files, Prototype};
 use crate::repair;
 use crate::report::{Report, Sources};
 use crate::spec::{self, Spec};
@@ -49,6 +50,10 @@ pub enum Command {
     Test(TestArgs),
     /// Ask a model for a second opinion on the scenarios: suggested scenarios and questions.
     Critique(CritiqueArgs),
+    /// Re-run whenever a feature file is saved, updating the current prototype (edit rounds).
+    Watch(WatchArgs),
+    /// Watch, and show the live report on a local dashboard (127.0.0.1).
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -67,11 +72,61 @@ pub struct RunArgs {
     /// After a run where every intent is verified, ask for a second opinion on the scenarios (see `wow critique`).
     #[arg(long)]
     pub critique: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// Where the reports go. `report.html` is always written in the prototype.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Write the JSON report to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write the HTML report here [default: report.html in the prototype].
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Open the HTML report in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Write a `JUnit` XML report (one testcase per intent) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Copy the scenarios' Cucumber JSON (as dashboards read it) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub cucumber_json: Option<PathBuf>,
+    /// Write a short Markdown summary (for a pull request or a chat) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// `.feature` files or folders to watch; together they form one prototype.
+    #[arg(default_value = "features")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The prototype folder [default: generated/<name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Model calls after each edit round.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_repairs: u32,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub build: BuildArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    #[command(flatten)]
+    pub watch: WatchArgs,
 }
 
 /// Options that choose and reach the model.
@@ -150,9 +205,8 @@ pub struct PromptArgs {
 pub struct TestArgs {
     /// The prototype folder [default: the current folder if it is one, else the only one in `generated/`].
     pub dir: Option<PathBuf>,
-    /// Write the JSON report to this file.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub build: BuildArgs,
 }
@@ -186,6 +240,10 @@ pub enum Error {
     NoModel(String),
     #[error(transparent)]
     Critique(#[from] crate::critique::Error),
+    #[error(transparent)]
+    Watch(#[from] crate::watch::Error),
+    #[error(transparent)]
+    Serve(#[from] crate::serve::Error),
     #[error("no prototype given and {0}: name its folder, such as `wow test generated/features`")]
     NoPrototype(String),
 }
@@ -215,6 +273,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Test(args) => test(&args, &progress),
+        Command::Watch(args) => watch(&args, &progress, &|_| {}),
+        Command::Serve(args) => serve(&args, progress),
         Command::Critique(args) => {
             let spec = spec::parse(&args.paths)?;
             let model = match args.model.model.as_deref().map(Model::parse).transpose()? {
@@ -279,7 +339,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         &Sources {
             results: &session.results,
             findings: &session.findings,
-            traces: &[],
+            traces: &crate::audit::trace(&spec, &prototype.read_files()?),
             session: Some(&session),
             prototype: Some(&out),
             duration_ms: llm::millis(started.elapsed()),
@@ -295,7 +355,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         }
     }
     progress.finish();
-    let code = finish(&report, &spec, &prototype, args.json.as_deref())?;
+    let code = finish(&report, &spec, &prototype, &args.report)?;
     if let Some(critique) = &report.critique {
         print_critique(critique);
     }
@@ -407,27 +467,56 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     let prototype = Prototype::open(&dir)?;
     let spec = spec::parse(&[prototype.path("features")])?;
     let target_dir = target_dir(&args.build, &dir)?;
-    let limits = limits(&args.build);
+    let (results, findings) = evaluate(
+        &spec,
+        &prototype,
+        &target_dir,
+        limits(&args.build),
+        progress,
+    )?;
+    progress.finish();
+    let report = Report::new(
+        &spec,
+        &Sources {
+            results: &results,
+            findings: &findings,
+            traces: &crate::audit::trace(&spec, &prototype.read_files()?),
+            session: None,
+            prototype: Some(&dir),
+            duration_ms: llm::millis(started.elapsed()),
+        },
+    );
+    finish(&report, &spec, &prototype, &args.report)
+}
+
+/// Builds the prototype as it is on disk, runs its scenarios and checks the
+/// passing ones (no model): `wow test`, and `wow watch` when nothing changed.
+fn evaluate(
+    spec: &Spec,
+    prototype: &Prototype,
+    target_dir: &Path,
+    limits: Limits,
+    progress: &Progress,
+) -> Result<(Vec<cargo::IntentResult>, Vec<crate::audit::Finding>), Error> {
     progress.phase("compiling");
-    let lock = cargo::lock(&target_dir)?;
+    let _lock = cargo::lock(target_dir)?;
     prototype.check_features()?;
-    let mut findings = Vec::new();
-    let results = match cargo::build(&dir, &target_dir, limits)? {
+    match cargo::build(&prototype.dir, target_dir, limits)? {
         Build::Built { executable, .. } => {
             progress.phase("running the scenarios");
-            let mut results = cargo::run(&spec, &dir, &executable, limits)?.results;
+            let mut results = cargo::run(spec, &prototype.dir, &executable, limits)?.results;
             let files = prototype.read_files()?;
-            findings = crate::vacuity::verify(
-                &spec,
-                &prototype,
+            let findings = crate::vacuity::verify(
+                spec,
+                prototype,
                 &files,
                 &mut results,
-                &target_dir,
+                target_dir,
                 limits,
                 progress,
             )?
             .findings;
-            results
+            Ok((results, findings))
         }
         Build::Errors { diagnostics, .. } => {
             progress.finish();
@@ -438,25 +527,159 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
                 "the prototype does not compile ({})",
                 crate::prompt::plural(diagnostics.len(), "error", "errors")
             );
-            spec.intents()
+            let results = spec
+                .intents()
                 .map(|i| cargo::IntentResult::not_run(i, &why))
-                .collect()
+                .collect();
+            Ok((results, Vec::new()))
+        }
+    }
+}
+
+/// `wow watch`: runs, then re-runs whenever a feature file is saved, with an
+/// edit round from the current prototype. `publish` is told every report
+/// (`wow serve` shows it). Ends only on Ctrl-C, which leaves the last good
+/// prototype on disk.
+fn watch(args: &WatchArgs, progress: &Progress, publish: &dyn Fn(&Report)) -> Result<u8, Error> {
+    let model = match args.model.model.as_deref().map(Model::parse).transpose()? {
+        None | Some(Model::Replay) => {
+            return Err(Error::NoModel(
+                "`wow watch` needs a model: it updates the prototype when a feature changes"
+                    .to_owned(),
+            ));
+        }
+        Some(model) => llm::connect(&model, &args.model.settings())?,
+    };
+    let mut model = model;
+    let watcher = crate::watch::Watcher::new(&args.paths)?;
+    let last_good: Arc<Mutex<Option<(Prototype, Files)>>> = Arc::new(Mutex::new(None));
+    let restore = Arc::clone(&last_good);
+    // Only the first handler counts; a second `set_handler` fails, harmlessly.
+    let _ = ctrlc::set_handler(move || {
+        cargo::kill_running();
+        if let Ok(Some((prototype, files))) = restore.lock().map(|g| g.clone()) {
+            let _ = prototype.write_files(&files);
+        }
+        eprintln!("\nstopped; the last good prototype is on disk");
+        std::process::exit(130);
+    });
+    let mut previous: Option<(Spec, Report)> = None;
+    loop {
+        match watch_once(args, model.as_mut(), previous.as_ref(), progress) {
+            Ok(Some((spec, report, prototype))) => {
+                progress.finish();
+                finish(&report, &spec, &prototype, &args.report)?;
+                if let Some(line) = previous
+                    .as_ref()
+                    .and_then(|(_, old)| crate::watch::since(old, &report).line())
+                {
+                    println!("{line}");
+                }
+                publish(&report);
+                if let (Ok(files), Ok(mut good)) = (prototype.read_files(), last_good.lock()) {
+                    *good = Some((prototype, files));
+                }
+                previous = Some((spec, report));
+            }
+            Ok(None) => {}
+            Err(error) => {
+                progress.finish();
+                eprintln!("error: {error}");
+            }
+        }
+        progress.phase("watching the feature files: save one to re-run, Ctrl-C to stop");
+        watcher.wait()?;
+    }
+}
+
+/// One pass of `wow watch`: `None` when a save changed no scenario.
+fn watch_once(
+    args: &WatchArgs,
+    model: &mut dyn Llm,
+    previous: Option<&(Spec, Report)>,
+    progress: &Progress,
+) -> Result<Option<(Spec, Report, Prototype)>, Error> {
+    let started = Instant::now();
+    let spec = spec::parse(&args.paths)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("generated").join(&spec.name));
+    create_dir(&out)?;
+    let prototype = Prototype::new(&out);
+    let target_dir = target_dir(&args.build, &out)?;
+    let files = prototype.read_files()?;
+    let before = previous
+        .map(|(spec, _)| spec.clone())
+        .or_else(|| spec::parse(&[prototype.path("features")]).ok());
+    let start = match before {
+        Some(before) if !files.is_empty() => {
+            let changes = crate::watch::changes(&before, &spec);
+            if changes.is_empty() && previous.is_some() {
+                return Ok(None);
+            }
+            (!changes.is_empty()).then(|| repair::Start::Edit {
+                files,
+                changes: changes.describe(),
+            })
+        }
+        _ => Some(repair::Start::Generate),
+    };
+    prototype.write_skeleton(&spec)?;
+    let limits = limits(&args.build);
+    let (results, findings, session) = match start {
+        // The prototype already matches these features: check it as it is.
+        None => {
+            let (results, findings) = evaluate(&spec, &prototype, &target_dir, limits, progress)?;
+            (results, findings, None)
+        }
+        Some(start) => {
+            let options = repair::Options {
+                max_repairs: args.max_repairs,
+                limits,
+            };
+            let session = repair::run(
+                &spec,
+                &prototype,
+                &target_dir,
+                model,
+                progress,
+                options,
+                start,
+            )?;
+            replay::write(&out, &session.exchanges)?;
+            (
+                session.results.clone(),
+                session.findings.clone(),
+                Some(session),
+            )
         }
     };
-    drop(lock);
-    progress.finish();
     let report = Report::new(
         &spec,
         &Sources {
             results: &results,
             findings: &findings,
-            traces: &[],
-            session: None,
-            prototype: Some(&dir),
+            traces: &crate::audit::trace(&spec, &prototype.read_files()?),
+            session: session.as_ref(),
+            prototype: Some(&out),
             duration_ms: llm::millis(started.elapsed()),
         },
     );
-    finish(&report, &spec, &prototype, args.json.as_deref())
+    Ok(Some((spec, report, prototype)))
+}
+
+/// `wow serve`: `wow watch` with a live dashboard on 127.0.0.1.
+fn serve(args: &ServeArgs, progress: Progress) -> Result<u8, Error> {
+    let server = Arc::new(crate::serve::Server::start(args.port)?);
+    // On stdout too, so a script can find the address.
+    println!("the live report is at {}", server.url());
+    let listener = Arc::clone(&server);
+    let progress = progress.with_listener(Arc::new(move |text: &str| listener.progress(text)));
+    watch(&args.watch, &progress, &|report| {
+        let json = serde_json::to_string_pretty(report).expect("reports serialize");
+        server.publish(crate::report::html::render(report), json);
+    })
 }
 
 fn find_prototype() -> Result<PathBuf, Error> {
@@ -485,21 +708,62 @@ fn find_prototype() -> Result<PathBuf, Error> {
     }
 }
 
+/// Writes every report asked for, prints the scoreboard, and returns the
+/// exit code: 0 when every intent is verified, 1 otherwise.
 fn finish(
     report: &Report,
     spec: &Spec,
     prototype: &Prototype,
-    json: Option<&Path>,
+    formats: &ReportArgs,
 ) -> Result<u8, Error> {
     write_json(report, &prototype.state("last-run.json"))?;
-    if let Some(path) = json {
+    if let Some(path) = &formats.json {
         write_json(report, path)?;
+    }
+    let html = formats
+        .html
+        .clone()
+        .unwrap_or_else(|| prototype.path("report.html"));
+    write_text(&html, &crate::report::html::render(report))?;
+    if let Some(path) = &formats.junit {
+        let xml = crate::report::junit::render(report).map_err(|e| Error::Report {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        write_text(path, &xml)?;
+    }
+    if let Some(path) = &formats.markdown {
+        write_text(path, &crate::report::markdown::render(report))?;
+    }
+    if let Some(path) = &formats.cucumber_json {
+        // The harness's own output: the format existing dashboards read.
+        let source = prototype.state("cucumber.json");
+        std::fs::copy(&source, path).map_err(|source| Error::Report {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if formats.open
+        && let Err(error) = open::that_detached(&html)
+    {
+        eprintln!("could not open `{}`: {error}", spec::display_path(&html));
     }
     crate::report::print(report, spec).map_err(|source| Error::Report {
         path: PathBuf::from("<stdout>"),
         source,
     })?;
     Ok(u8::from(!report.all_passed()))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<(), Error> {
+    let written = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(path, text)),
+        None => std::fs::write(path, text),
+    };
+    written.map_err(|source| Error::Report {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn write_json(report: &Report, path: &Path) -> Result<(), Error> {

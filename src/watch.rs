@@ -129,16 +129,14 @@ fn key(intent: &Intent) -> String {
 }
 
 /// The steps as written, without their lines (which move with edits above).
-fn wording(intent: &Intent) -> Vec<(&str, &str, Option<&str>, Option<&Vec<Vec<String>>>)> {
+fn wording(intent: &Intent) -> Vec<String> {
     intent
         .steps
         .iter()
         .map(|s| {
-            (
-                s.keyword.as_str(),
-                s.text.as_str(),
-                s.doc_string.as_deref(),
-                s.data_table.as_ref(),
+            format!(
+                "{} {}\n{:?}\n{:?}",
+                s.keyword, s.text, s.doc_string, s.data_table
             )
         })
         .collect()

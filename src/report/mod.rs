@@ -6,6 +6,10 @@
 //! README, `"version": 1`). A failure is told in the product owner's words:
 //! the failing step and a plain reason; the technical message follows.
 
+pub mod html;
+pub mod junit;
+pub mod markdown;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;

@@ -4,7 +4,10 @@
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
 //! - `examples`: the bundled examples through replay, as the README runs them.
+//! - `html`: the HTML report of the bundled examples in headless Chromium,
+//!   offline: every intent and status shown, no request, a screenshot.
 //! - `honesty`: hollow intents (passing without the prototype) and `wow critique`.
+//! - `live`: `wow watch` (edit rounds on a saved feature) and `wow serve`.
 //! - `models`: `wow run` end to end against fake OpenAI-compatible and
 //!   Anthropic servers on 127.0.0.1 serving scripted replies (labelled as
 //!   written by hand for these tests), building and running real prototypes.
@@ -14,5 +17,7 @@ mod cli;
 mod conformance;
 mod examples;
 mod honesty;
+mod html;
+mod live;
 mod models;
 mod support;
