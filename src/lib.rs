@@ -17,4 +17,5 @@ pub mod prompt;
 pub mod prototype;
 pub mod repair;
 pub mod report;
+pub mod sandbox;
 pub mod spec;
