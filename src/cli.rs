@@ -12,6 +12,7 @@ use crate::progress::Progress;
 use crate::prototype::Prototype;
 use crate::repair;
 use crate::report::Report;
+use crate::sandbox::{self, Budget};
 use crate::spec::{self, Spec};
 
 /// Turn Gherkin scenarios into a compiled, validated prototype with a
@@ -88,12 +89,37 @@ pub struct BuildArgs {
     /// Cargo target directory shared by all prototypes [default: .target next to the prototype].
     #[arg(long, env = "WOW_TARGET_DIR", value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
+    /// Contain the build and the scenarios (Landlock, seccomp, limits); `off` runs generated code with your full rights.
+    #[arg(long, value_enum, default_value_t = SandboxArg::On, value_name = "MODE")]
+    pub sandbox: SandboxArg,
     /// Longest a build may take, in seconds.
-    #[arg(long, default_value_t = Limits::default().build_timeout_secs, value_name = "SECS")]
+    #[arg(long, default_value_t = Budget::BUILD.timeout_secs, value_name = "SECS", help_heading = "Limits")]
     pub build_timeout: u64,
+    /// CPU time each build process may use, in seconds.
+    #[arg(long, default_value_t = Budget::BUILD.cpu_secs, value_name = "SECS", help_heading = "Limits")]
+    pub build_cpu: u64,
+    /// Address space each build process may use, in MiB.
+    #[arg(long, default_value_t = Budget::BUILD.memory_mb, value_name = "MIB", help_heading = "Limits")]
+    pub build_memory: u64,
     /// Longest a run of the scenarios may take, in seconds.
-    #[arg(long, default_value_t = Limits::default().run_timeout_secs, value_name = "SECS")]
+    #[arg(long, default_value_t = Budget::RUN.timeout_secs, value_name = "SECS", help_heading = "Limits")]
     pub run_timeout: u64,
+    /// CPU time the scenarios may use, in seconds.
+    #[arg(long, default_value_t = Budget::RUN.cpu_secs, value_name = "SECS", help_heading = "Limits")]
+    pub run_cpu: u64,
+    /// Address space the scenarios may use, in MiB.
+    #[arg(long, default_value_t = Budget::RUN.memory_mb, value_name = "MIB", help_heading = "Limits")]
+    pub run_memory: u64,
+    /// Largest file the scenarios may write, in MiB.
+    #[arg(long, default_value_t = Budget::RUN.file_size_mb, value_name = "MIB", help_heading = "Limits")]
+    pub run_file_size: u64,
+}
+
+/// `--sandbox` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SandboxArg {
+    On,
+    Off,
 }
 
 #[derive(Debug, Args)]
@@ -397,8 +423,23 @@ fn write_json(report: &Report, path: &Path) -> Result<(), Error> {
 
 fn limits(args: &BuildArgs) -> Limits {
     Limits {
-        build_timeout_secs: args.build_timeout,
-        run_timeout_secs: args.run_timeout,
+        build: Budget {
+            timeout_secs: args.build_timeout,
+            cpu_secs: args.build_cpu,
+            memory_mb: args.build_memory,
+            ..Budget::BUILD
+        },
+        run: Budget {
+            timeout_secs: args.run_timeout,
+            cpu_secs: args.run_cpu,
+            memory_mb: args.run_memory,
+            file_size_mb: args.run_file_size,
+            ..Budget::RUN
+        },
+        sandbox: match args.sandbox {
+            SandboxArg::On => sandbox::Mode::On,
+            SandboxArg::Off => sandbox::Mode::Off,
+        },
     }
 }
 

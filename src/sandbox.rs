@@ -120,7 +120,15 @@ pub struct Policy {
 
 /// Folders of the system the toolchain and the C runtime live in.
 const SYSTEM_EXEC: &[&str] = &[
-    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/nix/store",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/opt",
+    "/nix/store",
 ];
 
 /// Files and folders of `/etc` that the loader, the linker and a crate
@@ -172,7 +180,10 @@ impl Toolchain {
         let mut bin_dirs = Vec::new();
         for program in ["cargo", "rustc"] {
             if let Some(found) = which(program) {
-                for path in [found.clone(), std::fs::canonicalize(&found).unwrap_or(found)] {
+                for path in [
+                    found.clone(),
+                    std::fs::canonicalize(&found).unwrap_or(found),
+                ] {
                     if let Some(dir) = path.parent()
                         && !bin_dirs.iter().any(|d: &PathBuf| d == dir)
                     {
@@ -288,10 +299,24 @@ impl Policy {
     /// its arguments after `--`. The caller sets the environment.
     pub fn wrap(&self, command: &Command) -> Result<Command, Error> {
         let launcher = std::env::current_exe().map_err(Error::CurrentExe)?;
+        // The launcher runs in the command's folder: relative paths would
+        // name other places there.
+        let absolute = |paths: &[PathBuf]| -> Vec<PathBuf> {
+            paths
+                .iter()
+                .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+                .collect()
+        };
+        let policy = Self {
+            exec: absolute(&self.exec),
+            read: absolute(&self.read),
+            write: absolute(&self.write),
+            ..self.clone()
+        };
         let mut wrapped = Command::new(launcher);
         wrapped
             .arg(LAUNCHER)
-            .arg(serde_json::to_string(self).map_err(Error::Encode)?)
+            .arg(serde_json::to_string(&policy).map_err(Error::Encode)?)
             .arg("--")
             .arg(command.get_program())
             .args(command.get_args());
@@ -336,6 +361,10 @@ pub enum Error {
 }
 
 /// What the launcher managed to enforce, layer by layer.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one flag per independent layer, reported as JSON"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layers {
     /// CPU, address space, file size and open files limits are set.
@@ -742,17 +771,15 @@ const ARCH: seccompiler::TargetArch = seccompiler::TargetArch::aarch64;
 /// Installs the seccomp filters of `policy`. Returns `true` once applied.
 fn seccomp(policy: &Policy) -> Result<bool, Error> {
     use seccompiler::{
-        BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition,
-        SeccompFilter, SeccompRule,
+        BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
+        SeccompRule,
     };
     let build = |e: seccompiler::BackendError| Error::SeccompBuild(e.to_string());
     let condition = |arg: u8, op: SeccompCmpOp, value: u64| {
         SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(build)
     };
-    let mut denied: BTreeMap<i64, Vec<SeccompRule>> = ALWAYS_DENIED
-        .iter()
-        .map(|&nr| (nr, Vec::new()))
-        .collect();
+    let mut denied: BTreeMap<i64, Vec<SeccompRule>> =
+        ALWAYS_DENIED.iter().map(|&nr| (nr, Vec::new())).collect();
     // Reading a limit passes a null new value; only setting one is denied.
     denied.insert(
         libc::SYS_prlimit64,
@@ -771,12 +798,8 @@ fn seccomp(policy: &Policy) -> Result<bool, Error> {
         denied.insert(
             libc::SYS_clone,
             vec![
-                SeccompRule::new(vec![condition(
-                    0,
-                    SeccompCmpOp::MaskedEq(clone_thread),
-                    0,
-                )?])
-                .map_err(build)?,
+                SeccompRule::new(vec![condition(0, SeccompCmpOp::MaskedEq(clone_thread), 0)?])
+                    .map_err(build)?,
             ],
         );
         #[cfg(target_arch = "x86_64")]
