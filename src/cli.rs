@@ -1,5 +1,8 @@
 //! Command line: clap types, configuration, and the commands that drive the
-//! stages. Nothing below this module knows about clap.
+//! stages. Nothing below this module knows about clap. `doctor`, `restore`
+//! and the checks before a prototype is written are in [`safety`].
+
+mod safety;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -48,6 +51,10 @@ pub enum Command {
     Prompt(PromptArgs),
     /// Rebuild an existing prototype and re-run its scenarios (no model).
     Test(TestArgs),
+    /// Put back the files of an earlier round of the last run.
+    Restore(safety::RestoreArgs),
+    /// Show which sandbox layers are active, and the toolchain, target directory and model.
+    Doctor(safety::DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +86,9 @@ pub struct RunArgs {
     /// Write the JSON report to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Overwrite model-owned files edited by hand (saved under `.wow/history/` first).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub build: BuildArgs,
 }
@@ -179,6 +189,10 @@ pub enum Error {
     NoModel(String),
     #[error("no prototype given and {0}: name its folder, such as `wow test generated/features`")]
     NoPrototype(String),
+    #[error(transparent)]
+    History(#[from] crate::history::Error),
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::Error),
 }
 
 const NO_MODEL_HELP: &str = "Choose a model with --model or the WOW_MODEL variable:
@@ -196,6 +210,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
+    // Children must not read this process's memory or environment (API
+    // keys) through /proc; a kernel without the setting changes nothing.
+    let _ = sandbox::protect_self();
     let progress = Progress::stderr(cli.quiet);
     match cli.command {
         Command::Run(args) => run_command(&args, &progress),
@@ -206,6 +223,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Test(args) => test(&args, &progress),
+        Command::Restore(args) => safety::restore(&args),
+        Command::Doctor(args) => safety::doctor(&args),
     }
 }
 
@@ -233,7 +252,9 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
     let mut chosen = choose_model(args, &out, &spec, progress)?;
     let prototype = Prototype::new(&out);
     create_dir(&out)?;
+    let _lock = safety::before_writing(&prototype, args.force, progress)?;
     let target_dir = target_dir(&args.build, &out)?;
+    safety::announce(&limits(&args.build), &prototype)?;
     prototype.write_skeleton(&spec)?;
     let options = repair::Options {
         max_repairs: args.max_repairs,
@@ -334,9 +355,11 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
         None => find_prototype()?,
     };
     let prototype = Prototype::open(&dir)?;
+    let _lock = crate::history::lock(&prototype)?;
     let spec = spec::parse(&[prototype.path("features")])?;
     let target_dir = target_dir(&args.build, &dir)?;
     let limits = limits(&args.build);
+    safety::announce(&limits, &prototype)?;
     progress.phase("compiling");
     let lock = cargo::lock(&target_dir)?;
     let results = match cargo::build(&dir, &target_dir, limits)? {
@@ -371,7 +394,7 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     finish(&report, &spec, &prototype, args.json.as_deref())
 }
 
-fn find_prototype() -> Result<PathBuf, Error> {
+pub(crate) fn find_prototype() -> Result<PathBuf, Error> {
     if Path::new("tests/intents.rs").is_file() && Path::new("features").is_dir() {
         return Ok(PathBuf::from("."));
     }
@@ -421,7 +444,7 @@ fn write_json(report: &Report, path: &Path) -> Result<(), Error> {
     })
 }
 
-fn limits(args: &BuildArgs) -> Limits {
+pub(crate) fn limits(args: &BuildArgs) -> Limits {
     Limits {
         build: Budget {
             timeout_secs: args.build_timeout,

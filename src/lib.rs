@@ -11,6 +11,7 @@
 pub mod cargo;
 pub mod cli;
 pub mod extract;
+pub mod history;
 pub mod llm;
 pub mod progress;
 pub mod prompt;

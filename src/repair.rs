@@ -120,6 +120,8 @@ pub enum Error {
     Cargo(#[from] cargo::Error),
     #[error(transparent)]
     Prototype(#[from] crate::prototype::Error),
+    #[error(transparent)]
+    History(#[from] crate::history::Error),
 }
 
 /// Runs rounds until every intent passes, the budget is spent or the model
@@ -312,7 +314,7 @@ fn play(
         round.problems = Some(problems);
         return Ok(());
     }
-    prototype.write_files(&round.files)?;
+    write_round(prototype, round)?;
     progress.phase(&format!("round {}: compiling", round.number));
     let _lock = cargo::lock(target_dir)?;
     let build = cargo::build(&prototype.dir, target_dir, options.limits)?;
@@ -363,6 +365,13 @@ fn play(
             round.results = run.results;
         }
     }
+    Ok(())
+}
+
+/// Writes the round's files and keeps a copy in the history.
+fn write_round(prototype: &Prototype, round: &Round) -> Result<(), Error> {
+    prototype.write_files(&round.files)?;
+    crate::history::save_round(prototype, round.number, &round.files)?;
     Ok(())
 }
 

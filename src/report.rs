@@ -152,7 +152,21 @@ impl Report {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, text + "\n")
+        // Through a temporary file and a rename: never through a link left
+        // where the report goes.
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all((text + "\n").as_bytes())?;
+        // Temporary files are created private (0600); a report is not.
+        std::fs::set_permissions(
+            temp.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )?;
+        temp.persist(path).map_err(|e| e.error)?;
+        Ok(())
     }
 }
 

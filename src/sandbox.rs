@@ -607,7 +607,9 @@ fn landlock(policy: &Policy) -> Result<Layers, Error> {
     let abi = ABI::V6;
     let read = AccessFs::ReadFile | AccessFs::ReadDir;
     let exec = AccessFs::from_read(abi);
-    let write = AccessFs::from_all(abi);
+    // No symbolic links: one left in `.wow/` could lead a later write by
+    // `wow` itself out of the prototype.
+    let write = AccessFs::from_all(abi) & !AccessFs::MakeSym;
     let mut ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_all(abi))
