@@ -213,14 +213,15 @@ pub fn run(
         ));
         prototype.write_files(&rounds[best].files)?;
     }
-    let results = best.map_or_else(
-        || {
-            spec.intents()
-                .map(|i| IntentResult::not_run(i, "no round produced a prototype that compiles"))
-                .collect()
-        },
-        |b| rounds[b].results.clone(),
-    );
+    // A best round that did not compile has no results: its intents did
+    // not run (an empty list would read as "nothing failed").
+    let results = match best {
+        Some(b) if rounds[b].outcome == Outcome::Ran => rounds[b].results.clone(),
+        _ => spec
+            .intents()
+            .map(|i| IntentResult::not_run(i, "no round produced a prototype that compiles"))
+            .collect(),
+    };
     Ok(Session {
         model,
         rounds,

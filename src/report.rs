@@ -77,6 +77,8 @@ pub struct RoundReport {
     pub model_ms: u64,
     pub cargo_ms: u64,
     pub changed: Vec<String>,
+    /// Files of the reply that the file policy refused, with the reason.
+    pub rejected: Vec<crate::extract::Rejected>,
 }
 
 impl Report {
@@ -181,6 +183,7 @@ fn round_report(round: &Round) -> RoundReport {
         model_ms: round.model_ms,
         cargo_ms: round.cargo_ms,
         changed: round.changed.clone(),
+        rejected: round.rejected.clone(),
     }
 }
 
@@ -485,6 +488,7 @@ Feature: Bank account
             model_ms: 8000,
             cargo_ms: 1000,
             changed: vec!["src/lib.rs".to_owned()],
+            rejected: Vec::new(),
         }
     }
 

@@ -12,5 +12,6 @@
 mod cli;
 mod conformance;
 mod examples;
+mod hostile;
 mod models;
 mod support;
