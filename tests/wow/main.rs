@@ -12,6 +12,8 @@
 mod cli;
 mod conformance;
 mod examples;
+mod faults;
 mod hostile;
+mod input;
 mod models;
 mod support;
