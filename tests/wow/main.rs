@@ -4,9 +4,17 @@
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
 //! - `examples`: the bundled examples through replay, as the README runs them.
+//! - `faults`: misbehaving model servers; retries, clear messages, the
+//!   previous prototype untouched.
+//! - `hostile`: hostile replies (hand-written) against the file policy and
+//!   the sandbox: every attack's outcome asserted.
+//! - `input`: bad input (random text through a proptest run, huge, binary,
+//!   unreadable, empty) never panics.
 //! - `models`: `wow run` end to end against fake OpenAI-compatible and
 //!   Anthropic servers on 127.0.0.1 serving scripted replies (labelled as
 //!   written by hand for these tests), building and running real prototypes.
+//! - `safety`: hand edits, history and restore, the lock, refused cargo
+//!   configurations, `wow doctor`.
 //! - `support`: the command builder and the fake servers.
 
 mod cli;
@@ -16,4 +24,5 @@ mod faults;
 mod hostile;
 mod input;
 mod models;
+mod safety;
 mod support;
