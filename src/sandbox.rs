@@ -243,7 +243,9 @@ impl Policy {
                 read.push(cargo.join(name));
             }
             if network {
-                write.extend(["registry", "git"].map(|n| cargo.join(n)));
+                // The fetch compiles and runs nothing: it may create the
+                // registry cache and cargo's lock files on a new machine.
+                write.push(cargo.clone());
             } else {
                 read.extend(["registry", "git"].map(|n| cargo.join(n)));
             }
