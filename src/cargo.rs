@@ -7,9 +7,16 @@
 //! Every child runs in its own process group with a cleared environment (an
 //! allowlist: no API key reaches cargo or the prototype) and a wall-clock
 //! limit; at the limit the whole group is killed. Captured output is capped.
+//! Unless the sandbox is off, every child runs inside a [`sandbox::Policy`]
+//! (resource limits, Landlock, seccomp), with a private `HOME` and `TMPDIR`
+//! in the prototype's `.wow/`. Dependencies are fetched by a separate
+//! `cargo fetch` that reads only the tool-owned manifest and lock file;
+//! builds are `--frozen`, without network.
+
+pub mod config;
 
 use std::collections::HashMap;
-use std::os::unix::process::CommandExt as _;
+use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -18,6 +25,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt as _;
 
+use crate::sandbox::{self, Budget, Policy, Toolchain};
 use crate::spec::{Intent, Spec};
 
 /// Most bytes kept of a child's stdout or stderr; the rest is dropped.
@@ -27,13 +35,9 @@ pub const OUTPUT_CAP_BYTES: usize = 4 * 1024 * 1024;
 /// variable, API keys included, is removed.
 const ENV_ALLOWLIST: &[&str] = &[
     "PATH",
-    "HOME",
     "USER",
     "LANG",
     "LC_ALL",
-    "TMPDIR",
-    "CARGO_HOME",
-    "RUSTUP_HOME",
     "RUSTUP_TOOLCHAIN",
     "CARGO_NET_OFFLINE",
 ];
@@ -56,21 +60,19 @@ const FETCH_ALLOWLIST: &[&str] = &[
     "CARGO_REGISTRIES_CRATES_IO_PROTOCOL",
 ];
 
-/// Limits for the build and the run.
-#[derive(Debug, Clone, Copy)]
+/// Limits for the build and the run, and whether they are sandboxed.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Limits {
-    pub build_timeout_secs: u64,
-    pub run_timeout_secs: u64,
+    /// Budget of a build ([`Budget::BUILD`] by default).
+    pub build: Budget,
+    /// Budget of a run of the scenarios ([`Budget::RUN`] by default).
+    pub run: Budget,
+    pub sandbox: sandbox::Mode,
 }
 
-impl Default for Limits {
+impl Default for Budget {
     fn default() -> Self {
-        // The first build of a machine compiles cucumber and tokio (~1 min on
-        // two cores); later builds take seconds.
-        Self {
-            build_timeout_secs: 600,
-            run_timeout_secs: 60,
-        }
+        Self::RUN
     }
 }
 
@@ -212,6 +214,22 @@ pub enum Error {
     },
     #[error("cargo built `{}` but named no test executable for `intents`", .0.display())]
     NoExecutable(PathBuf),
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    #[error("failed to sandbox `{program}`: {source}")]
+    Sandbox {
+        program: String,
+        #[source]
+        source: sandbox::Error,
+    },
+    #[error("failed to sandbox `{program}`: {message}")]
+    Launcher { program: String, message: String },
+    #[error("failed to create `{}`: {source}", .path.display())]
+    StateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Output of a finished child process.
@@ -221,34 +239,51 @@ struct Output {
     stdout: String,
     stderr: String,
     timed_out: bool,
+    /// The signal that ended the child, if one did.
+    signal: Option<i32>,
     duration: Duration,
 }
 
 /// Runs `command` in its own process group with a cleared environment
-/// (the allowlist, the `pass` variables, then `extra`), killing the group
-/// after `timeout`.
+/// (the allowlist, the `pass` variables, the private home of `dir`, then
+/// `extra`), inside `policy` unless it is `None`, killing the group after
+/// `timeout`.
 fn exec(
-    mut command: Command,
+    command: Command,
+    dir: &Path,
+    policy: Option<&Policy>,
     pass: &[&str],
     extra: &[(&str, &str)],
     timeout: Duration,
 ) -> Result<Output, Error> {
     let program = command.get_program().to_string_lossy().into_owned();
+    let mut command = match policy {
+        Some(policy) => policy.wrap(&command).map_err(|source| Error::Sandbox {
+            program: program.clone(),
+            source,
+        })?,
+        None => command,
+    };
     let kept: Vec<(String, String)> = ENV_ALLOWLIST
         .iter()
         .chain(pass)
         .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
         .collect();
-    command.env_clear().envs(kept).envs(extra.iter().copied());
+    command
+        .env_clear()
+        .envs(kept)
+        .envs(private_env(dir)?)
+        .envs(extra.iter().copied());
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
     let started = Instant::now();
-    let mut child = command
-        .spawn()
-        .map_err(|source| Error::Spawn { program, source })?;
+    let mut child = command.spawn().map_err(|source| Error::Spawn {
+        program: program.clone(),
+        source,
+    })?;
     if let Ok(mut running) = RUNNING.lock() {
         running.push(child.id());
     }
@@ -272,12 +307,35 @@ fn exec(
     if let Ok(mut running) = RUNNING.lock() {
         running.retain(|pid| *pid != child.id());
     }
+    let stderr = stderr.join().unwrap_or_default();
+    if policy.is_some()
+        && matches!(
+            status.code(),
+            Some(sandbox::EXIT_SETUP | sandbox::EXIT_EXEC)
+        )
+        && let Some(message) = stderr.strip_prefix(sandbox::PREFIX)
+    {
+        if status.code() == Some(sandbox::EXIT_EXEC) {
+            return Err(Error::Spawn {
+                program,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    message.trim().to_owned(),
+                ),
+            });
+        }
+        return Err(Error::Launcher {
+            program,
+            message: message.trim().to_owned(),
+        });
+    }
     Ok(Output {
         success: status.success() && !timed_out,
         code: status.code(),
         stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        stderr,
         timed_out,
+        signal: status.signal(),
         duration: started.elapsed(),
     })
 }
@@ -293,6 +351,37 @@ pub fn kill_running() {
     for pid in running.unwrap_or_default() {
         kill_group(pid);
     }
+}
+
+/// The private `HOME` and `TMPDIR` of the prototype in `dir` (created), and
+/// the real `CARGO_HOME` and `RUSTUP_HOME` so the registry cache and the
+/// toolchain are found.
+fn private_env(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let state = dir.join(crate::prototype::STATE_DIR);
+    let mut env = Vec::new();
+    for (key, name) in [("HOME", "home"), ("TMPDIR", "tmp")] {
+        let path = state.join(name);
+        std::fs::create_dir_all(&path).map_err(|source| Error::StateDir {
+            path: path.clone(),
+            source,
+        })?;
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        env.push((key.to_owned(), path));
+    }
+    let toolchain = Toolchain::find();
+    if let Some(home) = toolchain.cargo_home {
+        env.push(("CARGO_HOME".to_owned(), home));
+    }
+    if let Some(home) = toolchain.rustup_home {
+        env.push(("RUSTUP_HOME".to_owned(), home));
+    }
+    Ok(env)
+}
+
+/// The prototype's `.wow/` folder, absolute.
+fn state_dir(dir: &Path) -> PathBuf {
+    let state = dir.join(crate::prototype::STATE_DIR);
+    std::fs::canonicalize(&state).unwrap_or(state)
 }
 
 fn kill_group(pid: u32) {
@@ -377,32 +466,25 @@ pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
     Ok(TargetLock(file))
 }
 
-/// Builds the prototype's `intents` test with the shared `target_dir`.
+/// Builds the prototype's `intents` test with the shared `target_dir`,
+/// offline; when a dependency is missing from cargo's cache, fetches the
+/// dependencies of the tool-owned lock file first (the only step with
+/// network, and one that runs no generated code). Refuses to build when a
+/// cargo configuration would change how the build runs ([`config::check`]).
 /// Hold a [`TargetLock`] from before the build until after the run.
 pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
-    let mut command = Command::new("cargo");
-    command
-        .current_dir(dir)
-        .args([
-            "test",
-            "--no-run",
-            "--locked",
-            "--test",
-            "intents",
-            "--message-format=json",
-        ])
-        .arg("--target-dir")
-        .arg(target_dir);
-    let output = exec(
-        command,
-        FETCH_ALLOWLIST,
-        &[("CARGO_TERM_COLOR", "never")],
-        Duration::from_secs(limits.build_timeout_secs),
-    )?;
+    config::check(dir)?;
+    let output = match cargo_build(dir, target_dir, limits)? {
+        output if needs_fetch(&output) => {
+            fetch(dir, target_dir, limits)?;
+            cargo_build(dir, target_dir, limits)?
+        }
+        output => output,
+    };
     if output.timed_out {
         return Err(Error::BuildTimeout {
             dir: dir.to_owned(),
-            secs: limits.build_timeout_secs,
+            secs: limits.build.timeout_secs,
         });
     }
     let duration_ms = crate::llm::millis(output.duration);
@@ -456,6 +538,84 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
         .ok_or_else(|| Error::NoExecutable(dir.to_owned()))
 }
 
+/// `cargo test --no-run --frozen` of the `intents` test.
+fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, Error> {
+    let mut command = Command::new("cargo");
+    command
+        .current_dir(dir)
+        .args([
+            "test",
+            "--no-run",
+            "--frozen",
+            "--test",
+            "intents",
+            "--message-format=json",
+        ])
+        .arg("--target-dir")
+        .arg(target_dir);
+    let policy = (limits.sandbox == sandbox::Mode::On).then(|| {
+        Policy::build(
+            dir,
+            target_dir,
+            &state_dir(dir),
+            &Toolchain::find(),
+            limits.build,
+            false,
+        )
+    });
+    exec(
+        command,
+        dir,
+        policy.as_ref(),
+        &[],
+        &[("CARGO_TERM_COLOR", "never")],
+        Duration::from_secs(limits.build.timeout_secs),
+    )
+}
+
+/// Whether an offline build failed for want of a downloaded dependency.
+fn needs_fetch(output: &Output) -> bool {
+    !output.success && !output.timed_out && output.stderr.contains("offline")
+}
+
+/// `cargo fetch --locked`: downloads the dependencies named in the
+/// tool-owned `Cargo.lock`, with network, compiling nothing.
+fn fetch(dir: &Path, target_dir: &Path, limits: Limits) -> Result<(), Error> {
+    let mut command = Command::new("cargo");
+    command.current_dir(dir).args(["fetch", "--locked"]);
+    let policy = (limits.sandbox == sandbox::Mode::On).then(|| {
+        Policy::build(
+            dir,
+            target_dir,
+            &state_dir(dir),
+            &Toolchain::find(),
+            limits.build,
+            true,
+        )
+    });
+    let output = exec(
+        command,
+        dir,
+        policy.as_ref(),
+        FETCH_ALLOWLIST,
+        &[("CARGO_TERM_COLOR", "never")],
+        Duration::from_secs(limits.build.timeout_secs),
+    )?;
+    if output.timed_out {
+        return Err(Error::BuildTimeout {
+            dir: dir.to_owned(),
+            secs: limits.build.timeout_secs,
+        });
+    }
+    if !output.success {
+        return Err(Error::Cargo {
+            dir: dir.to_owned(),
+            stderr: tail(&sanitize(&output.stderr), 3000),
+        });
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 struct CargoMessage {
     reason: String,
@@ -492,23 +652,26 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
     let mut command = Command::new(executable);
     command.current_dir(dir);
     let dir_text = dir.to_string_lossy().into_owned();
+    let policy = (limits.sandbox == sandbox::Mode::On)
+        .then(|| Policy::run(dir, executable, &state_dir(dir), limits.run));
     let output = exec(
         command,
+        dir,
+        policy.as_ref(),
         &[],
         &[
             ("CARGO_MANIFEST_DIR", dir_text.as_str()),
             ("RUST_BACKTRACE", "0"),
             ("NO_COLOR", "1"),
+            // Fewer malloc arenas: each reserves 64 MiB of address space,
+            // which the memory limit counts.
+            ("MALLOC_ARENA_MAX", "2"),
         ],
-        Duration::from_secs(limits.run_timeout_secs),
+        Duration::from_secs(limits.run.timeout_secs),
     )?;
     let duration_ms = crate::llm::millis(output.duration);
     let text = sanitize(&output.stdout);
-    let results = if output.timed_out {
-        let why = format!(
-            "the scenarios did not finish within {} s (a step may loop or wait forever)",
-            limits.run_timeout_secs
-        );
+    let results = if let Some(why) = stopped_by_limit(&output, limits.run) {
         spec.intents()
             .map(|i| IntentResult::not_run(i, &why))
             .collect()
@@ -531,6 +694,40 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
         duration_ms,
         output: tail(&text, 20_000),
     })
+}
+
+/// Why a run was stopped by one of its limits, in plain words starting with
+/// what a product owner looks for ("timed out", "ran out of memory"), or
+/// `None` when it ended on its own.
+fn stopped_by_limit(output: &Output, budget: Budget) -> Option<String> {
+    if output.timed_out {
+        return Some(format!(
+            "timed out: the scenarios did not finish within {} s (a step may loop or wait forever)",
+            budget.timeout_secs
+        ));
+    }
+    let out_of_memory = output.stderr.contains("memory allocation of")
+        || output.stderr.contains("out of memory")
+        || output.stderr.contains("failed to allocate");
+    match output.signal {
+        Some(libc::SIGXCPU | libc::SIGKILL) => Some(format!(
+            "timed out: the scenarios used more than {} s of CPU time (a step may loop forever)",
+            budget.cpu_secs
+        )),
+        Some(libc::SIGXFSZ) => Some(format!(
+            "stopped: a step wrote a file larger than {} MiB",
+            budget.file_size_mb
+        )),
+        Some(libc::SIGABRT | libc::SIGSEGV) if out_of_memory => Some(format!(
+            "ran out of memory: the scenarios needed more than {} MiB (a step may allocate without bound)",
+            budget.memory_mb
+        )),
+        _ if out_of_memory && !output.success => Some(format!(
+            "ran out of memory: the scenarios needed more than {} MiB (a step may allocate without bound)",
+            budget.memory_mb
+        )),
+        _ => None,
+    }
 }
 
 /// The last `max` bytes of `text` (at a char boundary), marked when cut.

@@ -1,5 +1,8 @@
 //! Command line: clap types, configuration, and the commands that drive the
-//! stages. Nothing below this module knows about clap.
+//! stages. Nothing below this module knows about clap. `doctor`, `restore`
+//! and the checks before a prototype is written are in [`safety`].
+
+mod safety;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -13,6 +16,7 @@ use crate::progress::Progress;
 use crate::prototype::{Files, Prototype};
 use crate::repair;
 use crate::report::{Report, Sources};
+use crate::sandbox::{self, Budget};
 use crate::spec::{self, Spec};
 
 /// Turn Gherkin scenarios into a compiled, validated prototype with a
@@ -54,6 +58,10 @@ pub enum Command {
     Watch(WatchArgs),
     /// Watch, and show the live report on a local dashboard (127.0.0.1).
     Serve(ServeArgs),
+    /// Put back the files of an earlier round of the last run.
+    Restore(safety::RestoreArgs),
+    /// Show which sandbox layers are active, and the toolchain, target directory and model.
+    Doctor(safety::DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +80,9 @@ pub struct RunArgs {
     /// After a run where every intent is verified, ask for a second opinion on the scenarios (see `wow critique`).
     #[arg(long)]
     pub critique: bool,
+    /// Overwrite model-owned files edited by hand (saved under `.wow/history/` first).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
@@ -176,12 +187,37 @@ pub struct BuildArgs {
     /// Cargo target directory shared by all prototypes [default: .target next to the prototype].
     #[arg(long, env = "WOW_TARGET_DIR", value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
+    /// Contain the build and the scenarios (Landlock, seccomp, limits); `off` runs generated code with your full rights.
+    #[arg(long, value_enum, default_value_t = SandboxArg::On, value_name = "MODE")]
+    pub sandbox: SandboxArg,
     /// Longest a build may take, in seconds.
-    #[arg(long, default_value_t = Limits::default().build_timeout_secs, value_name = "SECS")]
+    #[arg(long, default_value_t = Budget::BUILD.timeout_secs, value_name = "SECS", help_heading = "Limits")]
     pub build_timeout: u64,
+    /// CPU time each build process may use, in seconds.
+    #[arg(long, default_value_t = Budget::BUILD.cpu_secs, value_name = "SECS", help_heading = "Limits")]
+    pub build_cpu: u64,
+    /// Address space each build process may use, in MiB.
+    #[arg(long, default_value_t = Budget::BUILD.memory_mb, value_name = "MIB", help_heading = "Limits")]
+    pub build_memory: u64,
     /// Longest a run of the scenarios may take, in seconds.
-    #[arg(long, default_value_t = Limits::default().run_timeout_secs, value_name = "SECS")]
+    #[arg(long, default_value_t = Budget::RUN.timeout_secs, value_name = "SECS", help_heading = "Limits")]
     pub run_timeout: u64,
+    /// CPU time the scenarios may use, in seconds.
+    #[arg(long, default_value_t = Budget::RUN.cpu_secs, value_name = "SECS", help_heading = "Limits")]
+    pub run_cpu: u64,
+    /// Address space the scenarios may use, in MiB.
+    #[arg(long, default_value_t = Budget::RUN.memory_mb, value_name = "MIB", help_heading = "Limits")]
+    pub run_memory: u64,
+    /// Largest file the scenarios may write, in MiB.
+    #[arg(long, default_value_t = Budget::RUN.file_size_mb, value_name = "MIB", help_heading = "Limits")]
+    pub run_file_size: u64,
+}
+
+/// `--sandbox` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SandboxArg {
+    On,
+    Off,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +282,10 @@ pub enum Error {
     Serve(#[from] crate::serve::Error),
     #[error("no prototype given and {0}: name its folder, such as `wow test generated/features`")]
     NoPrototype(String),
+    #[error(transparent)]
+    History(#[from] crate::history::Error),
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::Error),
 }
 
 const NO_MODEL_HELP: &str = "Choose a model with --model or the WOW_MODEL variable:
@@ -263,6 +303,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
+    // Children must not read this process's memory or environment (API
+    // keys) through /proc; a kernel without the setting changes nothing.
+    let _ = sandbox::protect_self();
     let progress = Progress::stderr(cli.quiet);
     match cli.command {
         Command::Run(args) => run_command(&args, &progress),
@@ -288,6 +331,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             print_critique(&critique);
             Ok(0)
         }
+        Command::Restore(args) => safety::restore(&args),
+        Command::Doctor(args) => safety::doctor(&args),
     }
 }
 
@@ -315,7 +360,9 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
     let mut chosen = choose_model(args, &out, &spec, progress)?;
     let prototype = Prototype::new(&out);
     create_dir(&out)?;
+    let _lock = safety::before_writing(&prototype, args.force, progress)?;
     let target_dir = target_dir(&args.build, &out)?;
+    safety::announce(&limits(&args.build), &prototype)?;
     prototype.write_skeleton(&spec)?;
     let options = repair::Options {
         max_repairs: args.max_repairs,
@@ -465,15 +512,12 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
         None => find_prototype()?,
     };
     let prototype = Prototype::open(&dir)?;
+    let _lock = crate::history::lock(&prototype)?;
     let spec = spec::parse(&[prototype.path("features")])?;
     let target_dir = target_dir(&args.build, &dir)?;
-    let (results, findings) = evaluate(
-        &spec,
-        &prototype,
-        &target_dir,
-        limits(&args.build),
-        progress,
-    )?;
+    let limits = limits(&args.build);
+    safety::announce(&limits, &prototype)?;
+    let (results, findings) = evaluate(&spec, &prototype, &target_dir, limits, progress)?;
     progress.finish();
     let report = Report::new(
         &spec,
@@ -682,7 +726,7 @@ fn serve(args: &ServeArgs, progress: Progress) -> Result<u8, Error> {
     })
 }
 
-fn find_prototype() -> Result<PathBuf, Error> {
+pub(crate) fn find_prototype() -> Result<PathBuf, Error> {
     if Path::new("tests/intents.rs").is_file() && Path::new("features").is_dir() {
         return Ok(PathBuf::from("."));
     }
@@ -773,10 +817,25 @@ fn write_json(report: &Report, path: &Path) -> Result<(), Error> {
     })
 }
 
-fn limits(args: &BuildArgs) -> Limits {
+pub(crate) fn limits(args: &BuildArgs) -> Limits {
     Limits {
-        build_timeout_secs: args.build_timeout,
-        run_timeout_secs: args.run_timeout,
+        build: Budget {
+            timeout_secs: args.build_timeout,
+            cpu_secs: args.build_cpu,
+            memory_mb: args.build_memory,
+            ..Budget::BUILD
+        },
+        run: Budget {
+            timeout_secs: args.run_timeout,
+            cpu_secs: args.run_cpu,
+            memory_mb: args.run_memory,
+            file_size_mb: args.run_file_size,
+            ..Budget::RUN
+        },
+        sandbox: match args.sandbox {
+            SandboxArg::On => sandbox::Mode::On,
+            SandboxArg::Off => sandbox::Mode::Off,
+        },
     }
 }
 

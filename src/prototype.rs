@@ -6,7 +6,9 @@
 //! `src/**` and `tests/steps*`. Every write goes through a temporary file
 //! and a rename in the same folder, so an interrupted run never leaves a
 //! half-written file. Files are written only at the paths the extract
-//! stage's policy accepted.
+//! stage's policy accepted, and never through a symbolic link: a link
+//! anywhere on the way stops the write. Every write is recorded in
+//! `.wow/manifest.json` ([`crate::history`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -21,7 +23,7 @@ const LOCK: &str = include_str!("prototype/Cargo.lock.in");
 const HARNESS: &str = include_str!("prototype/intents.rs.in");
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
-const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n/.wow/hollow/\n/report.html\n";
+const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n/.wow/hollow/\n/.wow/home/\n/.wow/tmp/\n/.wow/lock\n/.wow/history/\n/report.html\n";
 
 /// Model-owned files: normalised path → content.
 pub type Files = BTreeMap<String, String>;
@@ -55,6 +57,8 @@ pub enum Error {
     },
     #[error("`{}` is not the feature `wow run` copied and validated (its SHA-256 differs from `.wow/features.json`): change the feature where the product owner keeps it and run `wow run` again", .0.display())]
     FeatureChanged(PathBuf),
+    #[error("`{}` is a symbolic link: wow never writes through links, since one could lead out of the prototype; remove it", .0.display())]
+    Link(PathBuf),
     #[error("`{}` is not a prototype made by wow (it has no `tests/intents.rs` and `features/`): give the folder `wow run` wrote", .0.display())]
     NotPrototype(PathBuf),
 }
@@ -89,16 +93,23 @@ impl Prototype {
     pub fn write_skeleton(&self, spec: &Spec) -> Result<(), Error> {
         let name = self.package_name()?;
         let package = format!("name = \"{name}\"");
-        write(
-            &self.path("Cargo.toml"),
-            &MANIFEST.replacen(TEMPLATE_NAME, &package, 1),
-        )?;
-        write(
-            &self.path("Cargo.lock"),
-            &LOCK.replacen(TEMPLATE_NAME, &package, 1),
-        )?;
-        write(&self.path("tests/intents.rs"), HARNESS)?;
-        write(&self.path(".gitignore"), GITIGNORE)?;
+        let manifest = MANIFEST.replacen(TEMPLATE_NAME, &package, 1);
+        let lock = LOCK.replacen(TEMPLATE_NAME, &package, 1);
+        let mut written: Vec<(String, &str)> = vec![
+            ("Cargo.toml".to_owned(), &manifest),
+            ("Cargo.lock".to_owned(), &lock),
+            ("tests/intents.rs".to_owned(), HARNESS),
+            (".gitignore".to_owned(), GITIGNORE),
+        ];
+        for feature in &spec.features {
+            written.push((format!("features/{}", feature.rel), &feature.text));
+        }
+        for (rel, _) in &written {
+            self.refuse_links(rel)?;
+        }
+        for (rel, content) in &written[..4] {
+            write(&self.path(rel), content)?;
+        }
         let features = self.path("features");
         let keep: Vec<PathBuf> = spec
             .features
@@ -113,9 +124,10 @@ impl Prototype {
         for feature in &spec.features {
             write(&features.join(&feature.rel), &feature.text)?;
         }
-        let lock = serde_json::to_string_pretty(&crate::llm::replay::feature_hashes(spec))
+        let hashes = serde_json::to_string_pretty(&crate::llm::replay::feature_hashes(spec))
             .expect("hashes serialize");
-        write(&self.state(FEATURE_LOCK), &(lock + "\n"))
+        self.write_state(FEATURE_LOCK, &(hashes + "\n"))?;
+        record(self, &written, None)
     }
 
     /// Checks the spec lock: every feature copy in `features/` still has the
@@ -149,6 +161,29 @@ impl Prototype {
             return Err(Error::FeatureChanged(features.join(missing)));
         }
         Ok(())
+    }
+
+    /// Refuses `rel` when the prototype holds a symbolic link on its way:
+    /// checks every component below the prototype folder that exists.
+    pub fn refuse_links(&self, rel: &str) -> Result<(), Error> {
+        let mut path = self.dir.clone();
+        for part in rel.split('/') {
+            path.push(part);
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => return Err(Error::Link(path)),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a file of the tool's state (`.wow/<rel>`), atomically and
+    /// never through a link.
+    pub fn write_state(&self, rel: &str, content: &str) -> Result<(), Error> {
+        let rel = format!("{STATE_DIR}/{rel}");
+        self.refuse_links(&rel)?;
+        write(&self.path(&rel), content)
     }
 
     /// The cargo package name: `prototype-<folder>-<hash of the folder's
@@ -203,6 +238,9 @@ impl Prototype {
     /// Makes the model-owned files on disk exactly `files`: writes each one
     /// that differs and removes model-owned files not in the set.
     pub fn write_files(&self, files: &Files) -> Result<(), Error> {
+        for rel in files.keys() {
+            self.refuse_links(rel)?;
+        }
         for (rel, _) in self.read_files()? {
             if !files.contains_key(&rel) {
                 remove(&self.path(&rel))?;
@@ -214,7 +252,7 @@ impl Prototype {
                 write(&path, content)?;
             }
         }
-        Ok(())
+        record(self, &[], Some(files))
     }
 }
 
@@ -226,6 +264,21 @@ fn relative(dir: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Records written files in the manifest.
+fn record(
+    prototype: &Prototype,
+    written: &[(String, &str)],
+    model_owned: Option<&Files>,
+) -> Result<(), Error> {
+    crate::history::record(prototype, written, model_owned).map_err(|e| match e {
+        crate::history::Error::Prototype(e) => e,
+        other => Error::Write {
+            path: prototype.state("manifest.json"),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })
 }
 
 fn is_rust(path: &Path) -> bool {

@@ -157,6 +157,8 @@ pub enum Error {
     Cargo(#[from] cargo::Error),
     #[error(transparent)]
     Prototype(#[from] crate::prototype::Error),
+    #[error(transparent)]
+    History(#[from] crate::history::Error),
 }
 
 /// Runs rounds until every intent passes, the budget is spent or the model
@@ -246,14 +248,15 @@ pub fn run(
         ));
         prototype.write_files(&rounds[best].files)?;
     }
-    let results = best.map_or_else(
-        || {
-            spec.intents()
-                .map(|i| IntentResult::not_run(i, "no round produced a prototype that compiles"))
-                .collect()
-        },
-        |b| rounds[b].results.clone(),
-    );
+    // A best round that did not compile has no results: its intents did
+    // not run (an empty list would read as "nothing failed").
+    let results = match best {
+        Some(b) if rounds[b].outcome == Outcome::Ran => rounds[b].results.clone(),
+        _ => spec
+            .intents()
+            .map(|i| IntentResult::not_run(i, "no round produced a prototype that compiles"))
+            .collect(),
+    };
     let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();
     Ok(Session {
         model,
@@ -365,7 +368,7 @@ fn play(
         round.problems = Some(problems);
         return Ok(());
     }
-    prototype.write_files(&round.files)?;
+    write_round(prototype, round)?;
     progress.phase(&format!("round {}: compiling", round.number));
     let _lock = cargo::lock(target_dir)?;
     prototype.check_features()?;
@@ -437,6 +440,13 @@ fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
             plural(round.results.len(), "intent", "intents")
         ));
     }
+}
+
+/// Writes the round's files and keeps a copy in the history.
+fn write_round(prototype: &Prototype, round: &Round) -> Result<(), Error> {
+    prototype.write_files(&round.files)?;
+    crate::history::save_round(prototype, round.number, &round.files)?;
+    Ok(())
 }
 
 fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> String {

@@ -1543,6 +1543,7 @@ Feature: Shopping cart
             cargo_ms: 5000,
             vacuity_ms: 0,
             changed: vec!["src/lib.rs".to_owned(), "tests/steps.rs".to_owned()],
+            rejected: Vec::new(),
             flipped: Vec::new(),
         };
         let first = round.clone();

@@ -143,6 +143,8 @@ pub struct RoundReport {
     /// Time of the vacuity check (the hollow copy's build and run).
     pub vacuity_ms: u64,
     pub changed: Vec<String>,
+    /// Files of the reply that the file policy refused, with the reason.
+    pub rejected: Vec<crate::extract::Rejected>,
     /// Intents whose status changed since the previous round that ran.
     pub flipped: Vec<Flip>,
 }
@@ -274,7 +276,21 @@ impl Report {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, text + "\n")
+        // Through a temporary file and a rename: never through a link left
+        // where the report goes.
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all((text + "\n").as_bytes())?;
+        // Temporary files are created private (0600); a report is not.
+        std::fs::set_permissions(
+            temp.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )?;
+        temp.persist(path).map_err(|e| e.error)?;
+        Ok(())
     }
 }
 
@@ -320,6 +336,7 @@ fn round_report(round: &Round) -> RoundReport {
         vacuity_ms: round.vacuity_ms,
         changed: round.changed.clone(),
         flipped: Vec::new(),
+        rejected: round.rejected.clone(),
     }
 }
 
@@ -666,6 +683,7 @@ Feature: Bank account
             hollow: 0,
             flipped: Vec::new(),
             changed: vec!["src/lib.rs".to_owned()],
+            rejected: Vec::new(),
         }
     }
 

@@ -136,6 +136,7 @@ fn rounds(report: &Report) -> Vec<RoundReport> {
             "tests/steps/library_loans.rs".to_owned(),
         ],
         flipped,
+        rejected: Vec::new(),
     };
     vec![
         round(Kind::Generate, 20, Vec::new()),

@@ -4,20 +4,32 @@
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
 //! - `examples`: the bundled examples through replay, as the README runs them.
+//! - `faults`: misbehaving model servers; retries, clear messages, the
+//!   previous prototype untouched.
+//! - `honesty`: hollow intents (passing without the prototype) and `wow critique`.
+//! - `hostile`: hostile replies (hand-written) against the file policy and
+//!   the sandbox: every attack's outcome asserted.
 //! - `html`: the HTML report of the bundled examples in headless Chromium,
 //!   offline: every intent and status shown, no request, a screenshot.
-//! - `honesty`: hollow intents (passing without the prototype) and `wow critique`.
+//! - `input`: bad input (random text through a proptest run, huge, binary,
+//!   unreadable, empty) never panics.
 //! - `live`: `wow watch` (edit rounds on a saved feature) and `wow serve`.
 //! - `models`: `wow run` end to end against fake OpenAI-compatible and
 //!   Anthropic servers on 127.0.0.1 serving scripted replies (labelled as
 //!   written by hand for these tests), building and running real prototypes.
+//! - `safety`: hand edits, history and restore, the lock, refused cargo
+//!   configurations, `wow doctor`.
 //! - `support`: the command builder and the fake servers.
 
 mod cli;
 mod conformance;
 mod examples;
+mod faults;
 mod honesty;
+mod hostile;
 mod html;
+mod input;
 mod live;
 mod models;
+mod safety;
 mod support;

@@ -1,0 +1,899 @@
+//! Sandbox: contains the processes that build and run generated code.
+//!
+//! In: a [`Policy`] (what a build or a run of the scenarios may read, write,
+//! execute and use) and a command. Out: a [`Command`] that runs the command
+//! through `wow __sandbox`, a hidden launcher that confines itself and then
+//! execs the command, so the confinement is inherited by every process the
+//! command starts. No `unsafe` and no `pre_exec` hook are needed: the
+//! launcher is an ordinary process until it execs.
+//!
+//! Layers, each applied by the launcher to itself (Linux):
+//! - resource limits (`setrlimit`): CPU time, address space, file size,
+//!   open files, processes (not enforced by the kernel for root), no core
+//!   dumps;
+//! - `no_new_privs`, and every capability dropped (matters when run as root);
+//! - Landlock (<https://docs.kernel.org/userspace-api/landlock.html>): the
+//!   file system is denied except the listed paths; TCP `bind`/`connect`
+//!   are denied unless the network is allowed (ABI 4+); signals and
+//!   abstract Unix sockets are scoped to the sandbox (ABI 6+); a process in
+//!   the sandbox cannot `ptrace` or read `/proc/<pid>/environ` of one
+//!   outside it;
+//! - seccomp: `socket` denied unless the network is allowed, new processes
+//!   denied unless allowed (threads stay possible), and `ptrace`, `bpf`,
+//!   `io_uring_*`, `unshare`, `mount`, raising limits and similar system
+//!   calls always denied.
+//!
+//! What must not happen here: printing the policy's paths or the
+//! environment anywhere the contained process could read it back, or
+//! failing open silently. A layer the kernel lacks is reported by
+//! [`probe`] so the caller says so once.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the hidden launcher subcommand.
+pub const LAUNCHER: &str = "__sandbox";
+
+/// Exit code of the launcher when it could not confine itself.
+pub const EXIT_SETUP: i32 = 125;
+/// Exit code of the launcher when the program could not be executed.
+pub const EXIT_EXEC: i32 = 127;
+/// Prefix of every message the launcher prints.
+pub const PREFIX: &str = "wow sandbox:";
+
+/// Whether builds and runs are sandboxed (`--sandbox`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Every layer the kernel offers.
+    #[default]
+    On,
+    /// None: the explicit, loud opt-out.
+    Off,
+}
+
+/// Resource limits of one kind of process tree, a build or a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Wall-clock time of the whole tree, enforced by the parent (it kills
+    /// the process group).
+    pub timeout_secs: u64,
+    /// CPU time of each process (`RLIMIT_CPU`): `SIGXCPU` at the limit,
+    /// `SIGKILL` a second later.
+    pub cpu_secs: u64,
+    /// Address space of each process (`RLIMIT_AS`), in MiB.
+    pub memory_mb: u64,
+    /// Largest file a process may write (`RLIMIT_FSIZE`), in MiB.
+    pub file_size_mb: u64,
+    /// Open file descriptors of each process (`RLIMIT_NOFILE`).
+    pub open_files: u64,
+    /// Processes and threads the tree may add to those its user already
+    /// has (`RLIMIT_NPROC`; the kernel does not enforce it for root).
+    pub processes: u64,
+}
+
+impl Budget {
+    /// Defaults for builds, sized for a two-core laptop: the first build
+    /// compiles cucumber and tokio (about a minute), rustc and the linker
+    /// need address space, rlibs and test executables are large.
+    pub const BUILD: Self = Self {
+        timeout_secs: 600,
+        cpu_secs: 1200,
+        memory_mb: 8192,
+        file_size_mb: 2048,
+        open_files: 4096,
+        processes: 1024,
+    };
+
+    /// Defaults for runs of the scenarios: a prototype is small, so these
+    /// are tight.
+    pub const RUN: Self = Self {
+        timeout_secs: 60,
+        cpu_secs: 60,
+        memory_mb: 2048,
+        file_size_mb: 64,
+        open_files: 256,
+        processes: 256,
+    };
+}
+
+/// What a contained process tree may reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub budget: Budget,
+    /// Paths that may be read and executed (files or folders).
+    pub exec: Vec<PathBuf>,
+    /// Paths that may be read only.
+    pub read: Vec<PathBuf>,
+    /// Paths that may be read, written, created and removed (and executed).
+    pub write: Vec<PathBuf>,
+    /// TCP and `socket(2)` allowed (only for fetching crates, which runs no
+    /// generated code).
+    pub network: bool,
+    /// New processes allowed (cargo starts rustc); threads always are.
+    pub processes: bool,
+}
+
+/// Folders of the system the toolchain and the C runtime live in.
+const SYSTEM_EXEC: &[&str] = &[
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/opt",
+    "/nix/store",
+];
+
+/// Files and folders of `/etc` that the loader, the linker and a crate
+/// fetch read; the rest of `/etc` stays closed.
+const SYSTEM_READ: &[&str] = &[
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/etc/pki",
+    "/etc/resolv.conf",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/gai.conf",
+    "/etc/host.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/localtime",
+    "/etc/alternatives",
+    "/proc",
+    "/sys",
+    "/dev/urandom",
+    "/dev/random",
+    "/dev/zero",
+];
+
+/// Where the toolchain lives, found once from the environment of `wow`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toolchain {
+    /// `CARGO_HOME`, or `~/.cargo`.
+    pub cargo_home: Option<PathBuf>,
+    /// `RUSTUP_HOME`, or `~/.rustup`.
+    pub rustup_home: Option<PathBuf>,
+    /// Folders of `cargo` and `rustc` as found on `PATH` (symbolic links resolved).
+    pub bin_dirs: Vec<PathBuf>,
+}
+
+impl Toolchain {
+    /// Finds the toolchain from the current environment.
+    pub fn find() -> Self {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let from = |var: &str, default: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .or_else(|| home.as_ref().map(|h| h.join(default)))
+                .filter(|p| p.is_absolute())
+        };
+        let mut bin_dirs = Vec::new();
+        for program in ["cargo", "rustc"] {
+            if let Some(found) = which(program) {
+                for path in [
+                    found.clone(),
+                    std::fs::canonicalize(&found).unwrap_or(found),
+                ] {
+                    if let Some(dir) = path.parent()
+                        && !bin_dirs.iter().any(|d: &PathBuf| d == dir)
+                    {
+                        bin_dirs.push(dir.to_owned());
+                    }
+                }
+            }
+        }
+        Self {
+            cargo_home: from("CARGO_HOME", ".cargo"),
+            rustup_home: from("RUSTUP_HOME", ".rustup"),
+            bin_dirs,
+        }
+    }
+}
+
+/// The first `program` on `PATH`.
+pub fn which(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+}
+
+impl Policy {
+    /// A build of the prototype in `dir`: the prototype and the toolchain
+    /// read-only, the shared target directory and the prototype's private
+    /// `.wow/` state writable, processes allowed (cargo runs rustc and the
+    /// dependencies' build scripts, all chosen by the tool), the network
+    /// only when `network` (the first fetch of the dependencies).
+    pub fn build(
+        dir: &Path,
+        target_dir: &Path,
+        state_dir: &Path,
+        toolchain: &Toolchain,
+        budget: Budget,
+        network: bool,
+    ) -> Self {
+        let mut exec: Vec<PathBuf> = SYSTEM_EXEC.iter().map(PathBuf::from).collect();
+        exec.extend(toolchain.bin_dirs.iter().cloned());
+        let mut read: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).collect();
+        read.push(dir.to_owned());
+        let mut write = vec![
+            target_dir.to_owned(),
+            state_dir.to_owned(),
+            PathBuf::from("/dev/null"),
+        ];
+        if let Some(rustup) = &toolchain.rustup_home {
+            exec.push(rustup.join("toolchains"));
+            read.push(rustup.join("settings.toml"));
+            read.push(rustup.join("update-hashes"));
+        }
+        if let Some(cargo) = &toolchain.cargo_home {
+            exec.push(cargo.join("bin"));
+            // Never the whole of CARGO_HOME: `credentials.toml` is there.
+            for name in ["config.toml", "config"] {
+                read.push(cargo.join(name));
+            }
+            if network {
+                // The fetch compiles and runs nothing: it may create the
+                // registry cache and cargo's lock files on a new machine.
+                write.push(cargo.clone());
+            } else {
+                read.extend(["registry", "git"].map(|n| cargo.join(n)));
+            }
+            // Cargo's lock files and its cache tracker, even offline.
+            write.extend(
+                [
+                    ".package-cache",
+                    ".package-cache-mutate",
+                    ".global-cache",
+                    ".global-cache-journal",
+                    ".global-cache-wal",
+                    ".global-cache-shm",
+                ]
+                .map(|n| cargo.join(n)),
+            );
+        }
+        Self {
+            budget,
+            exec,
+            read,
+            write,
+            network,
+            processes: true,
+        }
+    }
+
+    /// A run of the scenarios: the test executable and the C runtime
+    /// executable, the prototype readable, only its `.wow/` state writable;
+    /// no network and no new process.
+    pub fn run(dir: &Path, executable: &Path, state_dir: &Path, budget: Budget) -> Self {
+        let exec = [
+            executable.to_owned(),
+            PathBuf::from("/lib"),
+            PathBuf::from("/lib64"),
+            PathBuf::from("/usr/lib"),
+            PathBuf::from("/usr/lib64"),
+        ]
+        .to_vec();
+        let mut read: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).collect();
+        read.extend([PathBuf::from("/usr/share"), dir.to_owned()]);
+        Self {
+            budget,
+            exec,
+            read,
+            write: vec![state_dir.to_owned(), PathBuf::from("/dev/null")],
+            network: false,
+            processes: false,
+        }
+    }
+
+    /// The command that runs `command` inside this policy: the `wow`
+    /// executable as launcher, with the same folder, and the program and
+    /// its arguments after `--`. The caller sets the environment.
+    pub fn wrap(&self, command: &Command) -> Result<Command, Error> {
+        let launcher = std::env::current_exe().map_err(Error::CurrentExe)?;
+        // The launcher runs in the command's folder: relative paths would
+        // name other places there.
+        let absolute = |paths: &[PathBuf]| -> Vec<PathBuf> {
+            paths
+                .iter()
+                .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+                .collect()
+        };
+        let policy = Self {
+            exec: absolute(&self.exec),
+            read: absolute(&self.read),
+            write: absolute(&self.write),
+            ..self.clone()
+        };
+        let mut wrapped = Command::new(launcher);
+        wrapped
+            .arg(LAUNCHER)
+            .arg(serde_json::to_string(&policy).map_err(Error::Encode)?)
+            .arg("--")
+            .arg(command.get_program())
+            .args(command.get_args());
+        if let Some(dir) = command.get_current_dir() {
+            wrapped.current_dir(dir);
+        }
+        Ok(wrapped)
+    }
+}
+
+/// Why a sandbox could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to find the `wow` executable to start the sandbox: {0}")]
+    CurrentExe(#[source] std::io::Error),
+    #[error("failed to encode the sandbox policy: {0}")]
+    Encode(#[source] serde_json::Error),
+    #[error("failed to decode the sandbox policy: {0}")]
+    Decode(#[source] serde_json::Error),
+    #[error("failed to set the {what} limit: {source}")]
+    Limit {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to drop capabilities: {0}")]
+    Capabilities(#[source] std::io::Error),
+    #[error("failed to apply Landlock: {0}")]
+    Landlock(#[source] landlock::RulesetError),
+    #[error("failed to build the seccomp filter: {0}")]
+    SeccompBuild(String),
+    #[error("failed to apply the seccomp filter: {0}")]
+    Seccomp(#[source] seccompiler::Error),
+    #[error("failed to start the sandbox probe `{}`: {source}", .program.display())]
+    Probe {
+        program: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the sandbox probe failed: {0}")]
+    ProbeFailed(String),
+}
+
+/// What the launcher managed to enforce, layer by layer.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one flag per independent layer, reported as JSON"
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layers {
+    /// CPU, address space, file size and open files limits are set.
+    pub limits: bool,
+    /// The process limit is one the kernel enforces (not for root).
+    pub process_limit: bool,
+    /// Capabilities were held and are dropped, or none were held.
+    pub capabilities: bool,
+    pub no_new_privs: bool,
+    /// The Landlock ABI version of the kernel (0: none).
+    pub landlock_abi: i32,
+    /// Landlock's file system rules are fully enforced.
+    pub landlock_fs: bool,
+    /// Landlock also denies TCP `bind`/`connect` (ABI 4+).
+    pub landlock_net: bool,
+    /// Landlock scopes signals and abstract sockets to the sandbox (ABI 6+).
+    pub landlock_scope: bool,
+    pub seccomp: bool,
+}
+
+impl Layers {
+    /// Every layer that is missing, in words for one line to the user.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.landlock_abi == 0 {
+            out.push(
+                "Landlock (the kernel has none: generated code can read and write every file you can)",
+            );
+        } else {
+            if !self.landlock_fs {
+                out.push("part of Landlock's file rules (an older kernel)");
+            }
+            if !self.landlock_net {
+                out.push("Landlock's network rules (kernel older than 6.7; seccomp still denies sockets in runs)");
+            }
+            if !self.landlock_scope {
+                out.push("Landlock's signal scoping (kernel older than 6.12)");
+            }
+        }
+        if !self.seccomp {
+            out.push("seccomp (generated code can open network connections and start processes)");
+        }
+        if !self.limits {
+            out.push("resource limits");
+        }
+        out
+    }
+}
+
+/// Runs the launcher in probe mode with `policy` and reads which layers it
+/// enforced.
+pub fn probe(policy: &Policy) -> Result<Layers, Error> {
+    let program = std::env::current_exe().map_err(Error::CurrentExe)?;
+    let output = Command::new(&program)
+        .arg(LAUNCHER)
+        .arg(serde_json::to_string(policy).map_err(Error::Encode)?)
+        .arg("--probe")
+        .env_clear()
+        .output()
+        .map_err(|source| Error::Probe {
+            program: program.clone(),
+            source,
+        })?;
+    if !output.status.success() {
+        return Err(Error::ProbeFailed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(Error::Decode)
+}
+
+/// The launcher, `wow __sandbox POLICY -- PROGRAM [ARGS]...` (`args` are
+/// the arguments after `__sandbox`): decodes the policy, confines this
+/// process, then execs the program. With `--probe` instead of `--`, prints
+/// the enforced [`Layers`] as JSON and exits. Returns the exit code when it
+/// does not exec.
+pub fn launcher(args: &[OsString]) -> i32 {
+    let (Some(policy), Some(separator)) = (args.first(), args.get(1)) else {
+        eprintln!("{PREFIX} usage: wow {LAUNCHER} POLICY -- PROGRAM [ARGS]...");
+        return EXIT_SETUP;
+    };
+    let probe = separator == "--probe";
+    let program = args.get(2);
+    if !probe && (separator != "--" || program.is_none()) {
+        eprintln!("{PREFIX} usage: wow {LAUNCHER} POLICY -- PROGRAM [ARGS]...");
+        return EXIT_SETUP;
+    }
+    let layers = serde_json::from_str::<Policy>(&policy.to_string_lossy())
+        .map_err(Error::Decode)
+        .and_then(|policy| confine(&policy));
+    let layers = match layers {
+        Ok(layers) => layers,
+        Err(error) => {
+            eprintln!("{PREFIX} {error}");
+            return EXIT_SETUP;
+        }
+    };
+    let Some(program) = program.filter(|_| !probe) else {
+        println!(
+            "{}",
+            serde_json::to_string(&layers).expect("layers encode as JSON")
+        );
+        return 0;
+    };
+    let error = Command::new(program).args(&args[3..]).exec();
+    eprintln!(
+        "{PREFIX} failed to start `{}`: {error}",
+        program.to_string_lossy()
+    );
+    EXIT_EXEC
+}
+
+/// Applies every layer of `policy` to this process.
+fn confine(policy: &Policy) -> Result<Layers, Error> {
+    let process_limit = limit(&policy.budget)?;
+    let capabilities = drop_capabilities()?;
+    let mut layers = landlock(policy)?;
+    layers.limits = true;
+    layers.process_limit = process_limit;
+    layers.capabilities = capabilities;
+    layers.seccomp = seccomp(policy)?;
+    Ok(layers)
+}
+
+/// Sets the resource limits; returns whether the process limit is one the
+/// kernel enforces.
+fn limit(budget: &Budget) -> Result<bool, Error> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let set = |what: &'static str, resource: Resource, soft: u64, hard: u64| {
+        // Never above the current hard limit: only root may raise it.
+        let current = getrlimit(resource).maximum;
+        let cap = |v: u64| current.map_or(v, |m| v.min(m));
+        setrlimit(
+            resource,
+            Rlimit {
+                current: Some(cap(soft)),
+                maximum: Some(cap(hard)),
+            },
+        )
+        .map_err(|e| Error::Limit {
+            what,
+            source: e.into(),
+        })
+    };
+    let mib = |v: u64| v.saturating_mul(1024 * 1024);
+    set("core dump", Resource::Core, 0, 0)?;
+    set(
+        "CPU time",
+        Resource::Cpu,
+        budget.cpu_secs,
+        budget.cpu_secs.saturating_add(1),
+    )?;
+    set(
+        "address space",
+        Resource::As,
+        mib(budget.memory_mb),
+        mib(budget.memory_mb),
+    )?;
+    set(
+        "file size",
+        Resource::Fsize,
+        mib(budget.file_size_mb),
+        mib(budget.file_size_mb),
+    )?;
+    set(
+        "open files",
+        Resource::Nofile,
+        budget.open_files,
+        budget.open_files,
+    )?;
+    let uid = rustix::process::getuid();
+    if uid.is_root() {
+        // The kernel never applies RLIMIT_NPROC to root; seccomp forbids
+        // new processes in runs instead.
+        return Ok(false);
+    }
+    // RLIMIT_NPROC counts every task of the user, not of this tree.
+    let processes = tasks_of(uid.as_raw()).saturating_add(budget.processes);
+    set("processes", Resource::Nproc, processes, processes)?;
+    Ok(true)
+}
+
+/// Number of tasks (threads included) of the user `uid`, from `/proc`.
+fn tasks_of(uid: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut count = 0u64;
+    for entry in entries.flatten() {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        if field("Uid:") == Some(u64::from(uid)) {
+            count += field("Threads:").unwrap_or(1);
+        }
+    }
+    count
+}
+
+/// Drops every capability (root's included): from the bounding set, the
+/// ambient set, and the process's own sets. Returns `true` when no
+/// capability is left.
+fn drop_capabilities() -> Result<bool, Error> {
+    use rustix::thread::{CapabilitySet, CapabilitySets, capabilities, set_capabilities};
+    let held = capabilities(None).map_err(|e| Error::Capabilities(e.into()))?;
+    if held.permitted.is_empty() && held.effective.is_empty() {
+        return Ok(true);
+    }
+    // The bounding set needs CAP_SETPCAP, so it goes first; a kernel that
+    // knows fewer capabilities than rustix refuses the unknown ones.
+    for capability in CapabilitySet::all().iter() {
+        let _ = rustix::thread::remove_capability_from_bounding_set(capability);
+    }
+    let _ = rustix::thread::clear_ambient_capability_set();
+    set_capabilities(
+        None,
+        CapabilitySets {
+            effective: CapabilitySet::empty(),
+            permitted: CapabilitySet::empty(),
+            inheritable: CapabilitySet::empty(),
+        },
+    )
+    .map_err(|e| Error::Capabilities(e.into()))?;
+    Ok(true)
+}
+
+/// Applies the Landlock ruleset (best effort: what the kernel supports).
+fn landlock(policy: &Policy) -> Result<Layers, Error> {
+    use landlock::{
+        ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, LandlockStatus, PathBeneath,
+        PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope,
+    };
+    let abi = ABI::V6;
+    let read = AccessFs::ReadFile | AccessFs::ReadDir;
+    let exec = AccessFs::from_read(abi);
+    // No symbolic links: one left in `.wow/` could lead a later write by
+    // `wow` itself out of the prototype.
+    let write = AccessFs::from_all(abi) & !AccessFs::MakeSym;
+    let mut ruleset = Ruleset::default()
+        .set_compatibility(CompatLevel::BestEffort)
+        .handle_access(AccessFs::from_all(abi))
+        .map_err(Error::Landlock)?
+        .scope(Scope::from_all(abi))
+        .map_err(Error::Landlock)?;
+    if !policy.network {
+        ruleset = ruleset
+            .handle_access(AccessNet::from_all(abi))
+            .map_err(Error::Landlock)?;
+    }
+    let mut created = ruleset.create().map_err(Error::Landlock)?;
+    let groups = [
+        (&policy.read, read),
+        (&policy.exec, exec),
+        (&policy.write, write),
+    ];
+    for (paths, access) in groups {
+        for path in paths {
+            let Ok(fd) = PathFd::new(path) else {
+                // Missing paths are simply not reachable.
+                continue;
+            };
+            let access = if path.is_dir() {
+                access
+            } else {
+                access & AccessFs::from_file(abi)
+            };
+            created = created
+                .add_rule(PathBeneath::new(fd, access))
+                .map_err(Error::Landlock)?;
+        }
+    }
+    let status = created
+        .no_new_privs(true)
+        .restrict_self()
+        .map_err(Error::Landlock)?;
+    let landlock_abi = match status.landlock {
+        LandlockStatus::Available {
+            effective_abi,
+            kernel_abi,
+        } => kernel_abi.unwrap_or(effective_abi as i32),
+        _ => 0,
+    };
+    let enforced = landlock_abi > 0 && status.ruleset != RulesetStatus::NotEnforced;
+    Ok(Layers {
+        limits: false,
+        process_limit: false,
+        capabilities: false,
+        no_new_privs: status.no_new_privs,
+        landlock_abi,
+        landlock_fs: enforced && landlock_abi >= 1,
+        landlock_net: enforced && landlock_abi >= 4 && !policy.network,
+        landlock_scope: enforced && landlock_abi >= 6,
+        seccomp: false,
+    })
+}
+
+/// The system calls that no build or run needs and that could reach past
+/// the other layers.
+#[cfg(target_arch = "x86_64")]
+const ALWAYS_DENIED: &[i64] = &[
+    libc::SYS_ptrace,
+    libc::SYS_process_vm_readv,
+    libc::SYS_process_vm_writev,
+    libc::SYS_bpf,
+    libc::SYS_perf_event_open,
+    libc::SYS_keyctl,
+    libc::SYS_add_key,
+    libc::SYS_request_key,
+    libc::SYS_mount,
+    libc::SYS_umount2,
+    libc::SYS_pivot_root,
+    libc::SYS_chroot,
+    libc::SYS_swapon,
+    libc::SYS_swapoff,
+    libc::SYS_reboot,
+    libc::SYS_kexec_load,
+    libc::SYS_kexec_file_load,
+    libc::SYS_init_module,
+    libc::SYS_finit_module,
+    libc::SYS_delete_module,
+    libc::SYS_setns,
+    libc::SYS_unshare,
+    libc::SYS_userfaultfd,
+    libc::SYS_setrlimit,
+    libc::SYS_acct,
+    libc::SYS_settimeofday,
+    libc::SYS_clock_settime,
+    libc::SYS_adjtimex,
+    libc::SYS_clock_adjtime,
+    libc::SYS_iopl,
+    libc::SYS_ioperm,
+    libc::SYS_quotactl,
+    libc::SYS_syslog,
+    libc::SYS_name_to_handle_at,
+    libc::SYS_open_by_handle_at,
+    libc::SYS_fanotify_init,
+    libc::SYS_vhangup,
+    libc::SYS_open_tree,
+    libc::SYS_move_mount,
+    libc::SYS_fsopen,
+    libc::SYS_fsconfig,
+    libc::SYS_fsmount,
+    libc::SYS_fspick,
+    libc::SYS_mount_setattr,
+];
+
+#[cfg(target_arch = "aarch64")]
+const ALWAYS_DENIED: &[i64] = &[
+    libc::SYS_ptrace,
+    libc::SYS_process_vm_readv,
+    libc::SYS_process_vm_writev,
+    libc::SYS_bpf,
+    libc::SYS_perf_event_open,
+    libc::SYS_keyctl,
+    libc::SYS_add_key,
+    libc::SYS_request_key,
+    libc::SYS_mount,
+    libc::SYS_umount2,
+    libc::SYS_pivot_root,
+    libc::SYS_chroot,
+    libc::SYS_swapon,
+    libc::SYS_swapoff,
+    libc::SYS_reboot,
+    libc::SYS_kexec_load,
+    libc::SYS_kexec_file_load,
+    libc::SYS_init_module,
+    libc::SYS_finit_module,
+    libc::SYS_delete_module,
+    libc::SYS_setns,
+    libc::SYS_unshare,
+    libc::SYS_userfaultfd,
+    libc::SYS_setrlimit,
+    libc::SYS_acct,
+    libc::SYS_settimeofday,
+    libc::SYS_clock_settime,
+    libc::SYS_adjtimex,
+    libc::SYS_clock_adjtime,
+    libc::SYS_quotactl,
+    libc::SYS_syslog,
+    libc::SYS_name_to_handle_at,
+    libc::SYS_open_by_handle_at,
+    libc::SYS_fanotify_init,
+    libc::SYS_vhangup,
+];
+
+/// System calls answered "not implemented", so that runtimes fall back to
+/// what is allowed (`clone3` to `clone`, `io_uring` to `epoll`).
+const FALLBACK: &[i64] = &[
+    libc::SYS_io_uring_setup,
+    libc::SYS_io_uring_enter,
+    libc::SYS_io_uring_register,
+];
+
+#[cfg(target_arch = "x86_64")]
+const ARCH: seccompiler::TargetArch = seccompiler::TargetArch::x86_64;
+#[cfg(target_arch = "aarch64")]
+const ARCH: seccompiler::TargetArch = seccompiler::TargetArch::aarch64;
+
+/// Installs the seccomp filters of `policy`. Returns `true` once applied.
+fn seccomp(policy: &Policy) -> Result<bool, Error> {
+    use seccompiler::{
+        BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
+        SeccompRule,
+    };
+    let build = |e: seccompiler::BackendError| Error::SeccompBuild(e.to_string());
+    let condition = |arg: u8, op: SeccompCmpOp, value: u64| {
+        SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(build)
+    };
+    let mut denied: BTreeMap<i64, Vec<SeccompRule>> =
+        ALWAYS_DENIED.iter().map(|&nr| (nr, Vec::new())).collect();
+    // Reading a limit passes a null new value; only setting one is denied.
+    denied.insert(
+        libc::SYS_prlimit64,
+        vec![SeccompRule::new(vec![condition(2, SeccompCmpOp::Ne, 0)?]).map_err(build)?],
+    );
+    let mut fallback: BTreeMap<i64, Vec<SeccompRule>> =
+        FALLBACK.iter().map(|&nr| (nr, Vec::new())).collect();
+    if !policy.network {
+        denied.insert(libc::SYS_socket, Vec::new());
+    }
+    if !policy.processes {
+        // A thread shares the address space and sets CLONE_THREAD; a
+        // process does not. `clone3` hides its flags in memory, so it is
+        // answered ENOSYS and the C library falls back to `clone`.
+        let clone_thread = u64::try_from(libc::CLONE_THREAD).expect("CLONE_THREAD is positive");
+        denied.insert(
+            libc::SYS_clone,
+            vec![
+                SeccompRule::new(vec![condition(0, SeccompCmpOp::MaskedEq(clone_thread), 0)?])
+                    .map_err(build)?,
+            ],
+        );
+        #[cfg(target_arch = "x86_64")]
+        {
+            denied.insert(libc::SYS_fork, Vec::new());
+            denied.insert(libc::SYS_vfork, Vec::new());
+        }
+        fallback.insert(libc::SYS_clone3, Vec::new());
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        // The x32 ABI reaches the same calls with this bit set.
+        const X32: i64 = 0x4000_0000;
+        for map in [&mut denied, &mut fallback] {
+            let x32: Vec<(i64, Vec<SeccompRule>)> =
+                map.iter().map(|(nr, r)| (nr | X32, r.clone())).collect();
+            map.extend(x32);
+        }
+    }
+    let eperm = u32::try_from(libc::EPERM).expect("errno is positive");
+    let enosys = u32::try_from(libc::ENOSYS).expect("errno is positive");
+    for (rules, errno) in [(denied, eperm), (fallback, enosys)] {
+        let filter = SeccompFilter::new(
+            rules,
+            SeccompAction::Allow,
+            SeccompAction::Errno(errno),
+            ARCH,
+        )
+        .map_err(build)?;
+        let program: BpfProgram = filter.try_into().map_err(build)?;
+        seccompiler::apply_filter(&program).map_err(Error::Seccomp)?;
+    }
+    Ok(true)
+}
+
+/// Makes this process non-dumpable: its memory and `/proc/<pid>/environ`
+/// (where API keys are) become unreadable to processes of the same user
+/// without `CAP_SYS_PTRACE`, children included.
+pub fn protect_self() -> std::io::Result<()> {
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        .map_err(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_can_reach_only_its_state_folder_for_writing() {
+        let policy = Policy::run(
+            Path::new("/p"),
+            Path::new("/t/debug/deps/intents-1"),
+            Path::new("/p/.wow"),
+            Budget::RUN,
+        );
+        assert_eq!(
+            policy.write,
+            [PathBuf::from("/p/.wow"), PathBuf::from("/dev/null")]
+        );
+        assert!(!policy.network);
+        assert!(!policy.processes);
+        assert!(
+            !policy.read.iter().any(|p| p == Path::new("/etc")),
+            "only named files of /etc"
+        );
+    }
+
+    #[test]
+    fn a_build_never_reads_all_of_cargo_home() {
+        let toolchain = Toolchain {
+            cargo_home: Some(PathBuf::from("/h/.cargo")),
+            rustup_home: Some(PathBuf::from("/h/.rustup")),
+            bin_dirs: vec![PathBuf::from("/h/.cargo/bin")],
+        };
+        let policy = Policy::build(
+            Path::new("/p"),
+            Path::new("/t"),
+            Path::new("/p/.wow"),
+            &toolchain,
+            Budget::BUILD,
+            false,
+        );
+        let all: Vec<&PathBuf> = policy
+            .read
+            .iter()
+            .chain(&policy.exec)
+            .chain(&policy.write)
+            .collect();
+        assert!(!all.iter().any(|p| p.as_path() == Path::new("/h/.cargo")));
+        assert!(!all.iter().any(|p| p.as_path() == Path::new("/h")));
+        assert!(all.iter().any(|p| p.ends_with(".cargo/registry")));
+    }
+}
