@@ -91,12 +91,29 @@ pub fn generate(spec: &Spec) -> Prompt {
 /// `problems` is Markdown written by the repair stage (compiler diagnostics,
 /// failing scenarios with their failing step and message, rejected files).
 pub fn repair(spec: &Spec, round: u32, problems: &str, files: &[(String, String)]) -> Prompt {
+    update(
+        spec,
+        &format!(
+            "Round {round} of this prototype did not pass all its scenarios. Fix the cause of each problem below; keep what already works."
+        ),
+        "Problems",
+        problems,
+        files,
+    )
+}
+
+/// A prompt to update the current files: the task, a titled section (what
+/// went wrong, or what changed), the features and the files.
+fn update(
+    spec: &Spec,
+    task: &str,
+    title: &str,
+    section: &str,
+    files: &[(String, String)],
+) -> Prompt {
     let mut user = String::new();
-    let _ = writeln!(
-        user,
-        "Round {round} of this prototype did not pass all its scenarios. Fix the cause of each problem below; keep what already works.\n"
-    );
-    let _ = writeln!(user, "## Problems\n\n{}\n", problems.trim_end());
+    let _ = writeln!(user, "{task}\n");
+    let _ = writeln!(user, "## {title}\n\n{}\n", section.trim_end());
     let _ = writeln!(user, "## Features\n");
     push_features(&mut user, spec);
     let _ = writeln!(user, "## Current files\n");
@@ -141,26 +158,13 @@ pub fn critique(spec: &Spec) -> Prompt {
 /// scenarios; `changes` lists what is new, changed or removed, and `files`
 /// are the current model-owned files as `(path, content)`.
 pub fn edit(spec: &Spec, changes: &str, files: &[(String, String)]) -> Prompt {
-    let mut user = String::new();
-    let _ = writeln!(
-        user,
-        "The product owner changed the scenarios of this prototype. Update the prototype and its step definitions so that every scenario passes; keep what already works, and send only the files you change.\n"
-    );
-    let _ = writeln!(user, "## Changes\n\n{}\n", changes.trim_end());
-    let _ = writeln!(user, "## Features\n");
-    push_features(&mut user, spec);
-    let _ = writeln!(user, "## Current files\n");
-    for (path, content) in files {
-        push_block(&mut user, path, "rust", content);
-    }
-    let _ = writeln!(
-        user,
-        "Reply with the whole content of every file you change, in the reply format above."
-    );
-    Prompt {
-        system: SYSTEM.to_owned(),
-        user,
-    }
+    update(
+        spec,
+        "The product owner changed the scenarios of this prototype. Update the prototype and its step definitions so that every scenario passes; keep what already works, and send only the files you change.",
+        "Changes",
+        changes,
+        files,
+    )
 }
 
 fn push_features(out: &mut String, spec: &Spec) {

@@ -175,6 +175,8 @@ pub fn changes(old: &Spec, new: &Spec) -> Changes {
 pub struct Since {
     pub newly_passing: Vec<String>,
     pub newly_failing: Vec<String>,
+    /// Intents whose steps the product owner changed, status unchanged.
+    pub changed: Vec<String>,
     pub new: Vec<String>,
     pub removed: Vec<String>,
 }
@@ -182,10 +184,16 @@ pub struct Since {
 /// What changed from the `old` report to the `new` one, by intent name.
 pub fn since(old: &Report, new: &Report) -> Since {
     let name = |feature: &str, intent: &str| format!("{feature} › {intent}");
-    let before: BTreeMap<String, Status> = old
+    let wording = |i: &crate::report::IntentReport| {
+        i.steps
+            .iter()
+            .map(|s| format!("{} {}", s.keyword, s.text))
+            .collect::<Vec<_>>()
+    };
+    let before: BTreeMap<String, (Status, Vec<String>)> = old
         .intents
         .iter()
-        .map(|i| (name(&i.feature, &i.name), i.status))
+        .map(|i| (name(&i.feature, &i.name), (i.status, wording(i))))
         .collect();
     let mut since = Since::default();
     let mut seen = Vec::new();
@@ -194,11 +202,14 @@ pub fn since(old: &Report, new: &Report) -> Since {
         seen.push(id.clone());
         match before.get(&id) {
             None => since.new.push(intent.name.clone()),
-            Some(Status::Passed) if intent.status != Status::Passed => {
+            Some((Status::Passed, _)) if intent.status != Status::Passed => {
                 since.newly_failing.push(intent.name.clone());
             }
-            Some(status) if *status != Status::Passed && intent.status == Status::Passed => {
+            Some((status, _)) if *status != Status::Passed && intent.status == Status::Passed => {
                 since.newly_passing.push(intent.name.clone());
+            }
+            Some((_, steps)) if *steps != wording(intent) => {
+                since.changed.push(intent.name.clone());
             }
             Some(_) => {}
         }
@@ -217,6 +228,7 @@ impl Since {
         let parts: Vec<String> = [
             ("✔ newly passing", &self.newly_passing),
             ("✘ newly failing", &self.newly_failing),
+            ("~ changed", &self.changed),
             ("+ new", &self.new),
             ("− removed", &self.removed),
         ]

@@ -9,7 +9,7 @@ use crate::support::Wow;
 
 /// A copy of the repository's `features/` and `generated/features/` (its
 /// tool state included, results of earlier runs excluded).
-fn bundled() -> Wow {
+pub(crate) fn bundled() -> Wow {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut wow = Wow::new();
     for folder in ["features", "generated/features"] {

@@ -382,6 +382,36 @@ async fn replies_writing_outside_the_file_policy_are_refused_and_nothing_is_buil
             PathBuf::from("generated/features/rust-toolchain.toml"),
             "only `src/**/*.rs`",
         ),
+        (
+            "drive prefix",
+            "C:/escape.rs".to_owned(),
+            PathBuf::from("generated/features/C:/escape.rs"),
+            "drive",
+        ),
+        (
+            "hidden source file",
+            "src/.sneaky.rs".to_owned(),
+            PathBuf::from("generated/features/src/.sneaky.rs"),
+            "hidden",
+        ),
+        (
+            "git hook",
+            ".git/hooks/pre-commit".to_owned(),
+            PathBuf::from("generated/features/.git/hooks/pre-commit"),
+            "hidden",
+        ),
+        (
+            "data file in the sources",
+            "src/payload.sh".to_owned(),
+            PathBuf::from("generated/features/src/payload.sh"),
+            "only `src/**/*.rs`",
+        ),
+        (
+            "second test target",
+            "tests/escape.rs".to_owned(),
+            PathBuf::from("generated/features/tests/escape.rs"),
+            "only `src/**/*.rs`",
+        ),
     ];
     for (label, path, forbidden, word) in &cases {
         let server = serve(&[reply(&[(path, "fn main() { println!(\"pwned\"); }")])]).await;

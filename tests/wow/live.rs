@@ -242,3 +242,75 @@ async fn serve_answers_on_loopback_and_pushes_each_finished_run() {
         .await
         .expect("stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_on_the_bundled_example_updates_it_for_an_edited_scenario() {
+    let wow = crate::examples::bundled();
+    let dir = wow.dir.path().to_owned();
+    // Hand-written edit reply: the banking module as it is (the edited
+    // scenario already holds with the current prototype).
+    let banking = wow.read("generated/features/src/banking.rs");
+    let edit = format!(
+        "Hand-written test reply: nothing to change.\n\n### src/banking.rs\n```rust\n{banking}```\n"
+    );
+    let server = fake_server("/v1/chat/completions", vec![openai_json(&edit, "stop")]).await;
+    let base = format!("{}/v1", server.uri());
+    let path = dir.clone();
+    let mut live = tokio::task::spawn_blocking(move || {
+        let mut live = Live::start(
+            &path,
+            &["watch", "--model", "vllm/test", "--base-url", &base],
+        );
+        // The prototype matches the features: checked without the model.
+        live.wait_for("23 of 23 intents pass");
+        live
+    })
+    .await
+    .expect("first run");
+    assert!(
+        prompts(&server).await.is_empty(),
+        "no model call for an unchanged prototype"
+    );
+
+    let feature = dir.join("features/banking.feature");
+    let text = std::fs::read_to_string(&feature).expect("feature");
+    let edited = text
+        .replace(
+            "When Alice withdraws 30 euros",
+            "When Alice withdraws 40 euros",
+        )
+        .replace(
+            "Then she receives 30 euros in cash",
+            "Then she receives 40 euros in cash",
+        )
+        .replace("And her balance is 70 euros", "And her balance is 60 euros");
+    assert_ne!(text, edited);
+    std::fs::write(&feature, edited).expect("save the feature");
+    let (live, since) = tokio::task::spawn_blocking(move || {
+        live.wait_for("23 of 23 intents pass");
+        let since = live.wait_for("since the last run");
+        (live, since)
+    })
+    .await
+    .expect("edit round");
+    assert!(
+        since.contains("~ changed: Withdrawing part of the balance"),
+        "{since}"
+    );
+    let sent = prompts(&server).await;
+    assert_eq!(sent.len(), 1, "one edit round");
+    assert!(
+        sent[0].contains("~ changed: scenario \"Withdrawing part of the balance\""),
+        "{}",
+        sent[0]
+    );
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("generated/features/.wow/last-run.json"))
+            .expect("report"),
+    )
+    .expect("json");
+    assert_eq!(report["rounds"][0]["kind"], "edit");
+    tokio::task::spawn_blocking(move || live.interrupt())
+        .await
+        .expect("stop");
+}
