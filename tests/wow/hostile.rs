@@ -329,11 +329,10 @@ fn intents(report: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replies_writing_outside_the_file_policy_are_refused_and_nothing_is_built() {
-    let trap = Trap::new();
-    // (label, path in the reply, the file that must not appear, reason word)
-    let cases: Vec<(&str, String, PathBuf, &str)> = vec![
+/// Replies the file policy refuses: (label, path in the reply, the file
+/// that must not appear, a word of the reason).
+fn policy_cases(trap: &Trap) -> Vec<(&'static str, String, PathBuf, &'static str)> {
+    vec![
         (
             "path traversal",
             "../escape.rs".to_owned(),
@@ -412,7 +411,13 @@ async fn replies_writing_outside_the_file_policy_are_refused_and_nothing_is_buil
             PathBuf::from("generated/features/tests/escape.rs"),
             "only `src/**/*.rs`",
         ),
-    ];
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_writing_outside_the_file_policy_are_refused_and_nothing_is_built() {
+    let trap = Trap::new();
+    let cases = policy_cases(&trap);
     for (label, path, forbidden, word) in &cases {
         let server = serve(&[reply(&[(path, "fn main() { println!(\"pwned\"); }")])]).await;
         let (wow, out) = trap
