@@ -101,7 +101,7 @@ pub struct ReportArgs {
     /// Open the HTML report in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Write a `JUnit` XML report (one testcase per intent) to this file.
+    /// Write a JUnit XML report (one testcase per intent) to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
     /// Copy the scenarios' Cucumber JSON (as dashboards read it) to this file.
