@@ -105,6 +105,7 @@ async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified
         vec![
             openai_json(&reply(LIB_RIGHT, SELF_COMPUTED), "stop"),
             openai_json(&reply(LIB_RIGHT, STEPS), "stop"),
+            openai_json(CRITIQUE, "stop"),
         ],
     )
     .await;
@@ -115,6 +116,7 @@ async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified
             "vllm/test",
             "--base-url",
             &format!("{}/v1", server.uri()),
+            "--critique",
             "--json",
             "report.json",
         ])
@@ -126,6 +128,20 @@ async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified
     assert_eq!(report["rounds"][1]["passed"], 3);
     assert_eq!(report["summary"]["passed"], 3);
     assert_eq!(report["summary"]["hollow"], 0);
+    // `--critique` after the green run: suggestions and questions reported.
+    assert_eq!(
+        report["critique"]["file"],
+        "features/suggested/features.feature"
+    );
+    assert_eq!(
+        report["critique"]["questions"][0],
+        "Is a lost ticket charged a flat fee?"
+    );
+    assert!(
+        out.stdout.contains("questions for the product owner"),
+        "{}",
+        out.all()
+    );
     let sent = crate::support::prompts(&server).await;
     assert!(
         sent[1].contains("would pass without the prototype doing anything"),
