@@ -182,6 +182,8 @@ pub struct Run {
     pub duration_ms: u64,
     /// The harness's human-readable output (capped, control characters removed).
     pub output: String,
+    /// The harness's Cucumber JSON, when it wrote one.
+    pub cucumber_json: Option<String>,
 }
 
 impl Run {
@@ -671,12 +673,13 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
     )?;
     let duration_ms = crate::llm::millis(output.duration);
     let text = sanitize(&output.stdout);
+    let json = std::fs::read_to_string(&json_path).ok();
     let results = if let Some(why) = stopped_by_limit(&output, limits.run) {
         spec.intents()
             .map(|i| IntentResult::not_run(i, &why))
             .collect()
-    } else if let Ok(json) = std::fs::read_to_string(&json_path) {
-        results(spec, &json)
+    } else if let Some(json) = &json {
+        results(spec, json)
     } else {
         let why = format!(
             "the scenarios stopped before reporting (exit code {}): {}",
@@ -693,7 +696,31 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
         results,
         duration_ms,
         output: tail(&text, 20_000),
+        cucumber_json: json,
     })
+}
+
+/// The harness's Cucumber JSON with each feature's `uri` set to the path the
+/// other reports use ([`crate::spec::Feature::source`]) instead of the path
+/// on the machine that ran it.
+pub fn relabel(spec: &Spec, json: &str) -> String {
+    let Ok(mut features) = serde_json::from_str::<Vec<serde_json::Value>>(json) else {
+        return json.to_owned();
+    };
+    for feature in &mut features {
+        let uri = feature["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .replace('\\', "/");
+        if let Some(found) = spec
+            .features
+            .iter()
+            .find(|f| uri.ends_with(&format!("features/{}", f.rel)))
+        {
+            feature["uri"] = crate::spec::display_path(&found.source).into();
+        }
+    }
+    serde_json::to_string_pretty(&features).expect("JSON values serialize")
 }
 
 /// Why a run was stopped by one of its limits, in plain words starting with
@@ -802,6 +829,13 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
     }
     spec.intents()
         .map(|intent| {
+            if intent.steps.is_empty() {
+                // Cucumber skips a scenario without steps; there is nothing to validate.
+                return IntentResult::not_run(
+                    intent,
+                    "this scenario has no steps: add its Given, When and Then steps",
+                );
+            }
             let Some(found) = steps.get(&(intent.file.clone(), intent.cucumber_line)) else {
                 return IntentResult::not_run(intent, "cucumber did not run this scenario");
             };

@@ -363,7 +363,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
     let _lock = safety::before_writing(&prototype, args.force, progress)?;
     let target_dir = target_dir(&args.build, &out)?;
     safety::announce(&limits(&args.build), &prototype)?;
-    prototype.write_skeleton(&spec)?;
+    prototype.write_skeleton(&spec, &target_dir)?;
     let options = repair::Options {
         max_repairs: args.max_repairs,
         limits: limits(&args.build),
@@ -513,7 +513,8 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
     };
     let prototype = Prototype::open(&dir)?;
     let _lock = crate::history::lock(&prototype)?;
-    let spec = spec::parse(&[prototype.path("features")])?;
+    let mut spec = spec::parse(&[prototype.path("features")])?;
+    spec.rebase("features");
     let target_dir = target_dir(&args.build, &dir)?;
     let limits = limits(&args.build);
     safety::announce(&limits, &prototype)?;
@@ -542,9 +543,9 @@ fn evaluate(
     limits: Limits,
     progress: &Progress,
 ) -> Result<(Vec<cargo::IntentResult>, Vec<crate::audit::Finding>), Error> {
+    prototype.check_features()?;
     progress.phase("compiling");
     let _lock = cargo::lock(target_dir)?;
-    prototype.check_features()?;
     match cargo::build(&prototype.dir, target_dir, limits)? {
         Build::Built { executable, .. } => {
             progress.phase("running the scenarios");
@@ -669,7 +670,7 @@ fn watch_once(
         }
         _ => Some(repair::Start::Generate),
     };
-    prototype.write_skeleton(&spec)?;
+    prototype.write_skeleton(&spec, &target_dir)?;
     let limits = limits(&args.build);
     let (results, findings, session) = match start {
         // The prototype already matches these features: check it as it is.
@@ -780,12 +781,20 @@ fn finish(
         write_text(path, &crate::report::markdown::render(report))?;
     }
     if let Some(path) = &formats.cucumber_json {
-        // The harness's own output: the format existing dashboards read.
+        // The harness's own output, the format existing dashboards read,
+        // with the feature paths the other reports use.
         let source = prototype.state("cucumber.json");
-        std::fs::copy(&source, path).map_err(|source| Error::Report {
+        let json = std::fs::read_to_string(&source).map_err(|error| Error::Report {
             path: path.clone(),
-            source,
+            source: std::io::Error::new(
+                error.kind(),
+                format!(
+                    "no Cucumber JSON in `{}` (the scenarios did not run): {error}",
+                    spec::display_path(&source)
+                ),
+            ),
         })?;
+        write_text(path, &cargo::relabel(spec, &json))?;
     }
     if formats.open
         && let Err(error) = open::that_detached(&html)

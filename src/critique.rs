@@ -59,7 +59,8 @@ pub fn folder(paths: &[PathBuf]) -> PathBuf {
 }
 
 /// Takes the Gherkin block and the questions from `reply`, checks the
-/// Gherkin, and writes it to `folder/<name>.feature` (the reply itself to
+/// Gherkin, and writes it to `folder/<name>.feature`, or `<name>-2.feature`
+/// and so on when earlier suggestions are there (the reply itself goes to
 /// `folder/<name>.reply.md`, for reference).
 pub fn write(reply: &str, folder: &Path, name: &str) -> Result<Critique, Error> {
     let err = |path: &Path| {
@@ -71,7 +72,17 @@ pub fn write(reply: &str, folder: &Path, name: &str) -> Result<Critique, Error> 
     fs::write(&reply_path, reply).map_err(err(&reply_path))?;
     let (gherkin, questions) = split(reply);
     let gherkin = gherkin.ok_or_else(|| Error::NoFeature(reply_path.clone()))?;
-    let file = folder.join(format!("{name}.feature"));
+    // Earlier suggestions may be under review: never replace them.
+    let file = (1..10_000)
+        .map(|n| match n {
+            1 => folder.join(format!("{name}.feature")),
+            n => folder.join(format!("{name}-{n}.feature")),
+        })
+        .find(|path| !path.exists())
+        .ok_or_else(|| Error::Write {
+            path: folder.to_owned(),
+            source: std::io::Error::other("ten thousand suggestion files already: clear some"),
+        })?;
     // Parse a temporary copy first: an invalid reply never replaces earlier
     // suggestions.
     let mut temp = tempfile::Builder::new()

@@ -74,7 +74,8 @@ pub fn generate(spec: &Spec) -> Prompt {
     let intents = spec.intents().count();
     let _ = writeln!(
         user,
-        "Write the prototype and its step definitions for these {} ({}). Every scenario must pass.\n",
+        "Write the prototype and its step definitions for {} {} ({}). Every scenario must pass.\n",
+        these(spec.features.len()),
         plural(spec.features.len(), "feature", "features"),
         plural(intents, "intent", "intents"),
     );
@@ -143,7 +144,8 @@ pub fn critique(spec: &Spec) -> Prompt {
     let mut user = String::new();
     let _ = writeln!(
         user,
-        "Find the holes in these {} of the product `{}`.\n",
+        "Find the holes in {} {} of the product `{}`.\n",
+        these(spec.features.len()),
         plural(spec.features.len(), "feature", "features"),
         spec.name
     );
@@ -191,6 +193,11 @@ fn push_block(out: &mut String, path: &str, language: &str, content: &str) {
 
 fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// `this` for one, `these` for several.
+fn these(count: usize) -> &'static str {
+    if count == 1 { "this" } else { "these" }
 }
 
 /// `1 intent`, `3 intents`.

@@ -90,8 +90,8 @@ impl Prototype {
     /// Writes the tool-owned files: manifest, lock file, harness and a
     /// verbatim copy of every feature (removing copies of features that are
     /// no longer given).
-    pub fn write_skeleton(&self, spec: &Spec) -> Result<(), Error> {
-        let name = self.package_name()?;
+    pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
+        let name = self.package_name(target_dir)?;
         let package = format!("name = \"{name}\"");
         let manifest = MANIFEST.replacen(TEMPLATE_NAME, &package, 1);
         let lock = LOCK.replacen(TEMPLATE_NAME, &package, 1);
@@ -186,8 +186,11 @@ impl Prototype {
         write(&self.path(&rel), content)
     }
 
-    /// The cargo package name: `prototype-<folder>-<hash of the folder's
-    /// absolute path>`. The library is always `prototype`.
+    /// The cargo package name: `prototype-<folder>-<hash>`, the hash being
+    /// that of the folder's path relative to the parent of the shared
+    /// `target_dir` when the folder is below it (so a cloned repository
+    /// gives the same name), else of its absolute path. The library is
+    /// always `prototype`.
     ///
     /// Prototypes share one target directory, and cargo keys artifacts and
     /// their freshness by package name and version, not by folder: two
@@ -195,7 +198,7 @@ impl Prototype {
     /// could run the other prototype's stale test executable. The name
     /// sorts right after `prototype` in the lock file, so the template lock
     /// stays valid with the name replaced.
-    pub fn package_name(&self) -> Result<String, Error> {
+    pub fn package_name(&self, target_dir: &Path) -> Result<String, Error> {
         fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
             path: self.dir.clone(),
             source,
@@ -211,7 +214,18 @@ impl Prototype {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        let hash = crate::llm::replay::sha256(&absolute.to_string_lossy());
+        let base = fs::canonicalize(target_dir)
+            .ok()
+            .and_then(|t| t.parent().map(Path::to_path_buf));
+        let key = base
+            .and_then(|b| {
+                absolute
+                    .strip_prefix(&b)
+                    .ok()
+                    .map(|r| relative(Path::new(""), r))
+            })
+            .unwrap_or_else(|| absolute.to_string_lossy().into_owned());
+        let hash = crate::llm::replay::sha256(&key);
         Ok(format!("prototype-{}-{}", folder.trim_matches('-'), &hash[..8]).replace("--", "-"))
     }
 

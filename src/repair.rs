@@ -118,6 +118,9 @@ pub struct Round {
     pub results: Vec<IntentResult>,
     #[serde(skip)]
     files: Files,
+    /// The harness's Cucumber JSON of this round's run.
+    #[serde(skip)]
+    cucumber_json: Option<String>,
 }
 
 /// Why the loop stopped.
@@ -217,6 +220,7 @@ pub fn run(
             problems: None,
             results: Vec::new(),
             files: files.clone(),
+            cucumber_json: None,
         };
         play(
             spec, prototype, target_dir, &reply, &mut round, progress, options,
@@ -247,6 +251,10 @@ pub fn run(
             best + 1
         ));
         prototype.write_files(&rounds[best].files)?;
+        // The Cucumber JSON on disk must tell the same story as the files.
+        if let Some(json) = &rounds[best].cucumber_json {
+            prototype.write_state("cucumber.json", json)?;
+        }
     }
     // A best round that did not compile has no results: its intents did
     // not run (an empty list would read as "nothing failed").
@@ -329,14 +337,7 @@ fn play(
     }
     let extraction = extract::files(&reply.text);
     round.rejected.clone_from(&extraction.rejected);
-    let mut problems = String::new();
-    for rejected in extraction.rejected.iter().filter(|r| r.path != "(no path)") {
-        let _ = writeln!(
-            problems,
-            "- The file `{}` was refused: {}.",
-            rejected.path, rejected.reason
-        );
-    }
+    let mut problems = refusals(&extraction.rejected);
     if let Some(why) = extraction.why_empty() {
         round.outcome = Outcome::NoFiles;
         let _ = writeln!(problems, "- No file could be used: {why}.");
@@ -416,10 +417,24 @@ fn play(
             round.vacuity_unavailable = verification.unavailable;
             round.findings = verification.findings;
             round.results = run.results;
+            round.cucumber_json = run.cucumber_json;
             tally(spec, round, problems);
         }
     }
     Ok(())
+}
+
+/// One line per refused file, for the next prompt.
+fn refusals(rejected: &[extract::Rejected]) -> String {
+    let mut lines = String::new();
+    for rejected in rejected.iter().filter(|r| r.path != "(no path)") {
+        let _ = writeln!(
+            lines,
+            "- The file `{}` was refused: {}.",
+            rejected.path, rejected.reason
+        );
+    }
+    lines
 }
 
 /// Counts the round's verified and hollow intents and describes every

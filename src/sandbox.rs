@@ -671,8 +671,7 @@ fn landlock(policy: &Policy) -> Result<Layers, Error> {
 }
 
 /// The system calls that no build or run needs and that could reach past
-/// the other layers.
-#[cfg(target_arch = "x86_64")]
+/// the other layers, on every architecture.
 const ALWAYS_DENIED: &[i64] = &[
     libc::SYS_ptrace,
     libc::SYS_process_vm_readv,
@@ -703,8 +702,6 @@ const ALWAYS_DENIED: &[i64] = &[
     libc::SYS_clock_settime,
     libc::SYS_adjtimex,
     libc::SYS_clock_adjtime,
-    libc::SYS_iopl,
-    libc::SYS_ioperm,
     libc::SYS_quotactl,
     libc::SYS_syslog,
     libc::SYS_name_to_handle_at,
@@ -720,44 +717,11 @@ const ALWAYS_DENIED: &[i64] = &[
     libc::SYS_mount_setattr,
 ];
 
-#[cfg(target_arch = "aarch64")]
-const ALWAYS_DENIED: &[i64] = &[
-    libc::SYS_ptrace,
-    libc::SYS_process_vm_readv,
-    libc::SYS_process_vm_writev,
-    libc::SYS_bpf,
-    libc::SYS_perf_event_open,
-    libc::SYS_keyctl,
-    libc::SYS_add_key,
-    libc::SYS_request_key,
-    libc::SYS_mount,
-    libc::SYS_umount2,
-    libc::SYS_pivot_root,
-    libc::SYS_chroot,
-    libc::SYS_swapon,
-    libc::SYS_swapoff,
-    libc::SYS_reboot,
-    libc::SYS_kexec_load,
-    libc::SYS_kexec_file_load,
-    libc::SYS_init_module,
-    libc::SYS_finit_module,
-    libc::SYS_delete_module,
-    libc::SYS_setns,
-    libc::SYS_unshare,
-    libc::SYS_userfaultfd,
-    libc::SYS_setrlimit,
-    libc::SYS_acct,
-    libc::SYS_settimeofday,
-    libc::SYS_clock_settime,
-    libc::SYS_adjtimex,
-    libc::SYS_clock_adjtime,
-    libc::SYS_quotactl,
-    libc::SYS_syslog,
-    libc::SYS_name_to_handle_at,
-    libc::SYS_open_by_handle_at,
-    libc::SYS_fanotify_init,
-    libc::SYS_vhangup,
-];
+/// Port I/O, which only x86 has.
+#[cfg(target_arch = "x86_64")]
+const ARCH_DENIED: &[i64] = &[libc::SYS_iopl, libc::SYS_ioperm];
+#[cfg(not(target_arch = "x86_64"))]
+const ARCH_DENIED: &[i64] = &[];
 
 /// System calls answered "not implemented", so that runtimes fall back to
 /// what is allowed (`clone3` to `clone`, `io_uring` to `epoll`).
@@ -782,8 +746,11 @@ fn seccomp(policy: &Policy) -> Result<bool, Error> {
     let condition = |arg: u8, op: SeccompCmpOp, value: u64| {
         SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(build)
     };
-    let mut denied: BTreeMap<i64, Vec<SeccompRule>> =
-        ALWAYS_DENIED.iter().map(|&nr| (nr, Vec::new())).collect();
+    let mut denied: BTreeMap<i64, Vec<SeccompRule>> = ALWAYS_DENIED
+        .iter()
+        .chain(ARCH_DENIED)
+        .map(|&nr| (nr, Vec::new()))
+        .collect();
     // Reading a limit passes a null new value; only setting one is denied.
     denied.insert(
         libc::SYS_prlimit64,

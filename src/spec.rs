@@ -92,6 +92,20 @@ pub struct Step {
 }
 
 impl Spec {
+    /// Names every feature `<folder>/<rel>`, intent ids included: for a
+    /// prototype's copies of the features, so that `wow test` reports
+    /// `features/cart.feature:12` as `wow run` did, not the copy's path
+    /// inside the prototype.
+    pub fn rebase(&mut self, folder: &str) {
+        for feature in &mut self.features {
+            feature.source = Path::new(folder).join(&feature.rel);
+            let shown = display_path(&feature.source);
+            for intent in &mut feature.intents {
+                intent.id = format!("{shown}:{}", intent.line);
+            }
+        }
+    }
+
     /// Every intent of every feature, in order.
     pub fn intents(&self) -> impl Iterator<Item = &Intent> {
         self.features.iter().flat_map(|f| f.intents.iter())

@@ -68,7 +68,7 @@ pub fn verify(
     let started = Instant::now();
     let hollow = Prototype::new(prototype.state("hollow"));
     let outcome = hollow
-        .write_skeleton(spec)
+        .write_skeleton(spec, target_dir)
         .and_then(|()| hollow.write_files(&audit::hollow(files)));
     if let Err(error) = outcome {
         verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));

@@ -13,14 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{self, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::ModifyKind;
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::cargo::Status;
 use crate::report::Report;
 use crate::spec::{Intent, Spec};
 
-/// How long the files must stay quiet before a change counts.
+/// How long the files must stay quiet before a change counts: an editor's
+/// save is often several writes.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// Why the feature files cannot be watched.
@@ -38,21 +39,20 @@ pub enum Error {
 
 /// Waits for saved feature files.
 pub struct Watcher {
-    events: mpsc::Receiver<DebounceEventResult>,
-    _debouncer: Debouncer<notify::RecommendedWatcher>,
+    events: mpsc::Receiver<notify::Result<notify::Event>>,
+    _watcher: RecommendedWatcher,
 }
 
 impl Watcher {
     /// Watches every path in `paths` (files, or folders recursively).
     pub fn new(paths: &[PathBuf]) -> Result<Self, Error> {
         let (sender, events) = mpsc::channel();
-        let mut debouncer = new_debouncer(DEBOUNCE, sender).map_err(|source| Error::Watch {
+        let mut watcher = notify::recommended_watcher(sender).map_err(|source| Error::Watch {
             path: paths.first().cloned().unwrap_or_default(),
             source,
         })?;
         for path in paths {
-            debouncer
-                .watcher()
+            watcher
                 .watch(path, RecursiveMode::Recursive)
                 .map_err(|source| Error::Watch {
                     path: path.clone(),
@@ -61,21 +61,35 @@ impl Watcher {
         }
         Ok(Self {
             events,
-            _debouncer: debouncer,
+            _watcher: watcher,
         })
     }
 
-    /// Blocks until a `.feature` file is created, saved or removed.
+    /// Blocks until a `.feature` file is created, written or removed, and
+    /// then until the files have been quiet for a moment.
     pub fn wait(&self) -> Result<(), Error> {
         loop {
-            let batch = self.events.recv().map_err(|_| Error::Stopped)?;
-            // A failed event from the OS (a watch limit, say) is not a save.
-            let Ok(events) = batch else { continue };
-            if events.iter().any(|e| is_feature(&e.path)) {
-                return Ok(());
+            let event = self.events.recv().map_err(|_| Error::Stopped)?;
+            if is_save(&event) {
+                break;
             }
         }
+        // Later events of the same save are part of it.
+        while self.events.recv_timeout(DEBOUNCE).is_ok() {}
+        Ok(())
     }
+}
+
+/// Whether `event` changed a feature file. Opening or reading one (which
+/// `wow` itself does on every pass, as does any editor) is not a change,
+/// nor is a change of its metadata.
+fn is_save(event: &notify::Result<notify::Event>) -> bool {
+    let Ok(event) = event else { return false };
+    let changes = matches!(
+        event.kind,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+    ) && !matches!(event.kind, EventKind::Modify(ModifyKind::Metadata(_)));
+    changes && event.paths.iter().any(|p| is_feature(p))
 }
 
 fn is_feature(path: &Path) -> bool {

@@ -288,21 +288,34 @@ impl Default for Settings {
 /// it needs the prototype folder, see [`replay::Replay::open`].
 ///
 /// # Errors
-/// [`Error::MissingKey`] when the provider needs a key variable that is unset.
+/// [`Error::MissingKey`] when the provider needs a key variable that is
+/// unset and its endpoint is the provider's own.
 pub fn connect(model: &Model, settings: &Settings) -> Result<Box<dyn Llm>, Error> {
     match model {
         Model::Http { provider, id } => {
+            let base_url = provider.base_url(settings.base_url.as_deref());
+            // A server of one's own behind `--base-url` (or `OPENAI_BASE_URL`)
+            // may need no key; the provider's own endpoint always does. A key
+            // that is set goes with the request either way, as the
+            // providers' SDKs do.
+            let own_server = base_url != provider.default_base_url;
             let key = match provider.key_var {
-                Some(var) => Some(non_empty_var(var).ok_or(Error::MissingKey {
-                    provider: provider.name,
-                    var,
-                })?),
+                Some(var) => match non_empty_var(var) {
+                    Some(key) => Some(key),
+                    None if own_server => None,
+                    None => {
+                        return Err(Error::MissingKey {
+                            provider: provider.name,
+                            var,
+                        });
+                    }
+                },
                 None => None,
             };
             let endpoint = http::Endpoint {
                 provider: *provider,
                 model: id.clone(),
-                base_url: provider.base_url(settings.base_url.as_deref()),
+                base_url,
                 key,
             };
             Ok(match provider.protocol {

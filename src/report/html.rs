@@ -146,14 +146,6 @@ fn badge(out: &mut String, status: Status) {
     );
 }
 
-/// Whether any intent ran (a `wow check` listing has none).
-fn ran(report: &Report) -> bool {
-    report
-        .intents
-        .iter()
-        .any(|i| i.status != Status::NotRun || i.message.is_some())
-}
-
 fn count(report: &Report, statuses: &[Status]) -> usize {
     report
         .intents
@@ -170,7 +162,7 @@ fn headline(report: &Report) -> String {
     let noun = if total == 1 { "intent" } else { "intents" };
     if total == 0 {
         "No intents".to_owned()
-    } else if !ran(report) {
+    } else if !report.ran() {
         format!("{total} {noun}, not run yet")
     } else {
         let verb = if report.summary.passed == 1 {
@@ -206,7 +198,7 @@ fn header(out: &mut String, report: &Report) {
         (count(report, FAILING), "failing", "✘", "failed"),
         (count(report, &[Status::NotRun]), "not run", "·", "muted"),
     ];
-    if ran(report) && report.summary.intents > 0 {
+    if report.ran() && report.summary.intents > 0 {
         let label: Vec<String> = tiles.iter().map(|t| format!("{} {}", t.0, t.1)).collect();
         put!(
             out,
@@ -323,7 +315,7 @@ fn attention(out: &mut String, report: &Report) {
         .iter()
         .filter(|i| i.status != Status::Passed)
         .collect();
-    if failing.is_empty() || !ran(report) {
+    if failing.is_empty() || !report.ran() {
         return;
     }
     put!(
@@ -1000,11 +992,19 @@ fn rounds(out: &mut String, report: &Report) {
                 )
             }),
         );
+        // Command and replayed providers report no usage: not "0 out".
+        let tokens = if round.input_tokens + round.output_tokens > 0 {
+            format!(
+                "{} in · {} out",
+                thousands(round.input_tokens),
+                thousands(round.output_tokens)
+            )
+        } else {
+            "–".to_owned()
+        };
         put!(
             out,
-            "</td><td>{} in · {} out</td><td>{}</td></tr>\n",
-            thousands(round.input_tokens),
-            thousands(round.output_tokens),
+            "</td><td>{tokens}</td><td>{}</td></tr>\n",
             duration(round.duration_ms)
         );
     }
@@ -1650,7 +1650,7 @@ Feature: Shopping cart
                 "{code}"
             );
         }
-        assert!(page.contains("<p class=\"reason\">the total should be 50 euros</p>"));
+        assert!(page.contains("<p class=\"reason\">the total should be 50 euros (got 100)</p>"));
         assert!(
             page.contains(
                 "Stopped at <strong class=\"stepref\">Then the total is 50 euros</strong>"

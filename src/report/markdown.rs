@@ -92,17 +92,10 @@ fn status_words(status: Status) -> &'static str {
     }
 }
 
-fn ran(report: &Report) -> bool {
-    report
-        .intents
-        .iter()
-        .any(|i| i.status != Status::NotRun || i.message.is_some())
-}
-
 fn headline(out: &mut String, report: &Report) {
     let total = report.summary.intents;
     let noun = if total == 1 { "intent" } else { "intents" };
-    if !ran(report) {
+    if !report.ran() {
         put!(out, "## {total} {noun}, not run yet\n");
         return;
     }
@@ -160,7 +153,7 @@ fn features(out: &mut String, report: &Report) {
     if report.features.is_empty() {
         return;
     }
-    let ran = ran(report);
+    let ran = report.ran();
     put!(
         out,
         "\n| Feature | Intents |{}\n|---|---:|{}\n",
@@ -191,7 +184,7 @@ fn not_passing(out: &mut String, report: &Report) {
         .iter()
         .filter(|i| i.status != Status::Passed)
         .collect();
-    if failing.is_empty() || !ran(report) {
+    if failing.is_empty() || !report.ran() {
         return;
     }
     put!(

@@ -61,6 +61,8 @@ pub struct Summary {
     pub failed: usize,
     /// Intents that pass but would pass without the prototype (part of `failed`).
     pub hollow: usize,
+    /// Intents that did not run (part of `failed`; every intent for `wow check`).
+    pub not_run: usize,
 }
 
 /// One feature file, its narrative, and the SHA-256 (hex) of its text.
@@ -244,6 +246,7 @@ impl Report {
                 passed,
                 failed: intents.len() - passed,
                 hollow: count(Status::Hollow),
+                not_run: count(Status::NotRun),
             },
             features: spec
                 .features
@@ -263,6 +266,14 @@ impl Report {
             duration_ms,
             critique: None,
         }
+    }
+
+    /// Whether any intent ran: a `wow check` listing has none (its intents
+    /// are not run, with no reason given).
+    pub fn ran(&self) -> bool {
+        self.intents
+            .iter()
+            .any(|i| i.status != Status::NotRun || i.message.is_some())
     }
 
     /// Whether every intent passed (exit code 0).
@@ -393,7 +404,10 @@ fn plain_failure(message: &str) -> String {
     for (prefix, equal) in compared {
         if let Some(rest) = first.strip_prefix(prefix) {
             let custom = rest.trim_start_matches(':').trim();
-            return if !custom.is_empty() {
+            return if !custom.is_empty() && equal && !value("left:").is_empty() {
+                // The message says what was expected; the value says what was.
+                format!("{custom} (got {})", value("left:"))
+            } else if !custom.is_empty() {
                 custom.to_owned()
             } else if equal {
                 format!("expected {} but got {}", value("right:"), value("left:"))
@@ -430,10 +444,7 @@ const BOLD: Style = Style::new().bold();
 pub fn scoreboard(report: &Report, spec: &Spec) -> String {
     let mut out = String::new();
     let mut results = report.intents.iter();
-    let ran = report
-        .intents
-        .iter()
-        .any(|i| i.status != Status::NotRun || i.message.is_some());
+    let ran = report.ran();
     for feature in &spec.features {
         let _ = writeln!(
             out,
@@ -719,7 +730,7 @@ Feature: Bank account
             plain_failure(
                 "assertion `left == right` failed: the fee should be 4 euros\n  left: 6\n right: 4"
             ),
-            "the fee should be 4 euros"
+            "the fee should be 4 euros (got 6)"
         );
     }
 
@@ -774,7 +785,8 @@ Feature: Bank account
                 intents: 3,
                 passed: 1,
                 failed: 2,
-                hollow: 0
+                hollow: 0,
+                not_run: 0
             }
         );
         assert!(!report.all_passed());
@@ -784,7 +796,7 @@ Feature: Bank account
         );
         assert_eq!(
             report.intents[1].reason.as_deref(),
-            Some("the balance should be 90 euros")
+            Some("the balance should be 90 euros (got 100)")
         );
         assert_eq!(report.intents[1].rule.as_deref(), Some("No overdraw"));
 

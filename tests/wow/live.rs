@@ -28,14 +28,24 @@ impl Live {
             .env("WOW_TARGET_DIR", shared_target_dir())
             .env_remove("WOW_MODEL")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start wow");
-        let stdout = child.stdout.take().expect("piped");
+        // Both streams on one channel: results on stdout, progress on stderr.
         let (sender, lines) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let to_stderr = sender.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if to_stderr.send(line).is_err() {
                     break;
                 }
             }
@@ -62,6 +72,19 @@ impl Live {
             "`{text}` never came; stdout so far:\n{}",
             self.seen.join("\n")
         );
+    }
+
+    /// The stdout lines printed within `quiet` from now.
+    fn lines_within(&mut self, quiet: Duration) -> Vec<String> {
+        let deadline = Instant::now() + quiet;
+        let mut lines = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            if let Ok(line) = self.lines.recv_timeout(left) {
+                self.seen.push(line.clone());
+                lines.push(line);
+            }
+        }
+        lines
     }
 
     /// Ctrl-C, then the exit code.
@@ -263,6 +286,15 @@ async fn watch_on_the_bundled_example_updates_it_for_an_edited_scenario() {
         );
         // The prototype matches the features: checked without the model.
         live.wait_for("23 of 23 intents pass");
+        // Reading the features, as every pass does, is not a save: the
+        // watch stays idle until one is written.
+        let idle = live.lines_within(Duration::from_secs(3));
+        let passes = idle
+            .iter()
+            .filter(|l| l.contains("watching the feature files"))
+            .count();
+        assert!(passes <= 1, "passes without a save: {idle:?}");
+        assert!(!idle.iter().any(|l| l.contains("intents pass")), "{idle:?}");
         live
     })
     .await

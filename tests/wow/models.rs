@@ -245,7 +245,7 @@ async fn an_intent_that_keeps_failing_is_reported_with_its_step() {
     assert_eq!(failed["id"], "features/parking.feature:17");
     assert_eq!(failed["status"], "failed");
     assert_eq!(failed["failed_step"], "Then the fee is 4 euros");
-    assert_eq!(failed["reason"], "the fee should be 4 euros");
+    assert_eq!(failed["reason"], "the fee should be 4 euros (got 6)");
     // The same failures twice: the loop stops instead of spending the budget.
     assert_eq!(outcomes(&report), ["ran", "ran"]);
     assert_eq!(report["stopped"]["reason"], "stalled");
