@@ -310,11 +310,7 @@ fn anchor(id: &str) -> String {
 /// What does not pass, first: each intent with its status, plain reason
 /// and a link to its card.
 fn attention(out: &mut String, report: &Report) {
-    let failing: Vec<&IntentReport> = report
-        .intents
-        .iter()
-        .filter(|i| i.status != Status::Passed)
-        .collect();
+    let failing = report.not_passing();
     if failing.is_empty() || !report.ran() {
         return;
     }

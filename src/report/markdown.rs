@@ -179,11 +179,7 @@ fn features(out: &mut String, report: &Report) {
 }
 
 fn not_passing(out: &mut String, report: &Report) {
-    let failing: Vec<&IntentReport> = report
-        .intents
-        .iter()
-        .filter(|i| i.status != Status::Passed)
-        .collect();
+    let failing = report.not_passing();
     if failing.is_empty() || !report.ran() {
         return;
     }

@@ -276,6 +276,14 @@ impl Report {
             .any(|i| i.status != Status::NotRun || i.message.is_some())
     }
 
+    /// The intents that are not verified, in report order.
+    pub fn not_passing(&self) -> Vec<&IntentReport> {
+        self.intents
+            .iter()
+            .filter(|i| i.status != Status::Passed)
+            .collect()
+    }
+
     /// Whether every intent passed (exit code 0).
     pub fn all_passed(&self) -> bool {
         self.summary.passed == self.summary.intents
