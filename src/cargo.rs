@@ -577,14 +577,25 @@ fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, 
 
 /// Whether an offline build failed for want of a downloaded dependency.
 fn needs_fetch(output: &Output) -> bool {
-    !output.success && !output.timed_out && output.stderr.contains("offline")
+    // Offline: a crate is not downloaded yet. `--frozen`: the lock lacks an
+    // extra crate of `wow.toml`, which the fetch adds.
+    !output.success
+        && !output.timed_out
+        && (output.stderr.contains("offline") || output.stderr.contains("--frozen"))
 }
 
 /// `cargo fetch --locked`: downloads the dependencies named in the
-/// tool-owned `Cargo.lock`, with network, compiling nothing.
+/// tool-owned `Cargo.lock`, with network, compiling nothing. With extra
+/// crates from `wow.toml`, without `--locked`: cargo adds them to the lock,
+/// keeping every version already locked.
 fn fetch(dir: &Path, target_dir: &Path, limits: Limits) -> Result<(), Error> {
+    let extra = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|m| m.lines().any(|l| l.trim() == "[dependencies]"));
     let mut command = Command::new("cargo");
-    command.current_dir(dir).args(["fetch", "--locked"]);
+    command.current_dir(dir).arg("fetch");
+    if !extra {
+        command.arg("--locked");
+    }
     let policy = (limits.sandbox == sandbox::Mode::On).then(|| {
         Policy::build(
             dir,

@@ -277,6 +277,8 @@ pub enum Error {
     #[error(transparent)]
     Critique(#[from] crate::critique::Error),
     #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error(transparent)]
     Watch(#[from] crate::watch::Error),
     #[error(transparent)]
     Serve(#[from] crate::serve::Error),
@@ -312,7 +314,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Check(args) => check(&args),
         Command::Prompt(args) => {
             let spec = spec::parse(&args.paths)?;
-            print!("{}", crate::prompt::generate(&spec).to_text());
+            let crates = crate::config::load(Path::new("."))?.crates;
+            let prompt = crate::prompt::generate(&spec).with_crates(&crates);
+            print!("{}", prompt.to_text());
             Ok(0)
         }
         Command::Test(args) => test(&args, &progress),
@@ -358,7 +362,8 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         .clone()
         .unwrap_or_else(|| Path::new("generated").join(&spec.name));
     let mut chosen = choose_model(args, &out, &spec, progress)?;
-    let prototype = Prototype::new(&out);
+    let config = crate::config::load(Path::new("."))?;
+    let prototype = Prototype::new(&out).with_crates(config.crates);
     create_dir(&out)?;
     let _lock = safety::before_writing(&prototype, args.force, progress)?;
     let target_dir = target_dir(&args.build, &out)?;
@@ -651,7 +656,8 @@ fn watch_once(
         .clone()
         .unwrap_or_else(|| Path::new("generated").join(&spec.name));
     create_dir(&out)?;
-    let prototype = Prototype::new(&out);
+    let config = crate::config::load(Path::new("."))?;
+    let prototype = Prototype::new(&out).with_crates(config.crates);
     let target_dir = target_dir(&args.build, &out)?;
     let files = prototype.read_files()?;
     let before = previous

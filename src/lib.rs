@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod cargo;
 pub mod cli;
+pub mod config;
 pub mod critique;
 pub mod extract;
 pub mod history;

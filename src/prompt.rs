@@ -24,7 +24,31 @@ pub struct Prompt {
     pub user: String,
 }
 
+/// The contract's sentence on the library's dependencies.
+const STD_ONLY: &str = "The library may use only the standard library.";
+
 impl Prompt {
+    /// The same prompt, telling the model it may also use `crates` (the
+    /// extra crates of `wow.toml`) in the library.
+    #[must_use]
+    pub fn with_crates(&self, crates: &[crate::config::Crate]) -> Self {
+        if crates.is_empty() {
+            return self.clone();
+        }
+        let list: Vec<String> = crates
+            .iter()
+            .map(|c| format!("`{}` {}", c.name, c.version))
+            .collect();
+        let allowed = format!(
+            "The library may use the standard library and these crates, nothing else: {}.",
+            list.join(", ")
+        );
+        Self {
+            system: self.system.replacen(STD_ONLY, &allowed, 1),
+            user: self.user.clone(),
+        }
+    }
+
     /// The whole prompt as one text, for `wow prompt`, `cmd:` providers and
     /// pasting into a chat window.
     pub fn to_text(&self) -> String {

@@ -38,6 +38,8 @@ pub const STATE_DIR: &str = ".wow";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prototype {
     pub dir: PathBuf,
+    /// Extra crates of the library, from `wow.toml` ([`crate::config`]).
+    pub crates: Vec<crate::config::Crate>,
 }
 
 /// Why the prototype folder could not be written or read.
@@ -65,7 +67,17 @@ pub enum Error {
 
 impl Prototype {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            crates: Vec::new(),
+        }
+    }
+
+    /// The same prototype, its library depending on `crates` too.
+    #[must_use]
+    pub fn with_crates(mut self, crates: Vec<crate::config::Crate>) -> Self {
+        self.crates = crates;
+        self
     }
 
     /// Path of a file or folder inside the prototype.
@@ -93,8 +105,26 @@ impl Prototype {
     pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
         let name = self.package_name(target_dir)?;
         let package = format!("name = \"{name}\"");
-        let manifest = MANIFEST.replacen(TEMPLATE_NAME, &package, 1);
-        let lock = LOCK.replacen(TEMPLATE_NAME, &package, 1);
+        let mut manifest = MANIFEST.replacen(TEMPLATE_NAME, &package, 1);
+        let mut lock = LOCK.replacen(TEMPLATE_NAME, &package, 1);
+        if !self.crates.is_empty() {
+            let lines: String = self
+                .crates
+                .iter()
+                .map(|c| c.manifest_line() + "\n")
+                .collect();
+            manifest = manifest.replacen(
+                "[dev-dependencies]",
+                &format!("[dependencies]\n{lines}\n[dev-dependencies]"),
+                1,
+            );
+            // The template lock lacks the extra crates: the first build's
+            // fetch adds them. Keep that lock while the manifest stays.
+            let same = fs::read_to_string(self.path("Cargo.toml")).is_ok_and(|m| m == manifest);
+            if let (true, Ok(existing)) = (same, fs::read_to_string(self.path("Cargo.lock"))) {
+                lock = existing;
+            }
+        }
         let mut written: Vec<(String, &str)> = vec![
             ("Cargo.toml".to_owned(), &manifest),
             ("Cargo.lock".to_owned(), &lock),

@@ -193,7 +193,8 @@ pub fn run(
                 Kind::Repair => "repairing",
             }
         ));
-        let reply = match llm.complete(&prompt, progress) {
+        let sent = prompt.with_crates(&prototype.crates);
+        let reply = match llm.complete(&sent, progress) {
             Ok(reply) => reply,
             Err(error) if !rounds.is_empty() => {
                 stop = Stop::ModelError(error.to_string());
@@ -201,7 +202,7 @@ pub fn run(
             }
             Err(error) => return Err(error.into()),
         };
-        exchanges.push(record(number, kind, &model, &hashes, &prompt, &reply));
+        exchanges.push(record(number, kind, &model, &hashes, &sent, &reply));
         let mut round = Round {
             number,
             kind,

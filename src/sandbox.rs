@@ -244,8 +244,10 @@ impl Policy {
             }
             if network {
                 // The fetch compiles and runs nothing: it may create the
-                // registry cache and cargo's lock files on a new machine.
+                // registry cache and cargo's lock files on a new machine,
+                // and add the extra crates of `wow.toml` to the lock.
                 write.push(cargo.clone());
+                write.push(dir.join("Cargo.lock"));
             } else {
                 read.extend(["registry", "git"].map(|n| cargo.join(n)));
             }

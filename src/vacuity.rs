@@ -66,7 +66,7 @@ pub fn verify(
     }
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
-    let hollow = Prototype::new(prototype.state("hollow"));
+    let hollow = Prototype::new(prototype.state("hollow")).with_crates(prototype.crates.clone());
     let outcome = hollow
         .write_skeleton(spec, target_dir)
         .and_then(|()| hollow.write_files(&audit::hollow(files)));

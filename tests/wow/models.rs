@@ -482,3 +482,56 @@ fn is_ours(pids: &str, wow: &Wow) -> bool {
         std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(&ours))
     })
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crates_allowed_in_wow_toml_reach_the_prototype_and_the_prompt() {
+    let lib = format!(
+        "{LIB_RIGHT}\n/// The fee as text, formatted by `itoa`.\npub fn fee_text(minutes: u32) -> String {{\n    itoa::Buffer::new().format(fee(minutes)).to_owned()\n}}\n"
+    );
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![openai_json(&reply(&lib, STEPS), "stop")],
+    )
+    .await;
+    let (wow, out) = parking()
+        .file("wow.toml", "[dependencies]\nitoa = \"=1.0.18\"\n")
+        .args(&[
+            "run",
+            "--model",
+            "vllm/test",
+            "--base-url",
+            &format!("{}/v1", server.uri()),
+            "--json",
+            "report.json",
+        ])
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        wow.read("generated/features/Cargo.toml")
+            .contains("itoa = { version = \"=1.0.18\" }")
+    );
+    let sent = server.received_requests().await.unwrap_or_default();
+    let body = String::from_utf8_lossy(&sent[0].body).into_owned();
+    assert!(
+        body.contains("`itoa` =1.0.18"),
+        "the model is told which crates it may use"
+    );
+
+    let out = wow
+        .file("wow.toml", "[dependencies]\nitoa = \"1\"\n")
+        .only_args(&[
+            "run",
+            "--model",
+            "vllm/test",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+        ])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr.contains("is not an exact version"),
+        "{}",
+        out.all()
+    );
+}
