@@ -12,32 +12,9 @@
 #
 # Usage: bench/warm-run.sh [N]   (default 5). Builds wow in release mode first.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 runs=${1:-5}
-
-cargo build --release --quiet
-wow=$PWD/target/release/wow
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp -r features "$work/features"
-mkdir -p "$work/generated"
-cp -r generated/features "$work/generated/features"
-rm -f "$work"/generated/features/.wow/{cucumber,last-run}.json
-export WOW_TARGET_DIR="$work/target"
-cd "$work"
-
-# Warm up: compile the dependencies once.
-"$wow" --quiet run >/dev/null
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-time_it() {
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" 'BEGIN {print b - a}'
-  done | median
-}
+# shellcheck source=bench/setup.sh
+source "$(dirname "$0")/setup.sh"
 
 # `cargo test` in the folder uses the same package name, lock and target dir as wow.
 cargo_test=$(cd generated/features && time_it env CARGO_TARGET_DIR="$WOW_TARGET_DIR" cargo test --test intents)

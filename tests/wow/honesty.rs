@@ -13,17 +13,8 @@ use crate::support::{Output, Wow, fake_server, openai_json};
 async fn run_once(text: String) -> (Wow, Output, Value) {
     let server = fake_server("/v1/chat/completions", vec![openai_json(&text, "stop")]).await;
     let (wow, out) = parking()
-        .args(&[
-            "run",
-            "--model",
-            "vllm/test",
-            "--base-url",
-            &format!("{}/v1", server.uri()),
-            "--max-repairs",
-            "0",
-            "--json",
-            "report.json",
-        ])
+        .args(&["run", "--max-repairs", "0", "--json", "report.json"])
+        .local_model(&server)
         .run_async()
         .await;
     let report = wow.report();
@@ -110,16 +101,8 @@ async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified
     )
     .await;
     let (wow, out) = parking()
-        .args(&[
-            "run",
-            "--model",
-            "vllm/test",
-            "--base-url",
-            &format!("{}/v1", server.uri()),
-            "--critique",
-            "--json",
-            "report.json",
-        ])
+        .args(&["run", "--critique", "--json", "report.json"])
+        .local_model(&server)
         .run_async()
         .await;
     assert_eq!(out.code, 0, "{}", out.all());
@@ -160,13 +143,8 @@ const CRITIQUE: &str = "Hand-written test reply for the critique prompt.\n\n```g
 async fn critique_writes_suggestions_that_check_accepts() {
     let server = fake_server("/v1/chat/completions", vec![openai_json(CRITIQUE, "stop")]).await;
     let (wow, out) = parking()
-        .args(&[
-            "critique",
-            "--model",
-            "vllm/test",
-            "--base-url",
-            &format!("{}/v1", server.uri()),
-        ])
+        .args(&["critique"])
+        .local_model(&server)
         .run_async()
         .await;
     assert_eq!(out.code, 0, "{}", out.all());

@@ -389,17 +389,8 @@ async fn a_worse_repair_leaves_the_best_round_on_disk() {
     )
     .await;
     let (wow, out) = parking()
-        .args(&[
-            "run",
-            "--model",
-            "vllm/test",
-            "--base-url",
-            &format!("{}/v1", server.uri()),
-            "--max-repairs",
-            "1",
-            "--json",
-            "report.json",
-        ])
+        .args(&["run", "--max-repairs", "1", "--json", "report.json"])
+        .local_model(&server)
         .run_async()
         .await;
     assert_eq!(out.code, 1, "{}", out.all());
@@ -495,15 +486,8 @@ async fn crates_allowed_in_wow_toml_reach_the_prototype_and_the_prompt() {
     .await;
     let (wow, out) = parking()
         .file("wow.toml", "[dependencies]\nitoa = \"=1.0.18\"\n")
-        .args(&[
-            "run",
-            "--model",
-            "vllm/test",
-            "--base-url",
-            &format!("{}/v1", server.uri()),
-            "--json",
-            "report.json",
-        ])
+        .args(&["run", "--json", "report.json"])
+        .local_model(&server)
         .run_async()
         .await;
     assert_eq!(out.code, 0, "{}", out.all());

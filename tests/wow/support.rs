@@ -72,6 +72,13 @@ impl Wow {
         self.args(args)
     }
 
+    /// `--model vllm/test --base-url <server>/v1`: a local OpenAI-compatible
+    /// server needing no key, the fake one of the test.
+    pub fn local_model(self, server: &MockServer) -> Self {
+        let base = format!("{}/v1", server.uri());
+        self.args(&["--model", "vllm/test", "--base-url", &base])
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.envs.push((key.to_owned(), value.to_owned()));
         self
