@@ -20,61 +20,13 @@ use std::sync::LazyLock;
 use cucumber_expressions::Expression;
 use proc_macro2::{Delimiter, LineColumn, Span, TokenStream, TokenTree};
 use regex::Regex;
-use serde::Serialize;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::visit::{self, Visit};
 
-use crate::prototype::Files;
 use crate::spec::{Intent, Spec};
-
-/// A problem found in the model's code, in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub kind: Kind,
-    /// File and line of the step definition or code concerned (`tests/steps.rs`, 1-based).
-    pub file: String,
-    pub line: usize,
-    /// Plain words for the product owner and the model.
-    pub message: String,
-    /// Ids ([`Intent::id`]) of the intents concerned; empty means every intent.
-    pub intents: Vec<String>,
-}
-
-/// What kind of problem a [`Finding`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A `Then` step definition with no assertion, panic or `Result` error path.
-    NoAssertion,
-    /// No step of the intent reaches the `prototype` crate.
-    NeverReachesPrototype,
-    /// `unsafe`, `std::process`, `std::net` or `std::env` in the steps or the prototype.
-    Forbidden,
-}
-
-impl Kind {
-    /// Whether an intent with this finding cannot count as verified.
-    pub fn makes_hollow(self) -> bool {
-        matches!(self, Self::NoAssertion | Self::NeverReachesPrototype)
-    }
-}
-
-/// A piece of the model's code, for following an intent to the code that
-/// runs it: a step definition, or a prototype item a definition uses.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CodeRef {
-    /// Path in the prototype (`tests/steps.rs`, `src/banking.rs`).
-    pub file: String,
-    /// First line of the item (1-based).
-    pub line: usize,
-    /// The item's source text as written (the whole function or method).
-    pub source: String,
-    /// For a step definition: the prototype functions, methods and types it
-    /// uses (defined in `src/`), in order of first use; empty otherwise.
-    pub calls: Vec<CodeRef>,
-}
+use crate::vocabulary::{CodeRef, Files, Finding, FindingKind as Kind};
 
 /// Checks the model-owned `files` (path → content, paths like `src/lib.rs`,
 /// `tests/steps.rs`, `tests/steps/bank.rs`) against the intents of `spec`.

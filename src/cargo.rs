@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt as _;
 
 use crate::sandbox::{self, Budget, Policy, Toolchain};
-use crate::spec::{Intent, Spec};
+use crate::spec::Spec;
+use crate::vocabulary::{IntentResult, Status, StepStatus, millis};
 
 /// Most bytes kept of a child's stdout or stderr; the rest is dropped.
 pub const OUTPUT_CAP_BYTES: usize = 4 * 1024 * 1024;
@@ -97,81 +98,6 @@ pub struct Diagnostic {
     /// The file the error points at, relative to the prototype, if any.
     pub file: Option<String>,
     pub rendered: String,
-}
-
-/// Status of one intent after a run, as the JSON report spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Passed,
-    Failed,
-    Undefined,
-    Ambiguous,
-    NotRun,
-    /// Passed, but would pass without the prototype doing anything: it
-    /// still passes when every prototype function is hollowed out, or its
-    /// steps check nothing or never call the prototype. Not verified.
-    Hollow,
-}
-
-/// What happened to one intent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IntentResult {
-    /// [`Intent::id`].
-    pub id: String,
-    pub status: Status,
-    /// The step that failed, was undefined or ambiguous: `Then the balance is 90`.
-    pub failed_step: Option<String>,
-    /// Line of that step in its feature file.
-    pub failed_step_line: Option<usize>,
-    /// The technical message: the assertion's or panic's text, cucumber's
-    /// word for an undefined step, or why the scenario did not run.
-    pub message: Option<String>,
-    /// Where the matched step definition is (`tests/steps.rs:12:1`), if known.
-    pub step_definition: Option<String>,
-    /// The status of each step of the intent ([`Intent::steps`], background
-    /// first), in order.
-    pub steps: Vec<StepStatus>,
-}
-
-/// Status of one step, as Cucumber JSON spells it, plus `not_run` for the
-/// steps cucumber does not report after a failed one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    Passed,
-    Failed,
-    Undefined,
-    Ambiguous,
-    Skipped,
-    NotRun,
-}
-
-impl StepStatus {
-    fn from_json(status: &str) -> Self {
-        match status {
-            "passed" => Self::Passed,
-            "undefined" => Self::Undefined,
-            "ambiguous" => Self::Ambiguous,
-            "skipped" => Self::Skipped,
-            _ => Self::Failed,
-        }
-    }
-}
-
-impl IntentResult {
-    /// A result for an intent that did not run, and why.
-    pub fn not_run(intent: &Intent, message: &str) -> Self {
-        Self {
-            id: intent.id.clone(),
-            status: Status::NotRun,
-            failed_step: None,
-            failed_step_line: None,
-            message: Some(message.to_owned()),
-            step_definition: None,
-            steps: vec![StepStatus::NotRun; intent.steps.len()],
-        }
-    }
 }
 
 /// Result of running the scenarios.
@@ -489,7 +415,7 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
             secs: limits.build.timeout_secs,
         });
     }
-    let duration_ms = crate::llm::millis(output.duration);
+    let duration_ms = millis(output.duration);
     let mut diagnostics = Vec::new();
     let mut executable = None;
     for line in output.stdout.lines() {
@@ -682,7 +608,7 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
         ],
         Duration::from_secs(limits.run.timeout_secs),
     )?;
-    let duration_ms = crate::llm::millis(output.duration);
+    let duration_ms = millis(output.duration);
     let text = sanitize(&output.stdout);
     let json = std::fs::read_to_string(&json_path).ok();
     let results = if let Some(why) = stopped_by_limit(&output, limits.run) {
@@ -852,9 +778,9 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
             };
             let steps: Vec<StepStatus> = (0..intent.steps.len())
                 .map(|i| {
-                    found.get(i).map_or(StepStatus::NotRun, |s| {
-                        StepStatus::from_json(&s.result.status)
-                    })
+                    found
+                        .get(i)
+                        .map_or(StepStatus::NotRun, |s| step_status(&s.result.status))
                 })
                 .collect();
             let failed = found.iter().find(|s| s.result.status != "passed");
@@ -913,4 +839,15 @@ fn split_message(raw: &str) -> (Option<String>, String) {
         .trim()
         .to_owned();
     (location, message)
+}
+
+/// A step status as Cucumber JSON spells it.
+fn step_status(status: &str) -> StepStatus {
+    match status {
+        "passed" => StepStatus::Passed,
+        "undefined" => StepStatus::Undefined,
+        "ambiguous" => StepStatus::Ambiguous,
+        "skipped" => StepStatus::Skipped,
+        _ => StepStatus::Failed,
+    }
 }

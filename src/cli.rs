@@ -343,7 +343,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 fn check(args: &CheckArgs) -> Result<u8, Error> {
     let started = Instant::now();
     let spec = spec::parse(&args.paths)?;
-    let report = Report::listing(&spec, llm::millis(started.elapsed()));
+    let report = Report::listing(&spec, crate::vocabulary::millis(started.elapsed()));
     if let Some(path) = &args.json {
         write_json(&report, path)?;
     }
@@ -374,7 +374,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         limits: limits(&args.build),
     };
     let replaying = chosen.is_replay;
-    let session = repair::run(
+    let (session, exchanges) = repair::run(
         &spec,
         &prototype,
         &target_dir,
@@ -384,7 +384,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
         repair::Start::Generate,
     )?;
     if !replaying {
-        replay::write(&out, &session.exchanges)?;
+        replay::write(&out, &exchanges)?;
     }
     let mut report = Report::new(
         &spec,
@@ -394,7 +394,7 @@ fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
             traces: &crate::audit::trace(&spec, &prototype.read_files()?),
             session: Some(&session),
             prototype: Some(&out),
-            duration_ms: llm::millis(started.elapsed()),
+            duration_ms: crate::vocabulary::millis(started.elapsed()),
         },
     );
     if args.critique {
@@ -498,7 +498,7 @@ fn replay_of(out: &Path, spec: &Spec, progress: &Progress) -> Result<Chosen, Err
     };
     progress.note(&format!(
         "replaying the {} recorded in `{}` ({who})",
-        crate::prompt::plural(replay.exchanges().len(), "exchange", "exchanges"),
+        crate::vocabulary::plural(replay.exchanges().len(), "exchange", "exchanges"),
         spec::display_path(out)
     ));
     if let Some(note) = &first.note {
@@ -533,7 +533,7 @@ fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
             traces: &crate::audit::trace(&spec, &prototype.read_files()?),
             session: None,
             prototype: Some(&dir),
-            duration_ms: llm::millis(started.elapsed()),
+            duration_ms: crate::vocabulary::millis(started.elapsed()),
         },
     );
     finish(&report, &spec, &prototype, &args.report)
@@ -547,7 +547,13 @@ fn evaluate(
     target_dir: &Path,
     limits: Limits,
     progress: &Progress,
-) -> Result<(Vec<cargo::IntentResult>, Vec<crate::audit::Finding>), Error> {
+) -> Result<
+    (
+        Vec<crate::vocabulary::IntentResult>,
+        Vec<crate::vocabulary::Finding>,
+    ),
+    Error,
+> {
     prototype.check_features()?;
     progress.phase("compiling");
     let _lock = cargo::lock(target_dir)?;
@@ -575,11 +581,11 @@ fn evaluate(
             }
             let why = format!(
                 "the prototype does not compile ({})",
-                crate::prompt::plural(diagnostics.len(), "error", "errors")
+                crate::vocabulary::plural(diagnostics.len(), "error", "errors")
             );
             let results = spec
                 .intents()
-                .map(|i| cargo::IntentResult::not_run(i, &why))
+                .map(|i| crate::vocabulary::IntentResult::not_run(i, &why))
                 .collect();
             Ok((results, Vec::new()))
         }
@@ -689,7 +695,7 @@ fn watch_once(
                 max_repairs: args.max_repairs,
                 limits,
             };
-            let session = repair::run(
+            let (session, exchanges) = repair::run(
                 &spec,
                 &prototype,
                 &target_dir,
@@ -698,7 +704,7 @@ fn watch_once(
                 options,
                 start,
             )?;
-            replay::write(&out, &session.exchanges)?;
+            replay::write(&out, &exchanges)?;
             (
                 session.results.clone(),
                 session.findings.clone(),
@@ -714,7 +720,7 @@ fn watch_once(
             traces: &crate::audit::trace(&spec, &prototype.read_files()?),
             session: session.as_ref(),
             prototype: Some(&out),
-            duration_ms: llm::millis(started.elapsed()),
+            duration_ms: crate::vocabulary::millis(started.elapsed()),
         },
     );
     Ok(Some((spec, report, prototype)))

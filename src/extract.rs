@@ -13,20 +13,14 @@
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
+use crate::vocabulary::Rejected;
+
 /// One file taken from a reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct File {
     /// Normalised relative path, `/`-separated, such as `src/lib.rs`.
     pub path: String,
     pub content: String,
-}
-
-/// A code block the policy refused, with the reason in plain words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Rejected {
-    /// The path as the reply wrote it, or `(no path)`.
-    pub path: String,
-    pub reason: String,
 }
 
 /// What a reply contained.

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::llm::replay::sha256;
 use crate::prototype::{self, Files, Prototype};
+use crate::spec::sha256;
 
 /// Version of `.wow/manifest.json`.
 pub const VERSION: u32 = 1;
@@ -50,7 +50,7 @@ pub enum Error {
     },
     #[error("another `wow` ({}) is writing `{}`: wait for it to finish", .pid.as_deref().map_or_else(|| "pid unknown".to_owned(), |p| format!("pid {p}")), .dir.display())]
     Busy { dir: PathBuf, pid: Option<String> },
-    #[error("{} edited by hand since wow wrote {}:\n{}\nwow stops so as not to overwrite {}: keep your changes with `wow test`, or run again with `--force` (the edited files are saved under `.wow/history/` first)", crate::prompt::plural(.files.len(), "file was", "files were"), if .files.len() == 1 { "it" } else { "them" }, .files.iter().map(|f| format!("  {}/{f}", .dir.display())).collect::<Vec<_>>().join("\n"), if .files.len() == 1 { "it" } else { "them" })]
+    #[error("{} edited by hand since wow wrote {}:\n{}\nwow stops so as not to overwrite {}: keep your changes with `wow test`, or run again with `--force` (the edited files are saved under `.wow/history/` first)", crate::vocabulary::plural(.files.len(), "file was", "files were"), if .files.len() == 1 { "it" } else { "them" }, .files.iter().map(|f| format!("  {}/{f}", .dir.display())).collect::<Vec<_>>().join("\n"), if .files.len() == 1 { "it" } else { "them" })]
     Edited { dir: PathBuf, files: Vec<String> },
     #[error("`{}` keeps no round {round}: the rounds kept are {}", .dir.display(), if .kept.is_empty() { "none".to_owned() } else { .kept.iter().map(u32::to_string).collect::<Vec<_>>().join(", ") })]
     NoRound {

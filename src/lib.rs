@@ -25,4 +25,5 @@ pub mod sandbox;
 pub mod serve;
 pub mod spec;
 pub mod vacuity;
+pub mod vocabulary;
 pub mod watch;

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::Spec;
+use crate::vocabulary::plural;
 
 /// Version of the prompt templates, recorded with every exchange.
 pub const VERSION: u32 = 1;
@@ -222,11 +223,6 @@ fn longest_backtick_run(text: &str) -> usize {
 /// `this` for one, `these` for several.
 fn these(count: usize) -> &'static str {
     if count == 1 { "this" } else { "these" }
-}
-
-/// `1 intent`, `3 intents`.
-pub fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 #[cfg(test)]

@@ -154,8 +154,7 @@ impl Prototype {
         for feature in &spec.features {
             write(&features.join(&feature.rel), &feature.text)?;
         }
-        let hashes = serde_json::to_string_pretty(&crate::llm::replay::feature_hashes(spec))
-            .expect("hashes serialize");
+        let hashes = serde_json::to_string_pretty(&spec.hashes()).expect("hashes serialize");
         self.write_state(FEATURE_LOCK, &(hashes + "\n"))?;
         record(self, &written, None)
     }
@@ -183,7 +182,7 @@ impl Prototype {
                 path: path.clone(),
                 source,
             })?;
-            if lock.get(&rel) != Some(&crate::llm::replay::sha256(&content)) {
+            if lock.get(&rel) != Some(&crate::spec::sha256(&content)) {
                 return Err(Error::FeatureChanged(path.clone()));
             }
         }
@@ -255,7 +254,7 @@ impl Prototype {
                     .map(|r| relative(Path::new(""), r))
             })
             .unwrap_or_else(|| absolute.to_string_lossy().into_owned());
-        let hash = crate::llm::replay::sha256(&key);
+        let hash = crate::spec::sha256(&key);
         Ok(format!("prototype-{}-{}", folder.trim_matches('-'), &hash[..8]).replace("--", "-"))
     }
 

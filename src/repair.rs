@@ -13,17 +13,19 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
-
-use crate::cargo::{self, Build, IntentResult, Status};
-use crate::extract::{self, Rejected};
+use crate::cargo::{self, Build};
+use crate::extract;
 use crate::llm::replay::{self, Exchange};
-use crate::llm::{self, Finish, Llm, Usage};
+use crate::llm::{self, Finish, Llm};
 use crate::progress::Progress;
-use crate::prompt::{self, Prompt, plural};
-use crate::prototype::{Files, Prototype};
+use crate::prompt::{self, Prompt};
+use crate::prototype::Prototype;
 use crate::spec::Spec;
 use crate::vacuity;
+use crate::vocabulary::{
+    Files, IntentResult, Rejected, Round, RoundKind as Kind, RoundOutcome as Outcome, Session,
+    Status, Stop, plural,
+};
 
 /// Settings of the loop.
 #[derive(Debug, Clone, Copy)]
@@ -31,29 +33,6 @@ pub struct Options {
     /// Model calls after the first.
     pub max_repairs: u32,
     pub limits: cargo::Limits,
-}
-
-/// What a round was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A prototype from scratch.
-    Generate,
-    /// The current prototype updated for changed scenarios (`wow watch`).
-    Edit,
-    /// A fix for what failed in the round before.
-    Repair,
-}
-
-impl Kind {
-    /// `generate`, `edit` or `repair`, as recorded and reported.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Generate => "generate",
-            Self::Edit => "edit",
-            Self::Repair => "repair",
-        }
-    }
 }
 
 /// Where a run starts.
@@ -65,90 +44,6 @@ pub enum Start {
     /// `changes` (which scenarios are new or changed) and returns the files
     /// it updates.
     Edit { files: Files, changes: String },
-}
-
-/// How a round ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The scenarios ran (some may have failed).
-    Ran,
-    /// rustc rejected the code.
-    CompileError,
-    /// The reply held no usable file.
-    NoFiles,
-    /// The reply was cut off by the token limit.
-    Truncated,
-    /// After this round, `src/lib.rs` or `tests/steps.rs` was still missing.
-    MissingFiles,
-}
-
-/// One round: a model call and what became of its reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Round {
-    /// From 1.
-    pub number: u32,
-    pub kind: Kind,
-    pub outcome: Outcome,
-    /// Intents verified after this round (0 unless it ran).
-    pub passed: usize,
-    /// Intents that passed but would pass without the prototype.
-    pub hollow: usize,
-    pub usage: Usage,
-    /// Time of the model call, in milliseconds.
-    pub model_ms: u64,
-    /// Time of the build and run, in milliseconds.
-    pub cargo_ms: u64,
-    /// The whole round, in milliseconds.
-    pub duration_ms: u64,
-    /// Files the reply wrote or changed.
-    pub changed: Vec<String>,
-    /// Files the reply sent that the policy refused.
-    pub rejected: Vec<Rejected>,
-    /// Time of the vacuity check (the hollow copy's build and run), in milliseconds.
-    pub vacuity_ms: u64,
-    /// Why the vacuity check could not run, when it could not.
-    pub vacuity_unavailable: Option<String>,
-    /// Findings of the static checks on the model's code.
-    pub findings: Vec<crate::audit::Finding>,
-    /// Plain words on what went wrong, for the next prompt and the report.
-    pub problems: Option<String>,
-    /// Per-intent results, when the scenarios ran.
-    #[serde(skip)]
-    pub results: Vec<IntentResult>,
-    #[serde(skip)]
-    files: Files,
-    /// The harness's Cucumber JSON of this round's run.
-    #[serde(skip)]
-    cucumber_json: Option<String>,
-}
-
-/// Why the loop stopped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "reason", content = "detail")]
-pub enum Stop {
-    AllPassed,
-    BudgetSpent,
-    /// A round repeated the previous round's failures.
-    Stalled,
-    /// The model failed after at least one round; the message says how.
-    ModelError(String),
-}
-
-/// The result of a whole run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub model: String,
-    pub rounds: Vec<Round>,
-    /// Index in `rounds` of the round whose files are on disk.
-    pub best: Option<usize>,
-    pub stop: Stop,
-    /// Per-intent results of the best round (all not run if none ran).
-    pub results: Vec<IntentResult>,
-    /// The exchanges of this run, in order.
-    pub exchanges: Vec<Exchange>,
-    /// Findings of the static checks on the best round's code.
-    pub findings: Vec<crate::audit::Finding>,
 }
 
 /// Why the loop could not go on at all.
@@ -175,9 +70,9 @@ pub fn run(
     progress: &Progress,
     options: Options,
     start: Start,
-) -> Result<Session, Error> {
+) -> Result<(Session, Vec<Exchange>), Error> {
     let model = llm.name();
-    let hashes = replay::feature_hashes(spec);
+    let hashes = spec.hashes();
     let (first, mut files, mut prompt) = first_round(spec, start);
     let mut rounds: Vec<Round> = Vec::new();
     let mut exchanges = Vec::new();
@@ -226,7 +121,7 @@ pub fn run(
         play(
             spec, prototype, target_dir, &reply, &mut round, progress, options,
         )?;
-        round.duration_ms = llm::millis(started.elapsed());
+        round.duration_ms = crate::vocabulary::millis(started.elapsed());
         files.clone_from(&round.files);
         let repeated = rounds
             .last()
@@ -267,15 +162,15 @@ pub fn run(
             .collect(),
     };
     let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();
-    Ok(Session {
+    let session = Session {
         model,
         rounds,
         best,
         stop,
         results,
-        exchanges,
         findings,
-    })
+    };
+    Ok((session, exchanges))
 }
 
 /// The first round's kind, starting files and prompt. A generation starts
@@ -426,7 +321,7 @@ fn play(
 }
 
 /// One line per refused file, for the next prompt.
-fn refusals(rejected: &[extract::Rejected]) -> String {
+fn refusals(rejected: &[Rejected]) -> String {
     let mut lines = String::new();
     for rejected in rejected.iter().filter(|r| r.path != "(no path)") {
         let _ = writeln!(

@@ -106,6 +106,15 @@ impl Spec {
         }
     }
 
+    /// The spec lock: SHA-256 of each feature's text, by its path in the
+    /// prototype's `features/` folder.
+    pub fn hashes(&self) -> BTreeMap<String, String> {
+        self.features
+            .iter()
+            .map(|f| (f.rel.clone(), sha256(&f.text)))
+            .collect()
+    }
+
     /// Every intent of every feature, in order.
     pub fn intents(&self) -> impl Iterator<Item = &Intent> {
         self.features.iter().flat_map(|f| f.intents.iter())
@@ -145,6 +154,19 @@ pub enum Error {
         second: PathBuf,
         rel: String,
     },
+}
+
+/// Lowercase hex SHA-256 of `text` (FIPS 180-4), as the spec lock and the
+/// manifest of written files record it.
+pub fn sha256(text: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 fn excerpt(line: Option<&str>) -> String {
@@ -486,7 +508,7 @@ fn table_row_mistake(row: &str, table_width: &mut Option<usize>) -> Option<Strin
         Some(width) if width != cells => {
             return Some(format!(
                 "this table row has {} but the table's first row has {width} (a `|` inside a cell must be written `\\|`)",
-                crate::prompt::plural(cells, "cell", "cells")
+                crate::vocabulary::plural(cells, "cell", "cells")
             ));
         }
         Some(_) => {}

@@ -15,11 +15,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::audit::{self, Finding};
-use crate::cargo::{self, Build, IntentResult, Limits, Status};
+use crate::audit;
+use crate::cargo::{self, Build, Limits};
 use crate::progress::Progress;
-use crate::prototype::{Files, Prototype};
+use crate::prototype::Prototype;
 use crate::spec::Spec;
+use crate::vocabulary::{Files, Finding, IntentResult, Status};
 
 /// What the checks found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,6 +97,6 @@ pub fn verify(
             }
         }
     }
-    verification.duration_ms = crate::llm::millis(started.elapsed());
+    verification.duration_ms = crate::vocabulary::millis(started.elapsed());
     Ok(verification)
 }

@@ -16,9 +16,9 @@ use std::time::Duration;
 use notify::event::ModifyKind;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
-use crate::cargo::Status;
 use crate::report::Report;
 use crate::spec::{Intent, Spec};
+use crate::vocabulary::Status;
 
 /// How long the files must stay quiet before a change counts: an editor's
 /// save is often several writes.

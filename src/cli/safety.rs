@@ -123,7 +123,7 @@ pub(super) fn restore(args: &RestoreArgs) -> Result<u8, Error> {
     println!(
         "restored round {} of `{shown}` ({}); run `wow test {shown}` to see its intents",
         args.round,
-        crate::prompt::plural(files.len(), "file", "files")
+        crate::vocabulary::plural(files.len(), "file", "files")
     );
     Ok(0)
 }

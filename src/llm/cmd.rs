@@ -16,9 +16,10 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use wait_timeout::ChildExt as _;
 
-use super::{Error, Finish, Llm, Reply, Usage, millis};
+use super::{Error, Finish, Llm, Reply};
 use crate::progress::Progress;
 use crate::prompt::Prompt;
+use crate::vocabulary::{Usage, millis};
 
 /// Most of the command's stderr kept for an error message, in bytes (the end of it).
 const STDERR_TAIL_BYTES: usize = 2048;

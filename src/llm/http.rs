@@ -16,8 +16,9 @@ use eventsource_stream::{EventStreamError, Eventsource as _};
 use futures_util::StreamExt as _;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 
-use super::{Error, Finish, Provider, Reply, Settings, Usage, millis};
+use super::{Error, Finish, Provider, Reply, Settings};
 use crate::progress::Progress;
+use crate::vocabulary::{Usage, millis};
 
 /// The longest `Retry-After` worth waiting for; beyond it the call gives up.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);

@@ -15,12 +15,11 @@ mod http;
 mod openai;
 pub mod replay;
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 
 use crate::progress::Progress;
 use crate::prompt::Prompt;
+pub use crate::vocabulary::Usage;
 
 /// A language model that turns a prompt into a reply.
 pub trait Llm {
@@ -44,15 +43,6 @@ pub struct Reply {
     pub finish: Finish,
     /// Wall time of the call including retries, in milliseconds.
     pub duration_ms: u64,
-}
-
-/// Token counts reported by the provider for one call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Usage {
-    /// Prompt tokens (`prompt_tokens` in Chat Completions, `input_tokens` in Messages).
-    pub input_tokens: u64,
-    /// Reply tokens (`completion_tokens` / `output_tokens`).
-    pub output_tokens: u64,
 }
 
 /// How a reply ended.
@@ -422,9 +412,4 @@ fn provider_names() -> String {
         .map(|p| format!("`{}`", p.name))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Converts a duration to whole milliseconds for reports.
-pub(crate) fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -11,9 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{Client, Decode, Endpoint, Partial, Problem, clean, reported};
-use super::{Error, Finish, Llm, Reply, Settings, Usage};
+use super::{Error, Finish, Llm, Reply, Settings};
 use crate::progress::Progress;
 use crate::prompt::Prompt;
+use crate::vocabulary::Usage;
 
 /// A model behind `POST {base}/chat/completions`.
 ///

@@ -7,12 +7,10 @@
 //! recorded replies answer other scenarios.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use super::{Llm, Reply};
 use crate::progress::Progress;
@@ -66,24 +64,6 @@ pub enum Error {
         round: u32,
         recorded: usize,
     },
-}
-
-/// SHA-256 of each feature's text, by its path in the prototype.
-pub fn feature_hashes(spec: &Spec) -> BTreeMap<String, String> {
-    spec.features
-        .iter()
-        .map(|f| (f.rel.clone(), sha256(&f.text)))
-        .collect()
-}
-
-/// Lowercase hex SHA-256 of `text`.
-pub fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
 }
 
 /// Reads every exchange recorded in `prototype_dir`, in round order.
@@ -152,7 +132,7 @@ impl Replay {
     /// features of `spec` differ from those it was recorded for.
     pub fn open(prototype_dir: &Path, spec: &Spec) -> Result<Self, Error> {
         let exchanges = read(prototype_dir)?;
-        let now = feature_hashes(spec);
+        let now = spec.hashes();
         let recorded = &exchanges[0].features;
         if *recorded != now {
             let mut changes = Vec::new();

@@ -18,9 +18,10 @@ use base64::Engine as _;
 use sha2::Digest as _;
 
 use super::{FeatureReport, IntentReport, Report, RoundReport, StepReport};
-use crate::audit::{CodeRef, Finding};
-use crate::cargo::{Status, StepStatus};
-use crate::repair::{Kind, Outcome, Stop};
+use crate::vocabulary::{
+    CodeRef, Finding, FindingKind, RoundKind as Kind, RoundOutcome as Outcome, Status, StepStatus,
+    Stop,
+};
 
 /// `write!` into a `String`, which cannot fail.
 macro_rules! put {
@@ -559,9 +560,9 @@ fn failure(out: &mut String, intent: &IntentReport) {
 
 fn finding_kind(finding: &Finding) -> &'static str {
     match finding.kind {
-        crate::audit::Kind::NoAssertion => "checks nothing",
-        crate::audit::Kind::NeverReachesPrototype => "never calls the prototype",
-        crate::audit::Kind::Forbidden => "uses forbidden code",
+        FindingKind::NoAssertion => "checks nothing",
+        FindingKind::NeverReachesPrototype => "never calls the prototype",
+        FindingKind::Forbidden => "uses forbidden code",
     }
 }
 
@@ -1384,9 +1385,8 @@ pub(super) mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::audit::Kind as FindingKind;
-    use crate::cargo::IntentResult;
     use crate::report::{Flip, Sources};
+    use crate::vocabulary::IntentResult;
 
     const SHOP: &str = "\
 Feature: Shopping cart

@@ -18,7 +18,7 @@ use quick_junit::{
 };
 
 use super::{IntentReport, Report};
-use crate::cargo::Status;
+use crate::vocabulary::Status;
 
 /// The `JUnit` XML could not be written.
 #[derive(Debug, thiserror::Error)]

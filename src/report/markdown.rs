@@ -10,8 +10,7 @@
 use std::fmt::Write as _;
 
 use super::{IntentReport, Report};
-use crate::cargo::Status;
-use crate::repair::{Kind, Outcome, Stop};
+use crate::vocabulary::{RoundKind as Kind, RoundOutcome as Outcome, Status, Stop};
 
 /// `write!` into a `String`, which cannot fail.
 macro_rules! put {

@@ -17,11 +17,11 @@ use std::path::Path;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::audit::{CodeRef, Finding};
-use crate::cargo::{IntentResult, Status, StepStatus};
-use crate::prompt::plural;
-use crate::repair::{Round, Session, Stop};
 use crate::spec::{Intent, Spec};
+use crate::vocabulary::{
+    CodeRef, Finding, IntentResult, Rejected, Round, RoundKind, RoundOutcome, Session, Status,
+    StepStatus, Stop, plural,
+};
 
 /// Version of the JSON report format.
 pub const VERSION: u32 = 1;
@@ -90,7 +90,7 @@ pub struct StepReport {
     pub data_table: Option<Vec<Vec<String>>>,
     /// The step definition that runs this step and the prototype code it
     /// calls, when the static analysis could tell.
-    pub definition: Option<crate::audit::CodeRef>,
+    pub definition: Option<CodeRef>,
 }
 
 /// An intent's status change between two rounds.
@@ -131,8 +131,8 @@ pub struct IntentReport {
 /// One round in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoundReport {
-    pub kind: crate::repair::Kind,
-    pub outcome: crate::repair::Outcome,
+    pub kind: RoundKind,
+    pub outcome: RoundOutcome,
     /// Intents verified after the round.
     pub passed: usize,
     /// Intents that passed but would pass without the prototype.
@@ -146,7 +146,7 @@ pub struct RoundReport {
     pub vacuity_ms: u64,
     pub changed: Vec<String>,
     /// Files of the reply that the file policy refused, with the reason.
-    pub rejected: Vec<crate::extract::Rejected>,
+    pub rejected: Vec<Rejected>,
     /// Intents whose status changed since the previous round that ran.
     pub flipped: Vec<Flip>,
 }
@@ -253,7 +253,7 @@ impl Report {
                 .iter()
                 .map(|f| FeatureReport {
                     path: crate::spec::display_path(&f.source),
-                    sha256: crate::llm::replay::sha256(&f.text),
+                    sha256: crate::spec::sha256(&f.text),
                     keyword: f.keyword.clone(),
                     name: f.name.clone(),
                     description: f.description.clone(),
@@ -574,9 +574,9 @@ fn footer(out: &mut String, report: &Report) {
             .iter()
             .map(|r| {
                 let kind = match r.kind {
-                    crate::repair::Kind::Generate => "generated",
-                    crate::repair::Kind::Edit => "updated",
-                    crate::repair::Kind::Repair => "repaired",
+                    RoundKind::Generate => "generated",
+                    RoundKind::Edit => "updated",
+                    RoundKind::Repair => "repaired",
                 };
                 format!("{kind}, {}", round_words(r, report.summary.intents))
             })
@@ -605,13 +605,12 @@ fn footer(out: &mut String, report: &Report) {
 
 /// What a round came to, in a few words: `21/23 pass`, `did not compile`.
 fn round_words(round: &RoundReport, intents: usize) -> String {
-    use crate::repair::Outcome;
     match round.outcome {
-        Outcome::Ran => format!("{}/{intents} pass", round.passed),
-        Outcome::CompileError => "did not compile".to_owned(),
-        Outcome::NoFiles => "reply had no files".to_owned(),
-        Outcome::Truncated => "reply cut off".to_owned(),
-        Outcome::MissingFiles => "files missing".to_owned(),
+        RoundOutcome::Ran => format!("{}/{intents} pass", round.passed),
+        RoundOutcome::CompileError => "did not compile".to_owned(),
+        RoundOutcome::NoFiles => "reply had no files".to_owned(),
+        RoundOutcome::Truncated => "reply cut off".to_owned(),
+        RoundOutcome::MissingFiles => "files missing".to_owned(),
     }
 }
 
@@ -628,7 +627,7 @@ fn duration_secs(ms: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repair::{Kind, Outcome};
+    use crate::vocabulary::{RoundKind as Kind, RoundOutcome as Outcome};
 
     const BANK: &str = "\
 Feature: Bank account

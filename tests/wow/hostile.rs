@@ -606,7 +606,7 @@ fn relock(wow: &Wow, text: &str) {
         text,
     )
     .expect("feature");
-    let lock = serde_json::json!({ "hostile.feature": wow::llm::replay::sha256(text) });
+    let lock = serde_json::json!({ "hostile.feature": wow::spec::sha256(text) });
     std::fs::write(
         wow.path("generated/features/.wow/features.json"),
         lock.to_string(),

@@ -12,11 +12,12 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use wait_timeout::ChildExt as _;
-use wow::cargo::{IntentResult, Status, StepStatus};
 use wow::prototype::Prototype;
-use wow::repair::{Kind, Outcome, Stop};
 use wow::report::{Flip, Report, RoundReport, Sources};
 use wow::spec::Intent;
+use wow::vocabulary::{
+    IntentResult, RoundKind as Kind, RoundOutcome as Outcome, Status, StepStatus, Stop,
+};
 
 const FAILED: &str = "Bringing a book back three days late";
 const HOLLOW: &str = "Withdrawing part of the balance";
