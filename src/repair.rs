@@ -386,6 +386,10 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
             " the step `{step}` failed:\n  {}",
             message.replace('\n', "\n  ")
         ),
+        Status::Unverified => write!(
+            text,
+            " passes, but could not be checked: {message}. Keep the prototype and the steps to plain, deterministic Rust."
+        ),
         Status::Hollow => write!(
             text,
             " passes, but would pass without the prototype doing anything: {message}. Make the `Given` and `When` steps call the prototype and the `Then` steps assert on what it returned, and put the behaviour in the prototype."

@@ -31,6 +31,10 @@ pub enum Status {
     /// still passes when every prototype function is hollowed out, or its
     /// steps check nothing or never call the prototype. Not verified.
     Hollow,
+    /// Passed, but wow could not check that it passes because of the
+    /// prototype (the honesty check could not run or its results could not
+    /// be trusted): the message says why. Not verified.
+    Unverified,
 }
 
 /// What happened to one intent.

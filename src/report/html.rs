@@ -111,6 +111,7 @@ fn status_look(status: Status) -> (&'static str, &'static str, &'static str) {
         Status::Passed => ("Verified", "✔", "passed"),
         Status::Failed => ("Failed", "✘", "failed"),
         Status::Hollow => ("Hollow", "◌", "warn"),
+        Status::Unverified => ("Unverified", "◍", "warn"),
         Status::Undefined => ("Undefined", "?", "warn"),
         Status::Ambiguous => ("Ambiguous", "?", "warn"),
         Status::NotRun => ("Not run", "·", "warn"),
@@ -133,7 +134,7 @@ fn severity(status: Status) -> u8 {
     match status {
         Status::Passed => 0,
         Status::NotRun => 1,
-        Status::Hollow => 2,
+        Status::Hollow | Status::Unverified => 2,
         Status::Undefined | Status::Ambiguous => 3,
         Status::Failed => 4,
     }

@@ -76,12 +76,17 @@ fn case(intent: &IntentReport, feature: &str) -> TestCase {
             status.set_message(reason.unwrap_or("not run"));
             status
         }
-        Status::Failed | Status::Undefined | Status::Ambiguous | Status::Hollow => {
+        Status::Failed
+        | Status::Undefined
+        | Status::Ambiguous
+        | Status::Hollow
+        | Status::Unverified => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_type(match intent.status {
                 Status::Undefined => "undefined",
                 Status::Ambiguous => "ambiguous",
                 Status::Hollow => "hollow",
+                Status::Unverified => "unverified",
                 _ => "failed",
             });
             status.set_message(reason.unwrap_or("the intent did not pass"));

@@ -85,6 +85,7 @@ fn status_words(status: Status) -> &'static str {
         Status::Passed => "✔ verified",
         Status::Failed => "✘ failed",
         Status::Hollow => "◌ hollow",
+        Status::Unverified => "◍ unverified",
         Status::Undefined => "? undefined",
         Status::Ambiguous => "? ambiguous",
         Status::NotRun => "· not run",

@@ -391,6 +391,7 @@ pub fn reason(result: &IntentResult) -> Option<String> {
         Status::NotRun => message.to_owned(),
         Status::Failed => plain_failure(message),
         Status::Hollow => format!("passes, but not because of the prototype: {message}"),
+        Status::Unverified => format!("passes, but wow could not check it: {message}"),
     })
 }
 
@@ -477,6 +478,7 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
                 Status::NotRun | Status::Undefined | Status::Ambiguous => ("?", AMBER),
                 Status::Failed => ("✘", RED),
                 Status::Hollow => ("◌", AMBER),
+                Status::Unverified => ("◍", AMBER),
             };
             let _ = writeln!(
                 out,
