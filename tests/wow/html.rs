@@ -166,6 +166,7 @@ fn label(status: Status) -> &'static str {
         Status::Passed => "Verified",
         Status::Failed => "Failed",
         Status::Hollow => "Hollow",
+        Status::Unverified => "Unverified",
         Status::Undefined => "Undefined",
         Status::Ambiguous => "Ambiguous",
         Status::NotRun => "Not run",
