@@ -1,23 +1,20 @@
-//! Command line: clap types, configuration, and the commands that drive the
-//! stages. Nothing below this module knows about clap. `doctor`, `restore`
-//! and the checks before a prototype is written are in [`safety`].
+//! Command line: the clap types, turned into the application layer's
+//! resolved options ([`crate::app`]), which runs the command. Nothing below
+//! this module knows about clap. `doctor`, `restore` and the checks before
+//! a prototype is written are in [`safety`].
 
-mod safety;
+pub(crate) mod safety;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::cargo::{self, Build, Limits};
-use crate::llm::{self, Llm, Model, replay};
+use crate::app;
+pub(crate) use crate::app::find_prototype;
+use crate::cargo::Limits;
+use crate::llm;
 use crate::progress::Progress;
-use crate::prototype::{Files, Prototype};
-use crate::repair;
-use crate::report::{Report, Sources};
 use crate::sandbox::{self, Budget};
-use crate::spec::{self, Spec};
 
 /// Turn Gherkin scenarios into a compiled, validated prototype with a
 /// language model, and see which intents pass.
@@ -161,6 +158,13 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    fn choice(&self) -> app::ModelChoice {
+        app::ModelChoice {
+            model: self.model.clone(),
+            settings: self.settings(),
+        }
+    }
+
     fn settings(&self) -> llm::Settings {
         llm::Settings {
             base_url: self.base_url.clone(),
@@ -247,55 +251,7 @@ pub struct TestArgs {
     pub build: BuildArgs,
 }
 
-/// Why a command could not do its job (exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(transparent)]
-    Spec(#[from] spec::Error),
-    #[error(transparent)]
-    Model(#[from] llm::Error),
-    #[error(transparent)]
-    Repair(#[from] repair::Error),
-    #[error(transparent)]
-    Cargo(#[from] cargo::Error),
-    #[error(transparent)]
-    Prototype(#[from] crate::prototype::Error),
-    #[error("failed to write the report `{}`: {source}", .path.display())]
-    Report {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("failed to create `{}`: {source}", .path.display())]
-    CreateDir {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{0}\n\n{NO_MODEL_HELP}")]
-    NoModel(String),
-    #[error(transparent)]
-    Critique(#[from] crate::critique::Error),
-    #[error(transparent)]
-    Config(#[from] crate::config::Error),
-    #[error(transparent)]
-    Watch(#[from] crate::watch::Error),
-    #[error(transparent)]
-    Serve(#[from] crate::serve::Error),
-    #[error("no prototype given and {0}: name its folder, such as `wow test generated/features`")]
-    NoPrototype(String),
-    #[error(transparent)]
-    History(#[from] crate::history::Error),
-    #[error(transparent)]
-    Sandbox(#[from] sandbox::Error),
-}
-
-const NO_MODEL_HELP: &str = "Choose a model with --model or the WOW_MODEL variable:
-  OpenAI      export OPENAI_API_KEY=...;    wow run --model openai/gpt-4.1-mini
-  Anthropic   export ANTHROPIC_API_KEY=...; wow run --model anthropic/claude-sonnet-4-5
-  Ollama      wow run --model ollama/qwen2.5-coder:14b     (local, no key; OLLAMA_HOST for another server)
-  LM Studio   wow run --model lmstudio/<model id>         (local, no key; http://localhost:1234/v1)
-  Any tool    wow run --model 'cmd:<command>'             (prompt on stdin, reply on stdout)";
+pub use crate::app::Error;
 
 /// Runs the parsed command line and returns the exit code: 0 when every
 /// intent passes, 1 when some fail.
@@ -310,532 +266,88 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     let _ = sandbox::protect_self();
     let progress = Progress::stderr(cli.quiet);
     match cli.command {
-        Command::Run(args) => run_command(&args, &progress),
-        Command::Check(args) => check(&args),
-        Command::Prompt(args) => {
-            let spec = spec::parse(&args.paths)?;
-            let crates = crate::config::load(Path::new("."))?.crates;
-            let prompt = crate::prompt::generate(&spec).with_crates(&crates);
-            print!("{}", prompt.to_text());
-            Ok(0)
-        }
-        Command::Test(args) => test(&args, &progress),
-        Command::Watch(args) => watch(&args, &progress, &|_| {}),
-        Command::Serve(args) => serve(&args, progress),
-        Command::Critique(args) => {
-            let spec = spec::parse(&args.paths)?;
-            let model = match args.model.model.as_deref().map(Model::parse).transpose()? {
-                None | Some(Model::Replay) => {
-                    return Err(Error::NoModel("`wow critique` needs a model".to_owned()));
-                }
-                Some(model) => llm::connect(&model, &args.model.settings())?,
-            };
-            let critique = critique(&spec, &args.paths, model, &progress)?;
-            progress.finish();
-            print_critique(&critique);
-            Ok(0)
-        }
+        Command::Run(args) => app::run(&args.options(), &progress),
+        Command::Check(args) => app::check(&app::Check {
+            paths: args.paths,
+            json: args.json,
+        }),
+        Command::Prompt(args) => app::prompt(&app::PromptOnly { paths: args.paths }),
+        Command::Test(args) => app::test(
+            &app::Test {
+                dir: args.dir,
+                reports: args.report.reports(),
+                build: args.build.options(),
+            },
+            &progress,
+        ),
+        Command::Watch(args) => app::watch(&args.options(), &progress, &|_| {}),
+        Command::Serve(args) => app::serve(
+            &app::Serve {
+                port: args.port,
+                watch: args.watch.options(),
+            },
+            progress,
+        ),
+        Command::Critique(args) => app::critique(
+            &app::Critique {
+                paths: args.paths,
+                model: args.model.choice(),
+            },
+            &progress,
+        ),
         Command::Restore(args) => safety::restore(&args),
         Command::Doctor(args) => safety::doctor(&args),
     }
 }
 
-fn check(args: &CheckArgs) -> Result<u8, Error> {
-    let started = Instant::now();
-    let spec = spec::parse(&args.paths)?;
-    let report = Report::listing(&spec, crate::vocabulary::millis(started.elapsed()));
-    if let Some(path) = &args.json {
-        write_json(&report, path)?;
-    }
-    crate::report::print(&report, &spec).map_err(|source| Error::Report {
-        path: PathBuf::from("<stdout>"),
-        source,
-    })?;
-    Ok(0)
-}
-
-fn run_command(args: &RunArgs, progress: &Progress) -> Result<u8, Error> {
-    let started = Instant::now();
-    let spec = spec::parse(&args.paths)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("generated").join(&spec.name));
-    let mut chosen = choose_model(args, &out, &spec, progress)?;
-    let config = crate::config::load(Path::new("."))?;
-    let prototype = Prototype::new(&out).with_crates(config.crates);
-    create_dir(&out)?;
-    let _lock = safety::before_writing(&prototype, args.force, progress)?;
-    let target_dir = target_dir(&args.build, &out)?;
-    safety::announce(&limits(&args.build), &prototype)?;
-    prototype.write_skeleton(&spec, &target_dir)?;
-    let options = repair::Options {
-        max_repairs: args.max_repairs,
-        limits: limits(&args.build),
-    };
-    let replaying = chosen.is_replay;
-    let (session, exchanges) = repair::run(
-        &spec,
-        &prototype,
-        &target_dir,
-        chosen.model.as_mut(),
-        progress,
-        options,
-        repair::Start::Generate,
-    )?;
-    if !replaying {
-        replay::write(&out, &exchanges)?;
-    }
-    let mut report = Report::new(
-        &spec,
-        &Sources {
-            results: &session.results,
-            findings: &session.findings,
-            traces: &crate::audit::trace(&spec, &prototype.read_files()?),
-            session: Some(&session),
-            prototype: Some(&out),
-            duration_ms: crate::vocabulary::millis(started.elapsed()),
-        },
-    );
-    if args.critique {
-        if replaying {
-            progress.note("no critique: a replay has no model to ask for a second opinion");
-        } else if !report.all_passed() {
-            progress.note("no critique: it runs after a run where every intent is verified");
-        } else {
-            report.critique = Some(critique(&spec, &args.paths, chosen.model, progress)?);
-        }
-    }
-    progress.finish();
-    let code = finish(&report, &spec, &prototype, &args.report)?;
-    if let Some(critique) = &report.critique {
-        print_critique(critique);
-    }
-    Ok(code)
-}
-
-/// Asks `model` for a second opinion on the scenarios and writes the
-/// suggestions next to the features.
-fn critique(
-    spec: &Spec,
-    paths: &[PathBuf],
-    mut model: Box<dyn Llm>,
-    progress: &Progress,
-) -> Result<crate::critique::Critique, Error> {
-    progress.phase(&format!(
-        "asking {} for a second opinion on the scenarios",
-        model.name()
-    ));
-    let reply = model.complete(&crate::prompt::critique(spec), progress)?;
-    if let llm::Finish::Truncated { reason } = &reply.finish {
-        progress.note(&format!(
-            "the critique was cut off (`{reason}`): using what arrived"
-        ));
-    }
-    Ok(crate::critique::write(
-        &reply.text,
-        &crate::critique::folder(paths),
-        &spec.name,
-    )?)
-}
-
-fn print_critique(critique: &crate::critique::Critique) {
-    println!(
-        "\nsuggested scenarios: {} (move the ones you want into your features)",
-        spec::display_path(&critique.file)
-    );
-    if !critique.questions.is_empty() {
-        println!("questions for the product owner:");
-        for question in &critique.questions {
-            println!("  - {}", crate::cargo::sanitize(question));
+impl RunArgs {
+    fn options(&self) -> app::Run {
+        app::Run {
+            paths: self.paths.clone(),
+            out: self.out.clone(),
+            model: self.model.choice(),
+            max_repairs: self.max_repairs,
+            critique: self.critique,
+            force: self.force,
+            reports: self.report.reports(),
+            build: self.build.options(),
         }
     }
 }
 
-/// The model to use and whether it replays a recording.
-struct Chosen {
-    model: Box<dyn Llm>,
-    is_replay: bool,
-}
-
-fn choose_model(
-    args: &RunArgs,
-    out: &Path,
-    spec: &Spec,
-    progress: &Progress,
-) -> Result<Chosen, Error> {
-    let settings = args.model.settings();
-    let explicit = args.model.model.as_deref().filter(|m| !m.trim().is_empty());
-    match explicit.map(Model::parse).transpose()? {
-        Some(Model::Replay) => Ok(replay_of(out, spec, progress)?),
-        Some(model) => Ok(Chosen {
-            model: llm::connect(&model, &settings)?,
-            is_replay: false,
-        }),
-        None => match replay_of(out, spec, progress) {
-            Ok(chosen) => Ok(chosen),
-            Err(Error::Model(llm::Error::Replay(replay::Error::Missing(_)))) => {
-                Err(Error::NoModel(format!(
-                    "no model configured, and `{}` has no recorded exchanges to replay",
-                    spec::display_path(out)
-                )))
-            }
-            Err(Error::Model(llm::Error::Replay(e @ replay::Error::FeaturesChanged { .. }))) => {
-                Err(Error::NoModel(format!("no model configured, and {e}")))
-            }
-            Err(e) => Err(e),
-        },
-    }
-}
-
-fn replay_of(out: &Path, spec: &Spec, progress: &Progress) -> Result<Chosen, Error> {
-    let replay = replay::Replay::open(out, spec).map_err(llm::Error::from)?;
-    let first = &replay.exchanges()[0];
-    let who = if first.origin == "hand" {
-        "replies written by hand, not by a model".to_owned()
-    } else {
-        format!("recorded from {}", first.model)
-    };
-    progress.note(&format!(
-        "replaying the {} recorded in `{}` ({who})",
-        crate::vocabulary::plural(replay.exchanges().len(), "exchange", "exchanges"),
-        spec::display_path(out)
-    ));
-    if let Some(note) = &first.note {
-        progress.note(&format!("  note: {note}"));
-    }
-    Ok(Chosen {
-        model: Box::new(replay),
-        is_replay: true,
-    })
-}
-
-fn test(args: &TestArgs, progress: &Progress) -> Result<u8, Error> {
-    let started = Instant::now();
-    let dir = match &args.dir {
-        Some(dir) => dir.clone(),
-        None => find_prototype()?,
-    };
-    let prototype = Prototype::open(&dir)?;
-    let _lock = crate::history::lock(&prototype)?;
-    let mut spec = spec::parse(&[prototype.path("features")])?;
-    spec.rebase("features");
-    let target_dir = target_dir(&args.build, &dir)?;
-    let limits = limits(&args.build);
-    safety::announce(&limits, &prototype)?;
-    let (results, findings) = evaluate(&spec, &prototype, &target_dir, limits, progress)?;
-    progress.finish();
-    let report = Report::new(
-        &spec,
-        &Sources {
-            results: &results,
-            findings: &findings,
-            traces: &crate::audit::trace(&spec, &prototype.read_files()?),
-            session: None,
-            prototype: Some(&dir),
-            duration_ms: crate::vocabulary::millis(started.elapsed()),
-        },
-    );
-    finish(&report, &spec, &prototype, &args.report)
-}
-
-/// Builds the prototype as it is on disk, runs its scenarios and checks the
-/// passing ones (no model): `wow test`, and `wow watch` when nothing changed.
-fn evaluate(
-    spec: &Spec,
-    prototype: &Prototype,
-    target_dir: &Path,
-    limits: Limits,
-    progress: &Progress,
-) -> Result<
-    (
-        Vec<crate::vocabulary::IntentResult>,
-        Vec<crate::vocabulary::Finding>,
-    ),
-    Error,
-> {
-    prototype.check_features()?;
-    progress.phase("compiling");
-    let _lock = cargo::lock(target_dir)?;
-    match cargo::build(&prototype.dir, target_dir, limits)? {
-        Build::Built { executable, .. } => {
-            progress.phase("running the scenarios");
-            let mut results = cargo::run(spec, &prototype.dir, &executable, limits)?.results;
-            let files = prototype.read_files()?;
-            let findings = crate::vacuity::verify(
-                spec,
-                prototype,
-                &files,
-                &mut results,
-                target_dir,
-                limits,
-                progress,
-            )?
-            .findings;
-            Ok((results, findings))
-        }
-        Build::Errors { diagnostics, .. } => {
-            progress.finish();
-            for diagnostic in &diagnostics {
-                eprintln!("{}", diagnostic.rendered.trim_end());
-            }
-            let why = format!(
-                "the prototype does not compile ({})",
-                crate::vocabulary::plural(diagnostics.len(), "error", "errors")
-            );
-            let results = spec
-                .intents()
-                .map(|i| crate::vocabulary::IntentResult::not_run(i, &why))
-                .collect();
-            Ok((results, Vec::new()))
+impl WatchArgs {
+    fn options(&self) -> app::Watch {
+        app::Watch {
+            paths: self.paths.clone(),
+            model: self.model.choice(),
+            out: self.out.clone(),
+            max_repairs: self.max_repairs,
+            reports: self.report.reports(),
+            build: self.build.options(),
         }
     }
 }
 
-/// `wow watch`: runs, then re-runs whenever a feature file is saved, with an
-/// edit round from the current prototype. `publish` is told every report
-/// (`wow serve` shows it). Ends only on Ctrl-C, which leaves the last good
-/// prototype on disk.
-fn watch(args: &WatchArgs, progress: &Progress, publish: &dyn Fn(&Report)) -> Result<u8, Error> {
-    let model = match args.model.model.as_deref().map(Model::parse).transpose()? {
-        None | Some(Model::Replay) => {
-            return Err(Error::NoModel(
-                "`wow watch` needs a model: it updates the prototype when a feature changes"
-                    .to_owned(),
-            ));
+impl ReportArgs {
+    fn reports(&self) -> app::Reports {
+        app::Reports {
+            json: self.json.clone(),
+            html: self.html.clone(),
+            open: self.open,
+            junit: self.junit.clone(),
+            cucumber_json: self.cucumber_json.clone(),
+            markdown: self.markdown.clone(),
         }
-        Some(model) => llm::connect(&model, &args.model.settings())?,
-    };
-    let mut model = model;
-    let watcher = crate::watch::Watcher::new(&args.paths)?;
-    let last_good: Arc<Mutex<Option<(Prototype, Files)>>> = Arc::new(Mutex::new(None));
-    let restore = Arc::clone(&last_good);
-    // Only the first handler counts; a second `set_handler` fails, harmlessly.
-    let _ = ctrlc::set_handler(move || {
-        cargo::kill_running();
-        if let Ok(Some((prototype, files))) = restore.lock().map(|g| g.clone()) {
-            let _ = prototype.write_files(&files);
-        }
-        eprintln!("\nstopped; the last good prototype is on disk");
-        std::process::exit(130);
-    });
-    let mut previous: Option<(Spec, Report)> = None;
-    loop {
-        match watch_once(args, model.as_mut(), previous.as_ref(), progress) {
-            Ok(Some((spec, report, prototype))) => {
-                progress.finish();
-                finish(&report, &spec, &prototype, &args.report)?;
-                if let Some(line) = previous
-                    .as_ref()
-                    .and_then(|(_, old)| crate::watch::since(old, &report).line())
-                {
-                    println!("{line}");
-                }
-                publish(&report);
-                if let (Ok(files), Ok(mut good)) = (prototype.read_files(), last_good.lock()) {
-                    *good = Some((prototype, files));
-                }
-                previous = Some((spec, report));
-            }
-            Ok(None) => {}
-            Err(error) => {
-                progress.finish();
-                eprintln!("error: {error}");
-            }
-        }
-        progress.phase("watching the feature files: save one to re-run, Ctrl-C to stop");
-        watcher.wait()?;
     }
 }
 
-/// One pass of `wow watch`: `None` when a save changed no scenario.
-fn watch_once(
-    args: &WatchArgs,
-    model: &mut dyn Llm,
-    previous: Option<&(Spec, Report)>,
-    progress: &Progress,
-) -> Result<Option<(Spec, Report, Prototype)>, Error> {
-    let started = Instant::now();
-    let spec = spec::parse(&args.paths)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("generated").join(&spec.name));
-    create_dir(&out)?;
-    let config = crate::config::load(Path::new("."))?;
-    let prototype = Prototype::new(&out).with_crates(config.crates);
-    let target_dir = target_dir(&args.build, &out)?;
-    let files = prototype.read_files()?;
-    let before = previous
-        .map(|(spec, _)| spec.clone())
-        .or_else(|| spec::parse(&[prototype.path("features")]).ok());
-    let start = match before {
-        Some(before) if !files.is_empty() => {
-            let changes = crate::watch::changes(&before, &spec);
-            if changes.is_empty() && previous.is_some() {
-                return Ok(None);
-            }
-            (!changes.is_empty()).then(|| repair::Start::Edit {
-                files,
-                changes: changes.describe(),
-            })
+impl BuildArgs {
+    fn options(&self) -> app::BuildOptions {
+        app::BuildOptions {
+            target_dir: self.target_dir.clone(),
+            limits: limits(self),
         }
-        _ => Some(repair::Start::Generate),
-    };
-    prototype.write_skeleton(&spec, &target_dir)?;
-    let limits = limits(&args.build);
-    let (results, findings, session) = match start {
-        // The prototype already matches these features: check it as it is.
-        None => {
-            let (results, findings) = evaluate(&spec, &prototype, &target_dir, limits, progress)?;
-            (results, findings, None)
-        }
-        Some(start) => {
-            let options = repair::Options {
-                max_repairs: args.max_repairs,
-                limits,
-            };
-            let (session, exchanges) = repair::run(
-                &spec,
-                &prototype,
-                &target_dir,
-                model,
-                progress,
-                options,
-                start,
-            )?;
-            replay::write(&out, &exchanges)?;
-            (
-                session.results.clone(),
-                session.findings.clone(),
-                Some(session),
-            )
-        }
-    };
-    let report = Report::new(
-        &spec,
-        &Sources {
-            results: &results,
-            findings: &findings,
-            traces: &crate::audit::trace(&spec, &prototype.read_files()?),
-            session: session.as_ref(),
-            prototype: Some(&out),
-            duration_ms: crate::vocabulary::millis(started.elapsed()),
-        },
-    );
-    Ok(Some((spec, report, prototype)))
-}
-
-/// `wow serve`: `wow watch` with a live dashboard on 127.0.0.1.
-fn serve(args: &ServeArgs, progress: Progress) -> Result<u8, Error> {
-    let server = Arc::new(crate::serve::Server::start(args.port)?);
-    // On stdout too, so a script can find the address.
-    println!("the live report is at {}", server.url());
-    let listener = Arc::clone(&server);
-    let progress = progress.with_listener(Arc::new(move |text: &str| listener.progress(text)));
-    watch(&args.watch, &progress, &|report| {
-        let json = serde_json::to_string_pretty(report).expect("reports serialize");
-        server.publish(crate::report::html::render(report), json);
-    })
-}
-
-pub(crate) fn find_prototype() -> Result<PathBuf, Error> {
-    if Path::new("tests/intents.rs").is_file() && Path::new("features").is_dir() {
-        return Ok(PathBuf::from("."));
     }
-    let found: Vec<PathBuf> = std::fs::read_dir("generated")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("tests/intents.rs").is_file())
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(Error::NoPrototype(
-            "there is none in `generated/`".to_owned(),
-        )),
-        many => Err(Error::NoPrototype(format!(
-            "`generated/` holds {}",
-            many.iter()
-                .map(|p| format!("`{}`", spec::display_path(p)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
-/// Writes every report asked for, prints the scoreboard, and returns the
-/// exit code: 0 when every intent is verified, 1 otherwise.
-fn finish(
-    report: &Report,
-    spec: &Spec,
-    prototype: &Prototype,
-    formats: &ReportArgs,
-) -> Result<u8, Error> {
-    write_json(report, &prototype.state("last-run.json"))?;
-    if let Some(path) = &formats.json {
-        write_json(report, path)?;
-    }
-    let html = formats
-        .html
-        .clone()
-        .unwrap_or_else(|| prototype.path("report.html"));
-    write_text(&html, &crate::report::html::render(report))?;
-    if let Some(path) = &formats.junit {
-        let xml = crate::report::junit::render(report).map_err(|e| Error::Report {
-            path: path.clone(),
-            source: std::io::Error::other(e),
-        })?;
-        write_text(path, &xml)?;
-    }
-    if let Some(path) = &formats.markdown {
-        write_text(path, &crate::report::markdown::render(report))?;
-    }
-    if let Some(path) = &formats.cucumber_json {
-        // The harness's own output, the format existing dashboards read,
-        // with the feature paths the other reports use.
-        let source = prototype.state("cucumber.json");
-        let json = std::fs::read_to_string(&source).map_err(|error| Error::Report {
-            path: path.clone(),
-            source: std::io::Error::new(
-                error.kind(),
-                format!(
-                    "no Cucumber JSON in `{}` (the scenarios did not run): {error}",
-                    spec::display_path(&source)
-                ),
-            ),
-        })?;
-        write_text(path, &cargo::relabel(spec, &json))?;
-    }
-    if formats.open
-        && let Err(error) = open::that_detached(&html)
-    {
-        eprintln!("could not open `{}`: {error}", spec::display_path(&html));
-    }
-    crate::report::print(report, spec).map_err(|source| Error::Report {
-        path: PathBuf::from("<stdout>"),
-        source,
-    })?;
-    Ok(u8::from(!report.all_passed()))
-}
-
-fn write_text(path: &Path, text: &str) -> Result<(), Error> {
-    let written = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(path, text)),
-        None => std::fs::write(path, text),
-    };
-    written.map_err(|source| Error::Report {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-fn write_json(report: &Report, path: &Path) -> Result<(), Error> {
-    report.write_json(path).map_err(|source| Error::Report {
-        path: path.to_owned(),
-        source,
-    })
 }
 
 pub(crate) fn limits(args: &BuildArgs) -> Limits {
@@ -858,24 +370,4 @@ pub(crate) fn limits(args: &BuildArgs) -> Limits {
             SandboxArg::Off => sandbox::Mode::Off,
         },
     }
-}
-
-fn create_dir(path: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(path).map_err(|source| Error::CreateDir {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// The shared target directory, absolute (cargo runs inside the prototype).
-fn target_dir(args: &BuildArgs, prototype_dir: &Path) -> Result<PathBuf, Error> {
-    let dir = args.target_dir.clone().unwrap_or_else(|| {
-        prototype_dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join(".target")
-    });
-    create_dir(&dir)?;
-    std::fs::canonicalize(&dir).map_err(|source| Error::CreateDir { path: dir, source })
 }

@@ -8,6 +8,7 @@
 //! [`cargo`] → [`repair`] → [`report`]. [`cli`] holds the command line and
 //! drives the stages.
 
+pub mod app;
 pub mod audit;
 pub mod cargo;
 pub mod cli;
@@ -25,5 +26,6 @@ pub mod sandbox;
 pub mod serve;
 pub mod spec;
 pub mod vacuity;
+pub mod verdict;
 pub mod vocabulary;
 pub mod watch;

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use crate::cargo::{self, Build};
+use crate::cargo;
 use crate::extract;
 use crate::llm::replay::{self, Exchange};
 use crate::llm::{self, Finish, Llm};
@@ -21,7 +21,7 @@ use crate::progress::Progress;
 use crate::prompt::{self, Prompt};
 use crate::prototype::Prototype;
 use crate::spec::Spec;
-use crate::vacuity;
+use crate::verdict::{self, Evaluation};
 use crate::vocabulary::{
     Files, IntentResult, Rejected, Round, RoundKind as Kind, RoundOutcome as Outcome, Session,
     Status, Stop, plural,
@@ -53,6 +53,8 @@ pub enum Error {
     Model(#[from] llm::Error),
     #[error(transparent)]
     Cargo(#[from] cargo::Error),
+    #[error(transparent)]
+    Verdict(#[from] verdict::Error),
     #[error(transparent)]
     Prototype(#[from] crate::prototype::Error),
     #[error(transparent)]
@@ -266,16 +268,22 @@ fn play(
         return Ok(());
     }
     write_round(prototype, round)?;
-    progress.phase(&format!("round {}: compiling", round.number));
-    let _lock = cargo::lock(target_dir)?;
-    prototype.check_features()?;
-    let build = cargo::build(&prototype.dir, target_dir, options.limits)?;
-    match build {
-        Build::Errors {
+    let label = format!("round {}: ", round.number);
+    let evaluation = verdict::evaluate(
+        spec,
+        prototype,
+        &round.files,
+        target_dir,
+        options.limits,
+        progress,
+        &label,
+    )?;
+    match evaluation {
+        Evaluation::CompileErrors {
             diagnostics,
-            duration_ms,
+            cargo_ms,
         } => {
-            round.cargo_ms = duration_ms;
+            round.cargo_ms = cargo_ms;
             round.outcome = Outcome::CompileError;
             let _ = writeln!(
                 problems,
@@ -293,27 +301,13 @@ fn play(
             }
             round.problems = Some(problems);
         }
-        Build::Built {
-            executable,
-            duration_ms,
-        } => {
-            progress.phase(&format!("round {}: running the scenarios", round.number));
-            let mut run = cargo::run(spec, &prototype.dir, &executable, options.limits)?;
-            round.cargo_ms = duration_ms + run.duration_ms;
-            let verification = vacuity::verify(
-                spec,
-                prototype,
-                &round.files,
-                &mut run.results,
-                target_dir,
-                options.limits,
-                progress,
-            )?;
-            round.vacuity_ms = verification.duration_ms;
-            round.vacuity_unavailable = verification.unavailable;
-            round.findings = verification.findings;
-            round.results = run.results;
-            round.cucumber_json = run.cucumber_json;
+        Evaluation::Ran(verdicts) => {
+            round.cargo_ms = verdicts.cargo_ms;
+            round.vacuity_ms = verdicts.honesty_ms;
+            round.vacuity_unavailable = verdicts.unavailable;
+            round.findings = verdicts.findings;
+            round.results = verdicts.results;
+            round.cucumber_json = verdicts.cucumber_json;
             tally(spec, round, problems);
         }
     }

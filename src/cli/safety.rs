@@ -38,7 +38,7 @@ pub struct DoctorArgs {
 /// Everything `wow run` checks before it writes into `prototype`: takes the
 /// lock, refuses symbolic links, stops on hand edits (or, with `force`,
 /// saves them), and starts a new history. The lock is held until dropped.
-pub(super) fn before_writing(
+pub(crate) fn before_writing(
     prototype: &Prototype,
     force: bool,
     progress: &Progress,
@@ -76,7 +76,7 @@ fn links(dir: &Path) -> Vec<PathBuf> {
 
 /// Says, in one line on stderr, that the sandbox is off or which layers
 /// the kernel lacks; says nothing when every layer is active.
-pub(super) fn announce(limits: &Limits, prototype: &Prototype) -> Result<(), Error> {
+pub(crate) fn announce(limits: &Limits, prototype: &Prototype) -> Result<(), Error> {
     if limits.sandbox == Mode::Off {
         eprintln!(
             "warning: --sandbox off: the generated code builds and runs with your full rights (your files, your network, no memory or process limit)"

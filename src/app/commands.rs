@@ -1,0 +1,315 @@
+//! One function per command, each a short table of contents over the
+//! stages: what it reads, what it asks the model, what it builds, what it
+//! reports.
+//!
+//! In: the command's options. Out: the exit code, or an [`Error`]. What
+//! must not happen here: a stage's own work (parsing, prompting, building,
+//! rendering) — each is one call.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::model::{self, Chosen};
+use super::{Check, Critique, Error, PromptOnly, Run, Serve, Test, Watch, Workspace};
+use crate::cli::safety;
+use crate::llm::{self, Llm, replay};
+use crate::progress::Progress;
+use crate::repair;
+use crate::report::Report;
+use crate::spec::{self, Spec};
+use crate::vocabulary::{Files, millis};
+
+/// `wow run`: generate a prototype from the features, build it, run the
+/// scenarios and repair what fails; then the reports.
+pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
+    let started = Instant::now();
+    let spec = spec::parse(&options.paths)?;
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("generated").join(&spec.name));
+    let Chosen {
+        model: mut llm,
+        is_replay,
+    } = model::choose(&options.model, &out, &spec, progress)?;
+    let workspace = super::workspace(spec, Some(&out), &options.build)?;
+    let _lock = safety::before_writing(&workspace.prototype, options.force, progress)?;
+    safety::announce(&workspace.limits, &workspace.prototype)?;
+    workspace
+        .prototype
+        .write_skeleton(&workspace.spec, &workspace.target_dir)?;
+    let (session, exchanges) = repair::run(
+        &workspace.spec,
+        &workspace.prototype,
+        &workspace.target_dir,
+        llm.as_mut(),
+        progress,
+        repair::Options {
+            max_repairs: options.max_repairs,
+            limits: workspace.limits,
+        },
+        repair::Start::Generate,
+    )?;
+    if !is_replay {
+        replay::write(&workspace.prototype.dir, &exchanges)?;
+    }
+    let mut report = super::report(
+        &workspace,
+        &session.results,
+        &session.findings,
+        Some(&session),
+        started,
+    )?;
+    if options.critique {
+        if is_replay {
+            progress.note("no critique: a replay has no model to ask for a second opinion");
+        } else if !report.all_passed() {
+            progress.note("no critique: it runs after a run where every intent is verified");
+        } else {
+            report.critique = Some(second_opinion(
+                &workspace.spec,
+                &options.paths,
+                llm,
+                progress,
+            )?);
+        }
+    }
+    progress.finish();
+    let code = super::publish(&report, &workspace, &options.reports)?;
+    if let Some(critique) = &report.critique {
+        print_critique(critique);
+    }
+    Ok(code)
+}
+
+/// `wow check`: parse the features and list their intents (no model).
+pub fn check(options: &Check) -> Result<u8, Error> {
+    let started = Instant::now();
+    let spec = spec::parse(&options.paths)?;
+    let report = Report::listing(&spec, millis(started.elapsed()));
+    if let Some(path) = &options.json {
+        report.write_json(path).map_err(|source| Error::Report {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    crate::report::print(&report, &spec).map_err(|source| Error::Report {
+        path: PathBuf::from("<stdout>"),
+        source,
+    })?;
+    Ok(0)
+}
+
+/// `wow prompt`: print the exact generation prompt (no model).
+pub fn prompt(options: &PromptOnly) -> Result<u8, Error> {
+    let spec = spec::parse(&options.paths)?;
+    let crates = crate::config::load(Path::new("."))?.crates;
+    let prompt = crate::prompt::generate(&spec).with_crates(&crates);
+    print!("{}", prompt.to_text());
+    Ok(0)
+}
+
+/// `wow test`: rebuild an existing prototype and re-run its scenarios (no
+/// model), for engineers who edited it.
+pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
+    let started = Instant::now();
+    let dir = match &options.dir {
+        Some(dir) => dir.clone(),
+        None => super::find_prototype()?,
+    };
+    let workspace = super::existing(&dir, &options.build)?;
+    let _lock = crate::history::lock(&workspace.prototype)?;
+    safety::announce(&workspace.limits, &workspace.prototype)?;
+    let verdicts = super::evaluate(&workspace, progress)?;
+    progress.finish();
+    let report = super::report(
+        &workspace,
+        &verdicts.results,
+        &verdicts.findings,
+        None,
+        started,
+    )?;
+    super::publish(&report, &workspace, &options.reports)
+}
+
+/// `wow critique`: a second opinion on the scenarios, written next to them.
+pub fn critique(options: &Critique, progress: &Progress) -> Result<u8, Error> {
+    let spec = spec::parse(&options.paths)?;
+    let llm = model::live(&options.model, "`wow critique` needs a model")?;
+    let critique = second_opinion(&spec, &options.paths, llm, progress)?;
+    progress.finish();
+    print_critique(&critique);
+    Ok(0)
+}
+
+/// `wow watch`: runs, then re-runs whenever a feature file is saved, with an
+/// edit round from the current prototype. `publish` is told every report
+/// (`wow serve` shows it). Ends only on Ctrl-C, which leaves the last good
+/// prototype on disk.
+pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) -> Result<u8, Error> {
+    let mut llm = model::live(
+        &options.model,
+        "`wow watch` needs a model: it updates the prototype when a feature changes",
+    )?;
+    let watcher = crate::watch::Watcher::new(&options.paths)?;
+    let last_good: Arc<Mutex<Option<(crate::prototype::Prototype, Files)>>> =
+        Arc::new(Mutex::new(None));
+    let restore = Arc::clone(&last_good);
+    // Only the first handler counts; a second `set_handler` fails, harmlessly.
+    let _ = ctrlc::set_handler(move || {
+        crate::cargo::kill_running();
+        if let Ok(Some((prototype, files))) = restore.lock().map(|g| g.clone()) {
+            let _ = prototype.write_files(&files);
+        }
+        eprintln!("\nstopped; the last good prototype is on disk");
+        std::process::exit(130);
+    });
+    let mut previous: Option<(Spec, Report)> = None;
+    loop {
+        match watch_once(options, llm.as_mut(), previous.as_ref(), progress) {
+            Ok(Some((workspace, report))) => {
+                progress.finish();
+                super::publish(&report, &workspace, &options.reports)?;
+                if let Some(line) = previous
+                    .as_ref()
+                    .and_then(|(_, old)| crate::watch::since(old, &report).line())
+                {
+                    println!("{line}");
+                }
+                publish(&report);
+                let prototype = workspace.prototype;
+                if let (Ok(files), Ok(mut good)) = (prototype.read_files(), last_good.lock()) {
+                    *good = Some((prototype, files));
+                }
+                previous = Some((workspace.spec, report));
+            }
+            Ok(None) => {}
+            Err(error) => {
+                progress.finish();
+                eprintln!("error: {error}");
+            }
+        }
+        progress.phase("watching the feature files: save one to re-run, Ctrl-C to stop");
+        watcher.wait()?;
+    }
+}
+
+/// One pass of `wow watch`: `None` when a save changed no scenario.
+fn watch_once(
+    options: &Watch,
+    llm: &mut dyn Llm,
+    previous: Option<&(Spec, Report)>,
+    progress: &Progress,
+) -> Result<Option<(Workspace, Report)>, Error> {
+    let started = Instant::now();
+    let spec = spec::parse(&options.paths)?;
+    let workspace = super::workspace(spec, options.out.as_deref(), &options.build)?;
+    let prototype = &workspace.prototype;
+    let files = prototype.read_files()?;
+    let before = previous
+        .map(|(spec, _)| spec.clone())
+        .or_else(|| spec::parse(&[prototype.path("features")]).ok());
+    let start = match before {
+        Some(before) if !files.is_empty() => {
+            let changes = crate::watch::changes(&before, &workspace.spec);
+            if changes.is_empty() && previous.is_some() {
+                return Ok(None);
+            }
+            (!changes.is_empty()).then(|| repair::Start::Edit {
+                files,
+                changes: changes.describe(),
+            })
+        }
+        _ => Some(repair::Start::Generate),
+    };
+    prototype.write_skeleton(&workspace.spec, &workspace.target_dir)?;
+    let report = match start {
+        // The prototype already matches these features: check it as it is.
+        None => {
+            let verdicts = super::evaluate(&workspace, progress)?;
+            super::report(
+                &workspace,
+                &verdicts.results,
+                &verdicts.findings,
+                None,
+                started,
+            )?
+        }
+        Some(start) => {
+            let options = repair::Options {
+                max_repairs: options.max_repairs,
+                limits: workspace.limits,
+            };
+            let (session, exchanges) = repair::run(
+                &workspace.spec,
+                prototype,
+                &workspace.target_dir,
+                llm,
+                progress,
+                options,
+                start,
+            )?;
+            replay::write(&prototype.dir, &exchanges)?;
+            super::report(
+                &workspace,
+                &session.results,
+                &session.findings,
+                Some(&session),
+                started,
+            )?
+        }
+    };
+    Ok(Some((workspace, report)))
+}
+
+/// `wow serve`: `wow watch` with a live dashboard on 127.0.0.1.
+pub fn serve(options: &Serve, progress: Progress) -> Result<u8, Error> {
+    let server = Arc::new(crate::serve::Server::start(options.port)?);
+    // On stdout too, so a script can find the address.
+    println!("the live report is at {}", server.url());
+    let listener = Arc::clone(&server);
+    let progress = progress.with_listener(Arc::new(move |text: &str| listener.progress(text)));
+    watch(&options.watch, &progress, &|report| {
+        let json = serde_json::to_string_pretty(report).expect("reports serialize");
+        server.publish(crate::report::html::render(report), json);
+    })
+}
+
+/// Asks `llm` for a second opinion on the scenarios and writes the
+/// suggestions next to the features.
+fn second_opinion(
+    spec: &Spec,
+    paths: &[PathBuf],
+    mut llm: Box<dyn Llm>,
+    progress: &Progress,
+) -> Result<crate::critique::Critique, Error> {
+    progress.phase(&format!(
+        "asking {} for a second opinion on the scenarios",
+        llm.name()
+    ));
+    let reply = llm.complete(&crate::prompt::critique(spec), progress)?;
+    if let llm::Finish::Truncated { reason } = &reply.finish {
+        progress.note(&format!(
+            "the critique was cut off (`{reason}`): using what arrived"
+        ));
+    }
+    Ok(crate::critique::write(
+        &reply.text,
+        &crate::critique::folder(paths),
+        &spec.name,
+    )?)
+}
+
+fn print_critique(critique: &crate::critique::Critique) {
+    println!(
+        "\nsuggested scenarios: {} (move the ones you want into your features)",
+        spec::display_path(&critique.file)
+    );
+    if !critique.questions.is_empty() {
+        println!("questions for the product owner:");
+        for question in &critique.questions {
+            println!("  - {}", crate::cargo::sanitize(question));
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! Application layer: one function per command, over one path through the
+//! stages.
+//!
+//! In: a resolved command ([`Run`], [`Check`], [`Test`], [`Watch`],
+//! [`Serve`], [`Critique`], [`PromptOnly`]) with plain options, as the
+//! command line or a test builds them, and a [`Progress`] line. Out: the
+//! exit code (0 every intent verified, 1 some intent not, see the README)
+//! or an [`Error`] (exit code 2). Every command that builds goes through
+//! [`workspace`] (the prototype folder, its target directory, the project's
+//! extra crates) and [`evaluate`] (build, run, honesty check) and ends in
+//! [`publish`] (reports, scoreboard). What must not happen here: clap types
+//! (they stop at [`crate::cli`]), HTTP, or process spawning (those stay in
+//! `llm`, `cargo` and `sandbox`).
+
+mod commands;
+mod model;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cargo::Limits;
+use crate::config::Crate;
+use crate::llm;
+use crate::progress::Progress;
+use crate::prototype::Prototype;
+use crate::report::{self, Report, Sources};
+use crate::spec::{self, Spec};
+use crate::verdict::{self, Evaluation, Verdicts};
+use crate::vocabulary::{Finding, IntentResult, Session, millis, plural};
+use crate::{critique, history, repair, sandbox, serve, watch};
+
+pub use commands::{check, critique, prompt, run, serve, test, watch};
+
+/// How to reach the model: the model string and the settings of a call.
+#[derive(Debug, Clone, Default)]
+pub struct ModelChoice {
+    /// `provider/model`, `cmd:<command>` or `replay`; `None` when not given.
+    pub model: Option<String>,
+    pub settings: llm::Settings,
+}
+
+/// Where prototypes are built, and the limits of their builds and runs.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The shared cargo target directory; `None`: `.target` next to the prototype.
+    pub target_dir: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+/// The reports a command writes besides `report.html` in the prototype.
+#[derive(Debug, Clone, Default)]
+pub struct Reports {
+    pub json: Option<PathBuf>,
+    /// Where the HTML report goes; `None`: `report.html` in the prototype.
+    pub html: Option<PathBuf>,
+    /// Open the HTML report in the default browser.
+    pub open: bool,
+    pub junit: Option<PathBuf>,
+    pub cucumber_json: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
+}
+
+/// `wow run`: generate, build, run and repair.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// `.feature` files or folders; together they form one prototype.
+    pub paths: Vec<PathBuf>,
+    /// The prototype folder; `None`: `generated/<name>`.
+    pub out: Option<PathBuf>,
+    pub model: ModelChoice,
+    /// Model calls after the first.
+    pub max_repairs: u32,
+    /// Ask for a second opinion after a run where every intent is verified.
+    pub critique: bool,
+    /// Overwrite model-owned files edited by hand (saved first).
+    pub force: bool,
+    pub reports: Reports,
+    pub build: BuildOptions,
+}
+
+/// `wow check`: parse and list the intents.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub paths: Vec<PathBuf>,
+    /// Where to write the intents as JSON.
+    pub json: Option<PathBuf>,
+}
+
+/// `wow prompt`: print the generation prompt.
+#[derive(Debug, Clone)]
+pub struct PromptOnly {
+    pub paths: Vec<PathBuf>,
+}
+
+/// `wow test`: rebuild an existing prototype and re-run its scenarios.
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// The prototype folder; `None`: the current folder if it is one, else
+    /// the only one in `generated/`.
+    pub dir: Option<PathBuf>,
+    pub reports: Reports,
+    pub build: BuildOptions,
+}
+
+/// `wow watch`: re-run on every save, with edit rounds.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub paths: Vec<PathBuf>,
+    pub model: ModelChoice,
+    pub out: Option<PathBuf>,
+    /// Model calls after each edit round.
+    pub max_repairs: u32,
+    pub reports: Reports,
+    pub build: BuildOptions,
+}
+
+/// `wow serve`: `wow watch` with a live dashboard on 127.0.0.1.
+#[derive(Debug, Clone)]
+pub struct Serve {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    pub port: u16,
+    pub watch: Watch,
+}
+
+/// `wow critique`: a second opinion on the scenarios.
+#[derive(Debug, Clone)]
+pub struct Critique {
+    pub paths: Vec<PathBuf>,
+    pub model: ModelChoice,
+}
+
+/// Why a command could not do its job (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Spec(#[from] spec::Error),
+    #[error(transparent)]
+    Model(#[from] llm::Error),
+    #[error(transparent)]
+    Repair(#[from] repair::Error),
+    #[error(transparent)]
+    Verdict(#[from] crate::verdict::Error),
+    #[error(transparent)]
+    Cargo(#[from] crate::cargo::Error),
+    #[error(transparent)]
+    Prototype(#[from] crate::prototype::Error),
+    #[error("failed to write the report `{}`: {source}", .path.display())]
+    Report {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to create `{}`: {source}", .path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}\n\n{NO_MODEL_HELP}")]
+    NoModel(String),
+    #[error(transparent)]
+    Critique(#[from] critique::Error),
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error(transparent)]
+    Watch(#[from] watch::Error),
+    #[error(transparent)]
+    Serve(#[from] serve::Error),
+    #[error("no prototype given and {0}: name its folder, such as `wow test generated/features`")]
+    NoPrototype(String),
+    #[error(transparent)]
+    History(#[from] history::Error),
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::Error),
+}
+
+const NO_MODEL_HELP: &str = "Choose a model with --model or the WOW_MODEL variable:
+  OpenAI      export OPENAI_API_KEY=...;    wow run --model openai/gpt-4.1-mini
+  Anthropic   export ANTHROPIC_API_KEY=...; wow run --model anthropic/claude-sonnet-4-5
+  Ollama      wow run --model ollama/qwen2.5-coder:14b     (local, no key; OLLAMA_HOST for another server)
+  LM Studio   wow run --model lmstudio/<model id>         (local, no key; http://localhost:1234/v1)
+  Any tool    wow run --model 'cmd:<command>'             (prompt on stdin, reply on stdout)";
+
+/// A prototype ready to be written and built: its spec, its folder (with
+/// the project's extra crates), the absolute shared target directory and
+/// the limits of its builds and runs.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub spec: Spec,
+    pub prototype: Prototype,
+    pub target_dir: PathBuf,
+    pub limits: Limits,
+}
+
+/// The workspace of the prototype made from `spec`: in `out`, or
+/// `generated/<name>` by default; the folder and the target directory are
+/// created, `wow.toml` is read from the working folder.
+pub fn workspace(spec: Spec, out: Option<&Path>, build: &BuildOptions) -> Result<Workspace, Error> {
+    let dir = out.map_or_else(
+        || Path::new("generated").join(&spec.name),
+        Path::to_path_buf,
+    );
+    create_dir(&dir)?;
+    let crates: Vec<Crate> = crate::config::load(Path::new("."))?.crates;
+    let target_dir = target_dir(build.target_dir.as_deref(), &dir)?;
+    Ok(Workspace {
+        spec,
+        prototype: Prototype::new(dir).with_crates(crates),
+        target_dir,
+        limits: build.limits,
+    })
+}
+
+/// The workspace of an existing prototype folder (`wow test`): its spec is
+/// that of its own copies of the features, named as `wow run` named them.
+pub fn existing(dir: &Path, build: &BuildOptions) -> Result<Workspace, Error> {
+    let prototype = Prototype::open(dir)?;
+    let mut spec = spec::parse(&[prototype.path("features")])?;
+    spec.rebase("features");
+    let target_dir = target_dir(build.target_dir.as_deref(), dir)?;
+    Ok(Workspace {
+        spec,
+        prototype,
+        target_dir,
+        limits: build.limits,
+    })
+}
+
+/// The prototype folder `wow test` and `wow restore` use when none is
+/// given: the current folder if it is one, else the only one in
+/// `generated/`.
+pub fn find_prototype() -> Result<PathBuf, Error> {
+    if Path::new("tests/intents.rs").is_file() && Path::new("features").is_dir() {
+        return Ok(PathBuf::from("."));
+    }
+    let found: Vec<PathBuf> = std::fs::read_dir("generated")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("tests/intents.rs").is_file())
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::NoPrototype(
+            "there is none in `generated/`".to_owned(),
+        )),
+        many => Err(Error::NoPrototype(format!(
+            "`generated/` holds {}",
+            many.iter()
+                .map(|p| format!("`{}`", spec::display_path(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Writes every report asked for (and `report.html` and `.wow/last-run.json`
+/// in the prototype), prints the scoreboard, and returns the exit code: 0
+/// when every intent is verified, 1 otherwise.
+pub fn publish(report: &Report, workspace: &Workspace, reports: &Reports) -> Result<u8, Error> {
+    let prototype = &workspace.prototype;
+    write_report(
+        report,
+        workspace,
+        Format::Json,
+        &prototype.state("last-run.json"),
+    )?;
+    let html = reports
+        .html
+        .clone()
+        .unwrap_or_else(|| prototype.path("report.html"));
+    let asked = [
+        (Format::Json, reports.json.as_ref()),
+        (Format::Html, Some(&html)),
+        (Format::Junit, reports.junit.as_ref()),
+        (Format::Markdown, reports.markdown.as_ref()),
+        (Format::CucumberJson, reports.cucumber_json.as_ref()),
+    ];
+    for (format, path) in asked {
+        if let Some(path) = path {
+            write_report(report, workspace, format, path)?;
+        }
+    }
+    if reports.open
+        && let Err(error) = open::that_detached(&html)
+    {
+        eprintln!("could not open `{}`: {error}", spec::display_path(&html));
+    }
+    report::print(report, &workspace.spec).map_err(|source| Error::Report {
+        path: PathBuf::from("<stdout>"),
+        source,
+    })?;
+    Ok(u8::from(!report.all_passed()))
+}
+
+/// The report formats a command can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Html,
+    Junit,
+    Markdown,
+    CucumberJson,
+}
+
+/// Writes `report` in `format` to `path`.
+fn write_report(
+    report: &Report,
+    workspace: &Workspace,
+    format: Format,
+    path: &Path,
+) -> Result<(), Error> {
+    let err = |source| Error::Report {
+        path: path.to_owned(),
+        source,
+    };
+    let text = match format {
+        Format::Json => return report.write_json(path).map_err(err),
+        Format::Html => report::html::render(report),
+        Format::Junit => {
+            report::junit::render(report).map_err(|e| err(std::io::Error::other(e)))?
+        }
+        Format::Markdown => report::markdown::render(report),
+        Format::CucumberJson => {
+            // The harness's own output, the format existing dashboards
+            // read, with the feature paths the other reports use.
+            let source = workspace.prototype.state("cucumber.json");
+            let json = std::fs::read_to_string(&source).map_err(|error| {
+                err(std::io::Error::new(
+                    error.kind(),
+                    format!(
+                        "no Cucumber JSON in `{}` (the scenarios did not run): {error}",
+                        spec::display_path(&source)
+                    ),
+                ))
+            })?;
+            crate::cargo::relabel(&workspace.spec, &json)
+        }
+    };
+    write_atomically(path, &text).map_err(err)
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and a
+/// rename, so a reader never sees half a report and a link at `path` is
+/// replaced, not followed.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(text.as_bytes())?;
+    // Temporary files are created private (0600); a report is not.
+    std::fs::set_permissions(
+        temp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The verdicts of `workspace` as it is on disk (no model): built, run and
+/// checked. A prototype that does not compile gives intents that did not
+/// run, its errors printed on stderr.
+pub fn evaluate(workspace: &Workspace, progress: &Progress) -> Result<Verdicts, Error> {
+    let files = workspace.prototype.read_files()?;
+    let evaluation = verdict::evaluate(
+        &workspace.spec,
+        &workspace.prototype,
+        &files,
+        &workspace.target_dir,
+        workspace.limits,
+        progress,
+        "",
+    )?;
+    Ok(match evaluation {
+        Evaluation::Ran(verdicts) => verdicts,
+        Evaluation::CompileErrors { diagnostics, .. } => {
+            progress.finish();
+            for diagnostic in &diagnostics {
+                eprintln!("{}", diagnostic.rendered.trim_end());
+            }
+            let why = format!(
+                "the prototype does not compile ({})",
+                plural(diagnostics.len(), "error", "errors")
+            );
+            Verdicts {
+                results: workspace
+                    .spec
+                    .intents()
+                    .map(|i| IntentResult::not_run(i, &why))
+                    .collect(),
+                ..Verdicts::default()
+            }
+        }
+    })
+}
+
+/// The report of a command over `workspace`: the `results` and `findings`
+/// of its verdicts, the rounds of `session` when the model was called, and
+/// the trace of each step to the code that runs it (read from the files on
+/// disk).
+pub fn report(
+    workspace: &Workspace,
+    results: &[IntentResult],
+    findings: &[Finding],
+    session: Option<&Session>,
+    started: Instant,
+) -> Result<Report, Error> {
+    let files = workspace.prototype.read_files()?;
+    Ok(Report::new(
+        &workspace.spec,
+        &Sources {
+            results,
+            findings,
+            traces: &crate::audit::trace(&workspace.spec, &files),
+            session,
+            prototype: Some(&workspace.prototype.dir),
+            duration_ms: millis(started.elapsed()),
+        },
+    ))
+}
+
+fn create_dir(path: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(path).map_err(|source| Error::CreateDir {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The shared target directory, absolute (cargo runs inside the prototype).
+fn target_dir(given: Option<&Path>, prototype_dir: &Path) -> Result<PathBuf, Error> {
+    let dir = given.map_or_else(
+        || {
+            prototype_dir
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join(".target")
+        },
+        Path::to_path_buf,
+    );
+    create_dir(&dir)?;
+    std::fs::canonicalize(&dir).map_err(|source| Error::CreateDir { path: dir, source })
+}
