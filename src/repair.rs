@@ -100,26 +100,7 @@ pub fn run(
             Err(error) => return Err(error.into()),
         };
         exchanges.push(record(number, kind, &model, &hashes, &sent, &reply));
-        let mut round = Round {
-            number,
-            kind,
-            outcome: Outcome::Ran,
-            passed: 0,
-            hollow: 0,
-            usage: reply.usage,
-            model_ms: reply.duration_ms,
-            cargo_ms: 0,
-            vacuity_ms: 0,
-            vacuity_unavailable: None,
-            findings: Vec::new(),
-            duration_ms: 0,
-            changed: Vec::new(),
-            rejected: Vec::new(),
-            problems: None,
-            results: Vec::new(),
-            files: files.clone(),
-            cucumber_json: None,
-        };
+        let mut round = new_round(number, kind, &reply, files.clone());
         play(
             spec, prototype, target_dir, &reply, &mut round, progress, options,
         )?;
@@ -173,6 +154,30 @@ pub fn run(
         findings,
     };
     Ok((session, exchanges))
+}
+
+/// A round that has just had its reply, before anything is made of it.
+fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round {
+    Round {
+        number,
+        kind,
+        outcome: Outcome::Ran,
+        passed: 0,
+        hollow: 0,
+        usage: reply.usage,
+        model_ms: reply.duration_ms,
+        cargo_ms: 0,
+        vacuity_ms: 0,
+        vacuity_unavailable: None,
+        findings: Vec::new(),
+        duration_ms: 0,
+        changed: Vec::new(),
+        rejected: Vec::new(),
+        problems: None,
+        results: Vec::new(),
+        files,
+        cucumber_json: None,
+    }
 }
 
 /// The first round's kind, starting files and prompt. A generation starts
@@ -425,4 +430,195 @@ fn best_round(rounds: &[Round]) -> Option<usize> {
         .filter(|(_, r)| matches!(r.outcome, Outcome::Ran | Outcome::CompileError))
         .max_by_key(|(i, r)| (r.outcome == Outcome::Ran, r.passed, *i))
         .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::StepStatus;
+
+    const SHOP: &str = "\
+Feature: Shop
+  Scenario: Paying
+    Given a cart with 2 items
+    When I pay
+    Then I owe 4 euros
+
+  Scenario: Refunding
+    Given a paid cart
+    When I ask for a refund
+    Then I owe 0 euros
+";
+
+    fn spec() -> Spec {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("shop.feature");
+        std::fs::write(&path, SHOP).expect("write the feature");
+        crate::spec::parse(&[path]).expect("the feature parses")
+    }
+
+    fn reply() -> llm::Reply {
+        llm::Reply {
+            text: String::new(),
+            usage: crate::vocabulary::Usage::default(),
+            finish: Finish::Complete,
+            duration_ms: 0,
+        }
+    }
+
+    fn round(number: u32, outcome: Outcome, passed: usize, problems: &str) -> Round {
+        let mut round = new_round(number, Kind::Repair, &reply(), Files::new());
+        round.outcome = outcome;
+        round.passed = passed;
+        round.problems = (!problems.is_empty()).then(|| problems.to_owned());
+        round
+    }
+
+    fn result(intent: &crate::spec::Intent, status: Status, message: &str) -> IntentResult {
+        IntentResult {
+            id: intent.id.clone(),
+            status,
+            failed_step: (status != Status::Passed).then(|| "Then I owe 4 euros".to_owned()),
+            failed_step_line: None,
+            message: (!message.is_empty()).then(|| message.to_owned()),
+            step_definition: None,
+            steps: vec![StepStatus::Passed; intent.steps.len()],
+        }
+    }
+
+    #[test]
+    fn the_best_round_has_the_most_intents_passing_and_the_later_wins_a_tie() {
+        let rounds = [
+            round(1, Outcome::Ran, 1, "x"),
+            round(2, Outcome::Ran, 2, "y"),
+            round(3, Outcome::Ran, 1, "z"),
+        ];
+        assert_eq!(best_round(&rounds), Some(1));
+        let tie = [
+            round(1, Outcome::Ran, 1, "x"),
+            round(2, Outcome::Ran, 1, "y"),
+        ];
+        assert_eq!(best_round(&tie), Some(1));
+    }
+
+    #[test]
+    fn a_round_that_ran_beats_one_that_did_not_compile_and_unusable_replies_never_count() {
+        let rounds = [
+            round(1, Outcome::Ran, 0, "x"),
+            round(2, Outcome::CompileError, 0, "y"),
+            round(3, Outcome::NoFiles, 0, "z"),
+        ];
+        assert_eq!(best_round(&rounds), Some(0));
+        let none = [
+            round(1, Outcome::NoFiles, 0, "x"),
+            round(2, Outcome::Truncated, 0, "y"),
+            round(3, Outcome::MissingFiles, 0, "z"),
+        ];
+        assert_eq!(best_round(&none), None);
+        let compiled_never = [
+            round(1, Outcome::NoFiles, 0, "x"),
+            round(2, Outcome::CompileError, 0, "y"),
+        ];
+        assert_eq!(best_round(&compiled_never), Some(1));
+    }
+
+    #[test]
+    fn the_loop_stalls_only_when_a_round_repeats_the_same_failures() {
+        let first = round(1, Outcome::Ran, 1, "1 of 2 pass: Refunding fails");
+        assert!(same_failures(
+            &first,
+            &round(2, Outcome::Ran, 1, "1 of 2 pass: Refunding fails")
+        ));
+        assert!(!same_failures(
+            &first,
+            &round(2, Outcome::Ran, 1, "1 of 2 pass: Paying fails")
+        ));
+        assert!(!same_failures(
+            &first,
+            &round(2, Outcome::Ran, 2, "1 of 2 pass: Refunding fails")
+        ));
+        assert!(!same_failures(
+            &first,
+            &round(2, Outcome::CompileError, 1, "1 of 2 pass: Refunding fails")
+        ));
+    }
+
+    #[test]
+    fn the_tally_counts_verified_and_hollow_intents_and_tells_every_failure() {
+        let spec = spec();
+        let intents: Vec<_> = spec.intents().collect();
+        let mut round = round(1, Outcome::Ran, 0, "");
+        round.results = vec![
+            result(
+                intents[0],
+                Status::Failed,
+                "assertion `left == right` failed\n  left: 6\n right: 4",
+            ),
+            result(
+                intents[1],
+                Status::Hollow,
+                "the steps compute the answer themselves",
+            ),
+        ];
+        tally(&spec, &mut round, String::new());
+        assert_eq!((round.passed, round.hollow), (0, 1));
+        let problems = round.problems.expect("failures are told");
+        assert!(problems.starts_with("0 of 2 intents pass"), "{problems}");
+        assert!(
+            problems.contains("\"Paying\"") && problems.contains("left: 6"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("\"Refunding\"")
+                && problems.contains("would pass without the prototype"),
+            "{problems}"
+        );
+    }
+
+    #[test]
+    fn a_round_where_everything_passes_has_no_problems_to_send_back() {
+        let spec = spec();
+        let mut round = round(1, Outcome::Ran, 0, "");
+        round.results = spec
+            .intents()
+            .map(|i| result(i, Status::Passed, ""))
+            .collect();
+        tally(&spec, &mut round, String::new());
+        assert_eq!(round.passed, 2);
+        assert_eq!(round.problems, None);
+    }
+
+    #[test]
+    fn refused_files_are_told_to_the_model_but_a_block_without_a_path_is_not() {
+        let lines = refusals(&[
+            Rejected {
+                path: "Cargo.toml".to_owned(),
+                reason: "wow writes the manifest".to_owned(),
+            },
+            Rejected {
+                path: "(no path)".to_owned(),
+                reason: "no path".to_owned(),
+            },
+        ]);
+        assert_eq!(
+            lines,
+            "- The file `Cargo.toml` was refused: wow writes the manifest.\n"
+        );
+    }
+
+    #[test]
+    fn an_edit_starts_from_the_current_files_and_a_generation_from_none() {
+        let spec = spec();
+        let files: Files = [("src/lib.rs".to_owned(), "pub fn pay() {}".to_owned())].into();
+        let (kind, kept, _) = first_round(
+            &spec,
+            Start::Edit {
+                files: files.clone(),
+                changes: "+ new: Refunding".to_owned(),
+            },
+        );
+        assert_eq!((kind, kept), (Kind::Edit, files));
+        let (kind, kept, _) = first_round(&spec, Start::Generate);
+        assert_eq!((kind, kept), (Kind::Generate, Files::new()));
+    }
 }

@@ -1,7 +1,8 @@
 //! The README's first command: the bundled examples run offline through
 //! replay of their recorded (hand-written) exchanges, really compiling and
 //! running the scenarios; `wow test` re-runs them; replay refuses features
-//! that changed since the recording.
+//! that changed since the recording. The JSON report of that run is pinned
+//! by a golden file (`snapshots/wow__examples__bundled_report.snap`).
 
 use std::path::Path;
 
@@ -52,6 +53,7 @@ fn the_bundled_examples_replay_build_and_pass() {
         out.all()
     );
     let report = wow.report();
+    insta::assert_snapshot!("bundled_report", golden(&report));
     assert_eq!(report["summary"]["intents"], 23);
     let rounds = report["rounds"].as_array().expect("rounds");
     assert_eq!(
@@ -83,6 +85,34 @@ fn the_bundled_examples_replay_build_and_pass() {
         "{}",
         out.all()
     );
+}
+
+/// The JSON report with what changes from run to run masked: durations
+/// (every `*_ms` field) become 0, and the source text of step definitions
+/// and the code they call becomes its line count, so the golden file pins
+/// the report's shape and values without copying the prototype's code.
+fn golden(report: &serde_json::Value) -> String {
+    fn mask(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key.ends_with("_ms") && value.is_number() {
+                        *value = 0.into();
+                    } else if key == "source" && value.is_string() {
+                        let lines = value.as_str().map_or(0, |s| s.lines().count());
+                        *value = format!("<{lines} lines>").into();
+                    } else {
+                        mask(value);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    let mut report = report.clone();
+    mask(&mut report);
+    serde_json::to_string_pretty(&report).expect("JSON values serialize")
 }
 
 #[test]
