@@ -25,8 +25,12 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
     /// Print no progress on stderr.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Also print, after each round, what goes back to the model (compile
+    /// errors, failing scenarios, refused files).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -42,18 +46,31 @@ pub enum Color {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate a prototype from the features, build it, run the scenarios and repair what fails.
+    #[command(after_help = "Examples:
+  wow run                                             the bundled examples, replayed offline
+  wow run features/ --model anthropic/claude-sonnet-4-5
+  wow run cart.feature --model ollama/qwen2.5-coder:14b --out generated/cart
+  wow run --model 'cmd:llm -m gpt-4o' --json report.json --junit junit.xml")]
     Run(RunArgs),
     /// Parse the features and list their intents (no model).
+    #[command(after_help = "Examples:
+  wow check                        every feature in features/
+  wow check cart.feature --json intents.json")]
     Check(CheckArgs),
     /// Print the generation prompt (no model).
     Prompt(PromptArgs),
     /// Rebuild an existing prototype and re-run its scenarios (no model).
+    #[command(after_help = "Examples:
+  wow test                         the prototype in this folder, or the only one in generated/
+  wow test generated/features --junit junit.xml")]
     Test(TestArgs),
     /// Ask a model for a second opinion on the scenarios: suggested scenarios and questions.
     Critique(CritiqueArgs),
     /// Re-run whenever a feature file is saved, updating the current prototype (edit rounds).
     Watch(WatchArgs),
     /// Watch, and show the live report on a local dashboard (127.0.0.1).
+    #[command(after_help = "Example:
+  wow serve features/ --model anthropic/claude-sonnet-4-5 --port 0   then open the printed URL")]
     Serve(ServeArgs),
     /// Put back the files of an earlier round of the last run.
     Restore(safety::RestoreArgs),
@@ -66,8 +83,6 @@ pub struct RunArgs {
     /// `.feature` files or folders; together they form one prototype.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
-    #[command(flatten)]
-    pub model: ModelArgs,
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -81,6 +96,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub build: BuildArgs,
@@ -88,6 +105,7 @@ pub struct RunArgs {
 
 /// Where the reports go. `report.html` is always written in the prototype.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Reports")]
 pub struct ReportArgs {
     /// Write the JSON report to this file.
     #[arg(long, value_name = "FILE")]
@@ -114,14 +132,14 @@ pub struct WatchArgs {
     /// `.feature` files or folders to watch; together they form one prototype.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
-    #[command(flatten)]
-    pub model: ModelArgs,
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Model calls after each edit round.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_repairs: u32,
+    #[command(flatten)]
+    pub model: ModelArgs,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
@@ -139,6 +157,7 @@ pub struct ServeArgs {
 
 /// Options that choose and reach the model.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Model")]
 pub struct ModelArgs {
     /// The model: `provider/model` (openai, anthropic, ollama, lmstudio, openrouter, …), `cmd:<command>` or `replay`.
     #[arg(long, env = "WOW_MODEL")]
@@ -187,6 +206,7 @@ pub struct CritiqueArgs {
 
 /// Options shared by the commands that build prototypes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Build and run limits")]
 pub struct BuildArgs {
     /// Cargo target directory shared by all prototypes [default: .target next to the prototype].
     #[arg(long, env = "WOW_TARGET_DIR", value_name = "DIR")]
@@ -195,25 +215,25 @@ pub struct BuildArgs {
     #[arg(long, value_enum, default_value_t = SandboxArg::On, value_name = "MODE")]
     pub sandbox: SandboxArg,
     /// Longest a build may take, in seconds.
-    #[arg(long, default_value_t = Budget::BUILD.timeout_secs, value_name = "SECS", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::BUILD.timeout_secs, value_name = "SECS", help_heading = "Build and run limits")]
     pub build_timeout: u64,
     /// CPU time each build process may use, in seconds.
-    #[arg(long, default_value_t = Budget::BUILD.cpu_secs, value_name = "SECS", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::BUILD.cpu_secs, value_name = "SECS", help_heading = "Build and run limits")]
     pub build_cpu: u64,
     /// Address space each build process may use, in MiB.
-    #[arg(long, default_value_t = Budget::BUILD.memory_mb, value_name = "MIB", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::BUILD.memory_mb, value_name = "MIB", help_heading = "Build and run limits")]
     pub build_memory: u64,
     /// Longest a run of the scenarios may take, in seconds.
-    #[arg(long, default_value_t = Budget::RUN.timeout_secs, value_name = "SECS", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::RUN.timeout_secs, value_name = "SECS", help_heading = "Build and run limits")]
     pub run_timeout: u64,
     /// CPU time the scenarios may use, in seconds.
-    #[arg(long, default_value_t = Budget::RUN.cpu_secs, value_name = "SECS", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::RUN.cpu_secs, value_name = "SECS", help_heading = "Build and run limits")]
     pub run_cpu: u64,
     /// Address space the scenarios may use, in MiB.
-    #[arg(long, default_value_t = Budget::RUN.memory_mb, value_name = "MIB", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::RUN.memory_mb, value_name = "MIB", help_heading = "Build and run limits")]
     pub run_memory: u64,
     /// Largest file the scenarios may write, in MiB.
-    #[arg(long, default_value_t = Budget::RUN.file_size_mb, value_name = "MIB", help_heading = "Limits")]
+    #[arg(long, default_value_t = Budget::RUN.file_size_mb, value_name = "MIB", help_heading = "Build and run limits")]
     pub run_file_size: u64,
 }
 
@@ -264,7 +284,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     // Children must not read this process's memory or environment (API
     // keys) through /proc; a kernel without the setting changes nothing.
     let _ = sandbox::protect_self();
-    let progress = Progress::stderr(cli.quiet);
+    let progress = Progress::stderr(cli.quiet).verbose(cli.verbose);
     match cli.command {
         Command::Run(args) => app::run(&args.options(), &progress),
         Command::Check(args) => app::check(&app::Check {

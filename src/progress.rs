@@ -21,6 +21,8 @@ pub struct Progress {
     started: Instant,
     /// Also told every phase and note (the live dashboard of `wow serve`).
     listener: Option<Listener>,
+    /// Whether [`Progress::detail`] prints.
+    verbose: bool,
 }
 
 /// Something told of every phase and note, from any thread.
@@ -32,6 +34,7 @@ impl std::fmt::Debug for Progress {
             .field("bar", &self.bar)
             .field("quiet", &self.quiet)
             .field("listener", &self.listener.is_some())
+            .field("verbose", &self.verbose)
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +57,15 @@ impl Progress {
             quiet,
             started: Instant::now(),
             listener: None,
+            verbose: false,
         }
+    }
+
+    /// The same reporter, printing [`Progress::detail`]s when `verbose`.
+    #[must_use]
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
     }
 
     /// The same reporter, also telling `listener` every phase and note.
@@ -71,6 +82,7 @@ impl Progress {
             quiet: true,
             started: Instant::now(),
             listener: None,
+            verbose: false,
         }
     }
 
@@ -107,6 +119,20 @@ impl Progress {
             Some(bar) => bar.println(message),
             None if !self.quiet => eprintln!("{message}"),
             None => {}
+        }
+    }
+
+    /// Prints a longer text (what goes back to the model after a round)
+    /// with `--verbose` only; control characters are already removed by
+    /// the caller.
+    pub fn detail(&self, title: &str, text: &str) {
+        if !self.verbose {
+            return;
+        }
+        let block = format!("── {title}\n{}", text.trim_end());
+        match &self.bar {
+            Some(bar) => bar.println(block),
+            None => eprintln!("{block}"),
         }
     }
 

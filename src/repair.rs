@@ -33,6 +33,9 @@ pub struct Options {
     /// Model calls after the first.
     pub max_repairs: u32,
     pub limits: cargo::Limits,
+    /// The number of the first round (1; `wow watch` goes on counting
+    /// across saves).
+    pub first_round: u32,
 }
 
 /// Where a run starts.
@@ -79,8 +82,13 @@ pub fn run(
     let mut rounds: Vec<Round> = Vec::new();
     let mut exchanges = Vec::new();
     let mut stop = Stop::BudgetSpent;
-    for number in 1..=options.max_repairs.saturating_add(1) {
-        let kind = if number == 1 { first } else { Kind::Repair };
+    let last = options.first_round.saturating_add(options.max_repairs);
+    for number in options.first_round..=last {
+        let kind = if number == options.first_round {
+            first
+        } else {
+            Kind::Repair
+        };
         let started = Instant::now();
         progress.phase(&format!(
             "round {number}: {} with {model}",
@@ -111,6 +119,12 @@ pub fn run(
             .is_some_and(|previous| same_failures(previous, &round));
         let all_passed = round.outcome == Outcome::Ran && round.passed == spec.intents().count();
         prompt = next_prompt(spec, &round);
+        if let Some(problems) = &round.problems {
+            progress.detail(
+                &format!("round {number}: what goes back to the model"),
+                problems,
+            );
+        }
         rounds.push(round);
         if all_passed {
             stop = Stop::AllPassed;

@@ -237,9 +237,50 @@ pub fn since(old: &Report, new: &Report) -> Since {
 }
 
 impl Since {
-    /// One line for the scoreboard, or `None` when nothing changed.
-    pub fn line(&self) -> Option<String> {
-        let parts: Vec<String> = [
+    /// The terminal's text after a save during a meeting: a separator
+    /// naming the run, what changed since the last run first (one line),
+    /// then the totals and only the intents that do not pass, each with
+    /// its reason.
+    pub fn compact(&self, run: usize, report: &Report) -> String {
+        let mut out = format!("\n── run {run}, after a save {}\n", "─".repeat(40));
+        if let Some(line) = self.line() {
+            let _ = writeln!(out, "{line}");
+        }
+        let rounds: Vec<u32> = report.rounds.iter().map(|r| r.number).collect();
+        let _ = write!(
+            out,
+            "{} of {} pass",
+            report.summary.passed,
+            crate::vocabulary::plural(report.summary.intents, "intent", "intents")
+        );
+        match (rounds.first(), rounds.last()) {
+            (Some(first), Some(last)) if first != last => {
+                let _ = writeln!(out, " · rounds {first}–{last}");
+            }
+            (Some(only), _) => {
+                let _ = writeln!(out, " · round {only}");
+            }
+            _ => out.push('\n'),
+        }
+        for intent in report.not_passing() {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                mark(intent.status),
+                intent.name,
+                intent.id
+            );
+            if let Some(reason) = &intent.reason {
+                let _ = writeln!(out, "      {reason}");
+            }
+        }
+        out
+    }
+
+    /// One part per kind of change, in the order a product owner looks
+    /// for them.
+    fn parts(&self) -> Vec<String> {
+        [
             ("✔ newly passing", &self.newly_passing),
             ("✘ newly failing", &self.newly_failing),
             ("~ changed", &self.changed),
@@ -249,8 +290,24 @@ impl Since {
         .iter()
         .filter(|(_, names)| !names.is_empty())
         .map(|(label, names)| format!("{label}: {}", names.join(", ")))
-        .collect();
+        .collect()
+    }
+
+    /// One line for the scoreboard, or `None` when nothing changed.
+    pub fn line(&self) -> Option<String> {
+        let parts = self.parts();
         (!parts.is_empty()).then(|| format!("since the last run: {}", parts.join(" · ")))
+    }
+}
+
+/// The mark of an intent that does not pass, as the scoreboard shows it.
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Passed => "✔",
+        Status::Failed => "✘",
+        Status::Hollow => "◌",
+        Status::Unverified => "◍",
+        Status::NotRun | Status::Undefined | Status::Ambiguous => "?",
     }
 }
 

@@ -48,6 +48,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         repair::Options {
             max_repairs: options.max_repairs,
             limits: workspace.limits,
+            first_round: 1,
         },
         repair::Start::Generate,
     )?;
@@ -166,16 +167,33 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) ->
         std::process::exit(130);
     });
     let mut previous: Option<(Spec, Report)> = None;
+    let mut runs = 0;
+    let mut rounds = 0;
     loop {
-        match watch_once(options, llm.as_mut(), previous.as_ref(), progress) {
+        match watch_once(
+            options,
+            llm.as_mut(),
+            previous.as_ref(),
+            rounds + 1,
+            progress,
+        ) {
             Ok(Some((workspace, report))) => {
                 progress.finish();
-                super::publish(&report, &workspace, &options.reports)?;
-                if let Some(line) = previous
-                    .as_ref()
-                    .and_then(|(_, old)| crate::watch::since(old, &report).line())
-                {
-                    println!("{line}");
+                runs += 1;
+                rounds = report.rounds.last().map_or(rounds, |r| r.number);
+                match &previous {
+                    // The meeting's terminal: what changed first, then only
+                    // what does not pass.
+                    Some((_, old)) => {
+                        super::write_reports(&report, &workspace, &options.reports)?;
+                        print!(
+                            "{}",
+                            crate::watch::since(old, &report).compact(runs, &report)
+                        );
+                    }
+                    None => {
+                        super::publish(&report, &workspace, &options.reports)?;
+                    }
                 }
                 publish(&report);
                 let prototype = workspace.prototype;
@@ -200,6 +218,7 @@ fn watch_once(
     options: &Watch,
     llm: &mut dyn Llm,
     previous: Option<&(Spec, Report)>,
+    first_round: u32,
     progress: &Progress,
 ) -> Result<Option<(Workspace, Report)>, Error> {
     let started = Instant::now();
@@ -240,6 +259,7 @@ fn watch_once(
             let options = repair::Options {
                 max_repairs: options.max_repairs,
                 limits: workspace.limits,
+                first_round,
             };
             let (session, exchanges) = repair::run(
                 &workspace.spec,

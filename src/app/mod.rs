@@ -259,6 +259,21 @@ pub fn find_prototype() -> Result<PathBuf, Error> {
 /// in the prototype), prints the scoreboard, and returns the exit code: 0
 /// when every intent is verified, 1 otherwise.
 pub fn publish(report: &Report, workspace: &Workspace, reports: &Reports) -> Result<u8, Error> {
+    write_reports(report, workspace, reports)?;
+    report::print(report, &workspace.spec).map_err(|source| Error::Report {
+        path: PathBuf::from("<stdout>"),
+        source,
+    })?;
+    Ok(u8::from(!report.all_passed()))
+}
+
+/// Writes every report asked for, and `report.html` and
+/// `.wow/last-run.json` in the prototype.
+pub fn write_reports(
+    report: &Report,
+    workspace: &Workspace,
+    reports: &Reports,
+) -> Result<(), Error> {
     let prototype = &workspace.prototype;
     write_report(
         report,
@@ -287,11 +302,7 @@ pub fn publish(report: &Report, workspace: &Workspace, reports: &Reports) -> Res
     {
         eprintln!("could not open `{}`: {error}", spec::display_path(&html));
     }
-    report::print(report, &workspace.spec).map_err(|source| Error::Report {
-        path: PathBuf::from("<stdout>"),
-        source,
-    })?;
-    Ok(u8::from(!report.all_passed()))
+    Ok(())
 }
 
 /// The report formats a command can write.

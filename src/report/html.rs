@@ -1529,6 +1529,7 @@ Feature: Shopping cart
     /// A round that did not compile, then a repair that flipped intent `id`.
     fn rounds(id: &str) -> Vec<RoundReport> {
         let mut round = RoundReport {
+            number: 1,
             kind: Kind::Generate,
             outcome: Outcome::CompileError,
             passed: 0,

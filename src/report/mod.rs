@@ -131,6 +131,8 @@ pub struct IntentReport {
 /// One round in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoundReport {
+    /// From 1 in a run; `wow watch` goes on counting across saves.
+    pub number: u32,
     pub kind: RoundKind,
     pub outcome: RoundOutcome,
     /// Intents verified after the round.
@@ -343,6 +345,7 @@ fn round_reports(session: &Session) -> Vec<RoundReport> {
 
 fn round_report(round: &Round) -> RoundReport {
     RoundReport {
+        number: round.number,
         kind: round.kind,
         outcome: round.outcome,
         passed: round.passed,
@@ -691,6 +694,7 @@ Feature: Bank account
 
     fn round(kind: Kind, outcome: Outcome, passed: usize, tokens: (u64, u64)) -> RoundReport {
         RoundReport {
+            number: 1,
             kind,
             outcome,
             passed,

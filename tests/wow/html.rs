@@ -121,7 +121,8 @@ fn rounds(report: &Report) -> Vec<RoundReport> {
         .iter()
         .find(|i| i.name == "The late fee stops growing at 5 euros")
         .expect("a bundled intent");
-    let round = |kind, passed, flipped| RoundReport {
+    let round = |number, kind, passed, flipped| RoundReport {
+        number,
         kind,
         outcome: Outcome::Ran,
         passed,
@@ -140,8 +141,9 @@ fn rounds(report: &Report) -> Vec<RoundReport> {
         rejected: Vec::new(),
     };
     vec![
-        round(Kind::Generate, 20, Vec::new()),
+        round(1, Kind::Generate, 20, Vec::new()),
         round(
+            2,
             Kind::Repair,
             21,
             vec![Flip {

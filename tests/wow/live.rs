@@ -140,9 +140,13 @@ async fn watch_runs_an_edit_round_when_a_scenario_is_added() {
     text.push_str(NEW_SCENARIO);
     std::fs::write(dir.path().join("features/parking.feature"), text).expect("save the feature");
     let (live, since) = tokio::task::spawn_blocking(move || {
-        let summary = live.wait_for("4 of 4 intents pass");
-        assert!(summary.contains("4 of 4"), "{summary}");
+        // During a meeting the terminal says what changed first, then the totals.
         let since = live.wait_for("since the last run");
+        let summary = live.wait_for("4 of 4 intents pass");
+        assert!(
+            summary.contains("round 2"),
+            "round numbers go on: {summary}"
+        );
         (live, since)
     })
     .await
@@ -319,8 +323,8 @@ async fn watch_on_the_bundled_example_updates_it_for_an_edited_scenario() {
     assert_ne!(text, edited);
     std::fs::write(&feature, edited).expect("save the feature");
     let (live, since) = tokio::task::spawn_blocking(move || {
-        live.wait_for("23 of 23 intents pass");
         let since = live.wait_for("since the last run");
+        live.wait_for("23 of 23 intents pass");
         (live, since)
     })
     .await
