@@ -442,18 +442,46 @@ fn create_dir(path: &Path) -> Result<(), Error> {
     })
 }
 
-/// The shared target directory, absolute (cargo runs inside the prototype).
+/// The shared target directory, absolute (cargo runs inside the
+/// prototype): the one given, else `.target` next to the prototype folder,
+/// found from its absolute path so that `wow test` run inside the folder
+/// (`.`) shares it too rather than making one inside the prototype.
 fn target_dir(given: Option<&Path>, prototype_dir: &Path) -> Result<PathBuf, Error> {
-    let dir = given.map_or_else(
-        || {
-            prototype_dir
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .join(".target")
-        },
-        Path::to_path_buf,
-    );
+    let dir = match given {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            let absolute =
+                std::fs::canonicalize(prototype_dir).map_err(|source| Error::CreateDir {
+                    path: prototype_dir.to_owned(),
+                    source,
+                })?;
+            absolute.parent().unwrap_or(Path::new("/")).join(".target")
+        }
+    };
     create_dir(&dir)?;
     std::fs::canonicalize(&dir).map_err(|source| Error::CreateDir { path: dir, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_target_directory_sits_next_to_the_prototype_even_from_inside_it() {
+        let root = tempfile::tempdir().expect("temporary folder");
+        let prototype = root.path().join("generated/shop");
+        std::fs::create_dir_all(&prototype).expect("prototype folder");
+        let expected = std::fs::canonicalize(root.path())
+            .expect("absolute")
+            .join("generated/.target");
+        assert_eq!(target_dir(None, &prototype).expect("target"), expected);
+        // `wow test` inside the prototype folder names it `.`.
+        let inside = prototype.join(".");
+        assert_eq!(target_dir(None, &inside).expect("target"), expected);
+        let given = root.path().join("elsewhere");
+        assert_eq!(
+            target_dir(Some(&given), &prototype).expect("target"),
+            std::fs::canonicalize(&given).expect("created")
+        );
+    }
 }
