@@ -733,10 +733,7 @@ fn serve(args: &ServeArgs, progress: Progress) -> Result<u8, Error> {
     println!("the live report is at {}", server.url());
     let listener = Arc::clone(&server);
     let progress = progress.with_listener(Arc::new(move |text: &str| listener.progress(text)));
-    watch(&args.watch, &progress, &|report| {
-        let json = serde_json::to_string_pretty(report).expect("reports serialize");
-        server.publish(crate::report::html::render(report), json);
-    })
+    watch(&args.watch, &progress, &|report| server.publish(report))
 }
 
 pub(crate) fn find_prototype() -> Result<PathBuf, Error> {
