@@ -161,3 +161,48 @@ async fn events_stream(
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+
+    use super::*;
+
+    /// The whole response to `GET path` on `address`.
+    fn get(address: SocketAddr, path: &str) -> String {
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("response");
+        text
+    }
+
+    #[test]
+    fn before_the_first_report_the_page_waits_in_the_report_look_and_the_json_says_so() {
+        let server = Server::start(0).expect("a free port");
+        let json = get(server.address, "/report.json");
+        assert!(json.starts_with("HTTP/1.1 503"), "{json}");
+        assert!(json.to_lowercase().contains("retry-after: 5"), "{json}");
+        assert!(json.contains("\"waiting\": true"), "{json}");
+        let page = get(server.address, "/");
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(page.contains("Waiting for the first run"), "{page}");
+        assert!(page.contains(".tiles{"), "the report's style: {page}");
+        assert!(
+            page.contains("id=\"wow-live\""),
+            "the progress line: {page}"
+        );
+
+        server.publish(&crate::report::html::tests::sample());
+        let json = get(server.address, "/report.json");
+        assert!(json.starts_with("HTTP/1.1 200"), "{json}");
+        assert!(json.contains("\"summary\""), "{json}");
+        let page = get(server.address, "/");
+        assert!(page.contains("2 of 5 intents pass"), "{page}");
+        assert!(page.contains("new EventSource(\"/events\")"), "{page}");
+    }
+}

@@ -845,4 +845,50 @@ Feature: Bank account
             .replace(&dir, "features");
         insta::assert_snapshot!(text);
     }
+
+    #[test]
+    fn every_format_is_written_whole_readable_and_never_through_a_link() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let report = html::tests::sample();
+        let dir = tempfile::tempdir().expect("a temp folder");
+        let elsewhere = dir.path().join("elsewhere.txt");
+        std::fs::write(&elsewhere, "keep me").expect("write a fixture");
+        for format in [
+            Format::Json,
+            Format::Html,
+            Format::Junit,
+            Format::CucumberJson,
+            Format::Markdown,
+        ] {
+            let path = dir.path().join(format!("reports/{format:?}"));
+            std::fs::create_dir_all(dir.path().join("reports")).expect("a folder");
+            std::os::unix::fs::symlink(&elsewhere, &path).expect("a link");
+            write(&report, format, &path).expect("written");
+            let meta = std::fs::symlink_metadata(&path).expect("written");
+            assert!(meta.is_file(), "{format:?} replaced the link with a file");
+            assert_eq!(meta.permissions().mode() & 0o777, 0o644, "{format:?}");
+            assert!(std::fs::read(&path).is_ok_and(|b| !b.is_empty()));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&elsewhere).expect("still there"),
+            "keep me"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("reports"))
+            .expect("a folder")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".wow-report"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("reports/Json")).expect("written"),
+        )
+        .expect("valid JSON");
+        assert_eq!(json["version"], VERSION);
+        let error = write(&report, Format::Json, &elsewhere.join("no/such"))
+            .expect_err("a file is not a folder");
+        assert!(
+            error.to_string().contains("elsewhere.txt/no/such"),
+            "{error}"
+        );
+    }
 }
