@@ -1,11 +1,14 @@
 //! Serve stage: the live dashboard shown in the meeting.
 //!
-//! In: report pages and progress lines from the watch loop. Out: an HTTP
-//! server on 127.0.0.1 (axum) with `GET /` (the latest HTML report, plus a
-//! small script that follows the events), `GET /events` (server-sent
+//! In: reports and progress lines from the watch loop. Out: an HTTP server
+//! on 127.0.0.1 (axum) with `GET /` (the latest HTML report with a live
+//! progress line, or a waiting page in the report's look before the first
+//! report; [`crate::report::html::render_live`]), `GET /events` (server-sent
 //! events: `progress` with the running round's phase, `report` when a run
-//! finishes) and `GET /report.json`. It binds loopback only and serves
-//! nothing but these pages; it never runs the pipeline itself.
+//! finishes) and `GET /report.json` (the JSON report, or `503 Service
+//! Unavailable` with `Retry-After` and a small JSON body while the first
+//! run is under way). It binds loopback only and serves nothing but these
+//! pages; it never runs the pipeline itself.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,13 +16,17 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::Stream;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
+
+use crate::report::Report;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +44,8 @@ pub enum Error {
 /// What the pages show now, shared with the request handlers.
 struct Shared {
     html: RwLock<String>,
-    json: RwLock<String>,
+    /// The JSON report, or `None` before the first.
+    json: RwLock<Option<String>>,
     events: broadcast::Sender<(&'static str, String)>,
 }
 
@@ -48,19 +56,12 @@ pub struct Server {
     _runtime: tokio::runtime::Runtime,
 }
 
-/// Follows `/events`: reloads on a new report, shows progress in a banner.
-const LIVE_SCRIPT: &str = r#"<div id="wow-live" role="status" aria-live="polite" style="position:fixed;bottom:0;left:0;right:0;padding:.4em 1em;background:#1d2733;color:#fff;font:16px system-ui,sans-serif">live: waiting for the next run</div>
-<script>
-(function () {
-  var banner = document.getElementById("wow-live");
-  var events = new EventSource("/events");
-  events.addEventListener("progress", function (e) { banner.textContent = "running: " + e.data; });
-  events.addEventListener("report", function () { location.reload(); });
-  events.onerror = function () { banner.textContent = "live: disconnected from wow serve"; };
-})();
-</script>"#;
+/// The body of `/report.json` before the first report.
+const WAITING_JSON: &str =
+    "{\"waiting\": true, \"message\": \"the first run has not finished yet\"}\n";
 
-const WAITING: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>wow</title></head><body><h1>Waiting for the first run…</h1></body></html>";
+/// Seconds a client should wait before asking for `/report.json` again.
+const RETRY_AFTER_SECS: &str = "5";
 
 impl Server {
     /// Binds 127.0.0.1:`port` (0 picks a free port) and serves in the
@@ -73,8 +74,8 @@ impl Server {
             .map_err(Error::Runtime)?;
         let (events, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
-            html: RwLock::new(WAITING.to_owned()),
-            json: RwLock::new("null".to_owned()),
+            html: RwLock::new(crate::report::html::render_live(None)),
+            json: RwLock::new(None),
             events,
         });
         let listener = runtime
@@ -104,8 +105,11 @@ impl Server {
         format!("http://{}/", self.address)
     }
 
-    /// Shows a new report and tells open pages to reload.
-    pub fn publish(&self, html: String, json: String) {
+    /// Shows `report` (its live page and its JSON) and tells open pages to
+    /// reload.
+    pub fn publish(&self, report: &Report) {
+        let html = crate::report::html::render_live(Some(report));
+        let json = serde_json::to_string_pretty(report).expect("reports serialize") + "\n";
         *self
             .shared
             .html
@@ -115,7 +119,7 @@ impl Server {
             .shared
             .json
             .write()
-            .expect("no handler panics holding the report") = json;
+            .expect("no handler panics holding the report") = Some(json);
         // No page open is not an error.
         let _ = self.shared.events.send(("report", String::new()));
     }
@@ -127,17 +131,23 @@ impl Server {
 }
 
 async fn page(State(shared): State<Arc<Shared>>) -> Html<String> {
-    let html = shared.html.read().expect("no writer panics").clone();
-    let live = match html.rfind("</body>") {
-        Some(end) => format!("{}{LIVE_SCRIPT}{}", &html[..end], &html[end..]),
-        None => format!("{html}{LIVE_SCRIPT}"),
-    };
-    Html(live)
+    Html(shared.html.read().expect("no writer panics").clone())
 }
 
-async fn report_json(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+async fn report_json(State(shared): State<Arc<Shared>>) -> Response {
     let json = shared.json.read().expect("no writer panics").clone();
-    ([("content-type", "application/json")], json)
+    match json {
+        Some(json) => ([(CONTENT_TYPE, "application/json")], json).into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                (CONTENT_TYPE, "application/json"),
+                (RETRY_AFTER, RETRY_AFTER_SECS),
+            ],
+            WAITING_JSON,
+        )
+            .into_response(),
+    }
 }
 
 async fn events_stream(
@@ -150,4 +160,49 @@ async fn events_stream(
             .map(|(name, data)| Ok(Event::default().event(name).data(data)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+
+    use super::*;
+
+    /// The whole response to `GET path` on `address`.
+    fn get(address: SocketAddr, path: &str) -> String {
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("response");
+        text
+    }
+
+    #[test]
+    fn before_the_first_report_the_page_waits_in_the_report_look_and_the_json_says_so() {
+        let server = Server::start(0).expect("a free port");
+        let json = get(server.address, "/report.json");
+        assert!(json.starts_with("HTTP/1.1 503"), "{json}");
+        assert!(json.to_lowercase().contains("retry-after: 5"), "{json}");
+        assert!(json.contains("\"waiting\": true"), "{json}");
+        let page = get(server.address, "/");
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(page.contains("Waiting for the first run"), "{page}");
+        assert!(page.contains(".tiles{"), "the report's style: {page}");
+        assert!(
+            page.contains("id=\"wow-live\""),
+            "the progress line: {page}"
+        );
+
+        server.publish(&crate::report::html::tests::sample());
+        let json = get(server.address, "/report.json");
+        assert!(json.starts_with("HTTP/1.1 200"), "{json}");
+        assert!(json.contains("\"summary\""), "{json}");
+        let page = get(server.address, "/");
+        assert!(page.contains("2 of 5 intents pass"), "{page}");
+        assert!(page.contains("new EventSource(\"/events\")"), "{page}");
+    }
 }

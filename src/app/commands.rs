@@ -90,15 +90,9 @@ pub fn check(options: &Check) -> Result<u8, Error> {
     let spec = spec::parse(&options.paths)?;
     let report = Report::listing(&spec, millis(started.elapsed()));
     if let Some(path) = &options.json {
-        report.write_json(path).map_err(|source| Error::Report {
-            path: path.clone(),
-            source,
-        })?;
+        crate::report::write(&report, crate::report::Format::Json, path)?;
     }
-    crate::report::print(&report, &spec).map_err(|source| Error::Report {
-        path: PathBuf::from("<stdout>"),
-        source,
-    })?;
+    crate::report::print(&report, &spec).map_err(Error::Print)?;
     Ok(0)
 }
 
@@ -290,10 +284,7 @@ pub fn serve(options: &Serve, progress: Progress) -> Result<u8, Error> {
     println!("the live report is at {}", server.url());
     let listener = Arc::clone(&server);
     let progress = progress.with_listener(Arc::new(move |text: &str| listener.progress(text)));
-    watch(&options.watch, &progress, &|report| {
-        let json = serde_json::to_string_pretty(report).expect("reports serialize");
-        server.publish(crate::report::html::render(report), json);
-    })
+    watch(&options.watch, &progress, &|report| server.publish(report))
 }
 
 /// Asks `llm` for a second opinion on the scenarios and writes the

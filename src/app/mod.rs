@@ -23,7 +23,7 @@ use crate::config::Crate;
 use crate::llm;
 use crate::progress::Progress;
 use crate::prototype::Prototype;
-use crate::report::{self, Report, Sources};
+use crate::report::{self, Format, Report, Sources};
 use crate::spec::{self, Spec};
 use crate::verdict::{self, Evaluation, Verdicts};
 use crate::vocabulary::{Finding, IntentResult, Session, millis, plural};
@@ -144,12 +144,10 @@ pub enum Error {
     Cargo(#[from] crate::cargo::Error),
     #[error(transparent)]
     Prototype(#[from] crate::prototype::Error),
-    #[error("failed to write the report `{}`: {source}", .path.display())]
-    Report {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Report(#[from] report::Error),
+    #[error("failed to print the scoreboard: {0}")]
+    Print(#[source] std::io::Error),
     #[error("failed to create `{}`: {source}", .path.display())]
     CreateDir {
         path: PathBuf,
@@ -260,10 +258,7 @@ pub fn find_prototype() -> Result<PathBuf, Error> {
 /// when every intent is verified, 1 otherwise.
 pub fn publish(report: &Report, workspace: &Workspace, reports: &Reports) -> Result<u8, Error> {
     write_reports(report, workspace, reports)?;
-    report::print(report, &workspace.spec).map_err(|source| Error::Report {
-        path: PathBuf::from("<stdout>"),
-        source,
-    })?;
+    report::print(report, &workspace.spec).map_err(Error::Print)?;
     Ok(u8::from(!report.all_passed()))
 }
 
@@ -275,17 +270,13 @@ pub fn write_reports(
     reports: &Reports,
 ) -> Result<(), Error> {
     let prototype = &workspace.prototype;
-    write_report(
-        report,
-        workspace,
-        Format::Json,
-        &prototype.state("last-run.json"),
-    )?;
     let html = reports
         .html
         .clone()
         .unwrap_or_else(|| prototype.path("report.html"));
+    let last_run = prototype.state("last-run.json");
     let asked = [
+        (Format::Json, Some(&last_run)),
         (Format::Json, reports.json.as_ref()),
         (Format::Html, Some(&html)),
         (Format::Junit, reports.junit.as_ref()),
@@ -294,7 +285,7 @@ pub fn write_reports(
     ];
     for (format, path) in asked {
         if let Some(path) = path {
-            write_report(report, workspace, format, path)?;
+            report::write(report, format, path)?;
         }
     }
     if reports.open
@@ -302,74 +293,6 @@ pub fn write_reports(
     {
         eprintln!("could not open `{}`: {error}", spec::display_path(&html));
     }
-    Ok(())
-}
-
-/// The report formats a command can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Json,
-    Html,
-    Junit,
-    Markdown,
-    CucumberJson,
-}
-
-/// Writes `report` in `format` to `path`.
-fn write_report(
-    report: &Report,
-    workspace: &Workspace,
-    format: Format,
-    path: &Path,
-) -> Result<(), Error> {
-    let err = |source| Error::Report {
-        path: path.to_owned(),
-        source,
-    };
-    let text = match format {
-        Format::Json => return report.write_json(path).map_err(err),
-        Format::Html => report::html::render(report),
-        Format::Junit => {
-            report::junit::render(report).map_err(|e| err(std::io::Error::other(e)))?
-        }
-        Format::Markdown => report::markdown::render(report),
-        Format::CucumberJson => {
-            // The harness's own output, the format existing dashboards
-            // read, with the feature paths the other reports use.
-            let source = workspace.prototype.state("cucumber.json");
-            let json = std::fs::read_to_string(&source).map_err(|error| {
-                err(std::io::Error::new(
-                    error.kind(),
-                    format!(
-                        "no Cucumber JSON in `{}` (the scenarios did not run): {error}",
-                        spec::display_path(&source)
-                    ),
-                ))
-            })?;
-            crate::cargo::relabel(&workspace.spec, &json)
-        }
-    };
-    write_atomically(path, &text).map_err(err)
-}
-
-/// Writes `text` to `path` through a temporary file in the same folder and a
-/// rename, so a reader never sees half a report and a link at `path` is
-/// replaced, not followed.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    // Temporary files are created private (0600); a report is not.
-    std::fs::set_permissions(
-        temp.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o644),
-    )?;
-    temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -447,16 +370,14 @@ fn create_dir(path: &Path) -> Result<(), Error> {
 /// found from its absolute path so that `wow test` run inside the folder
 /// (`.`) shares it too rather than making one inside the prototype.
 fn target_dir(given: Option<&Path>, prototype_dir: &Path) -> Result<PathBuf, Error> {
-    let dir = match given {
-        Some(dir) => dir.to_path_buf(),
-        None => {
-            let absolute =
-                std::fs::canonicalize(prototype_dir).map_err(|source| Error::CreateDir {
-                    path: prototype_dir.to_owned(),
-                    source,
-                })?;
-            absolute.parent().unwrap_or(Path::new("/")).join(".target")
-        }
+    let dir = if let Some(dir) = given {
+        dir.to_path_buf()
+    } else {
+        let absolute = std::fs::canonicalize(prototype_dir).map_err(|source| Error::CreateDir {
+            path: prototype_dir.to_owned(),
+            source,
+        })?;
+        absolute.parent().unwrap_or(Path::new("/")).join(".target")
     };
     create_dir(&dir)?;
     std::fs::canonicalize(&dir).map_err(|source| Error::CreateDir { path: dir, source })

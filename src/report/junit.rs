@@ -17,7 +17,7 @@ use quick_junit::{
     NonSuccessKind, Property, Report as Junit, TestCase, TestCaseStatus, TestSuite, XmlString,
 };
 
-use super::{IntentReport, Report};
+use super::{IntentReport, Report, file_of, words};
 use crate::vocabulary::Status;
 
 /// The `JUnit` XML could not be written.
@@ -45,22 +45,13 @@ pub fn render(report: &Report) -> Result<String, Error> {
         junit.add_test_suite(suite);
     }
     // Intents whose feature file is not listed still count (none should).
-    let others: Vec<&IntentReport> = report
-        .intents
-        .iter()
-        .filter(|i| !report.features.iter().any(|f| f.path == file_of(&i.id)))
-        .collect();
+    let others = report.orphans();
     if !others.is_empty() {
         let mut suite = TestSuite::new("other intents");
         suite.add_test_cases(others.into_iter().map(|i| case(i, &i.feature)));
         junit.add_test_suite(suite);
     }
     Ok(junit.to_string()?)
-}
-
-/// The file part of an intent id (`features/bank.feature:12`).
-fn file_of(id: &str) -> &str {
-    id.rsplit_once(':').map_or(id, |(file, _)| file)
 }
 
 fn case(intent: &IntentReport, feature: &str) -> TestCase {
@@ -73,7 +64,9 @@ fn case(intent: &IntentReport, feature: &str) -> TestCase {
         Status::Passed => TestCaseStatus::success(),
         Status::NotRun => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(reason.unwrap_or("not run"));
+            status.set_message(
+                reason.unwrap_or(words::step(crate::vocabulary::StepStatus::NotRun).0),
+            );
             status
         }
         Status::Failed
@@ -82,13 +75,7 @@ fn case(intent: &IntentReport, feature: &str) -> TestCase {
         | Status::Hollow
         | Status::Unverified => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_type(match intent.status {
-                Status::Undefined => "undefined",
-                Status::Ambiguous => "ambiguous",
-                Status::Hollow => "hollow",
-                Status::Unverified => "unverified",
-                _ => "failed",
-            });
+            status.set_type(words::status(intent.status).0.to_lowercase());
             status.set_message(reason.unwrap_or("the intent did not pass"));
             let mut text = String::new();
             if let Some(step) = &intent.failed_step {
@@ -165,7 +152,7 @@ mod tests {
         );
         assert_eq!(
             hollow.properties[0].value.as_str(),
-            "features/shop.feature:26"
+            "features/shop.feature:27"
         );
 
         // The same counts, read from the text without the library.

@@ -9,8 +9,9 @@
 
 use std::fmt::Write as _;
 
+use super::words::{self, Tally};
 use super::{IntentReport, Report};
-use crate::vocabulary::{RoundKind as Kind, RoundOutcome as Outcome, Status, Stop};
+use crate::vocabulary::{Status, Stop};
 
 /// `write!` into a `String`, which cannot fail.
 macro_rules! put {
@@ -29,7 +30,7 @@ pub fn render(report: &Report) -> String {
     features(&mut out, report);
     not_passing(&mut out, report);
     if let Some(critique) = &report.critique {
-        put!(out, "\n**Questions for the product owner**\n\n");
+        put!(out, "\n**{}**\n\n", words::QUESTIONS);
         for question in &critique.questions {
             put!(out, "- {}\n", text(question));
         }
@@ -80,73 +81,51 @@ fn code(raw: &str) -> String {
     format!("{fence}{pad}{raw}{pad}{fence}")
 }
 
-fn status_words(status: Status) -> &'static str {
-    match status {
-        Status::Passed => "✔ verified",
-        Status::Failed => "✘ failed",
-        Status::Hollow => "◌ hollow",
-        Status::Unverified => "◍ unverified",
-        Status::Undefined => "? undefined",
-        Status::Ambiguous => "? ambiguous",
-        Status::NotRun => "· not run",
-    }
+/// `✘ failed`: the icon and word of a status.
+fn status_words(status: Status) -> String {
+    let (word, icon, _) = words::status(status);
+    format!("{icon} {}", word.to_lowercase())
 }
 
 fn headline(out: &mut String, report: &Report) {
     let total = report.summary.intents;
-    let noun = if total == 1 { "intent" } else { "intents" };
+    let headline = words::headline(report.summary.passed, total, report.ran());
     if !report.ran() {
-        put!(out, "## {total} {noun}, not run yet\n");
+        put!(out, "## {headline}\n");
         return;
     }
     let icon = if report.all_passed() { "✔" } else { "✘" };
-    let verb = if report.summary.passed == 1 {
-        "passes"
-    } else {
-        "pass"
-    };
-    put!(
-        out,
-        "## {icon} {} of {total} {noun} {verb}\n\n",
-        report.summary.passed
-    );
-    let failing = report
-        .intents
+    put!(out, "## {icon} {headline}\n\n");
+    let counts: Vec<String> = Tally::ALL
         .iter()
-        .filter(|i| {
-            matches!(
-                i.status,
-                Status::Failed | Status::Undefined | Status::Ambiguous
-            )
-        })
-        .count();
-    let not_run = report
-        .intents
-        .iter()
-        .filter(|i| i.status == Status::NotRun)
-        .count();
-    let mut counts = vec![format!("{} verified", report.summary.passed)];
-    for (n, word) in [
-        (report.summary.hollow, "hollow"),
-        (failing, "failing"),
-        (not_run, "not run"),
-    ] {
-        if n > 0 {
-            counts.push(format!("{n} {word}"));
-        }
-    }
+        .map(|t| (report.tally(*t), t.look().0))
+        .filter(|(n, word)| *n > 0 || *word == "verified")
+        .map(|(n, word)| format!("{n} {word}"))
+        .collect();
     put!(out, "{}\n", counts.join(" · "));
     if report.summary.hollow > 0 {
         put!(
             out,
-            "\nHollow intents pass only in appearance: they would pass without the prototype doing the work.\n"
+            "\n{}.\n",
+            capitalized(&words::hollow_note(report.summary.hollow))
+        );
+    }
+    let unverified = report.count(Status::Unverified);
+    if unverified > 0 {
+        put!(
+            out,
+            "\n{}.\n",
+            capitalized(&words::unverified_note(unverified))
         );
     }
 }
 
-/// The file part of an intent id (`features/bank.feature:12`).
-fn file_of(id: &str) -> &str {
-    id.rsplit_once(':').map_or(id, |(file, _)| file)
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn features(out: &mut String, report: &Report) {
@@ -161,11 +140,7 @@ fn features(out: &mut String, report: &Report) {
         if ran { "---:|---:|" } else { "" }
     );
     for feature in &report.features {
-        let intents: Vec<&IntentReport> = report
-            .intents
-            .iter()
-            .filter(|i| file_of(&i.id) == feature.path)
-            .collect();
+        let intents: Vec<&IntentReport> = report.of_feature(feature).collect();
         put!(out, "| {} | {} |", text(&feature.name), intents.len());
         if ran {
             let passed = intents
@@ -185,7 +160,8 @@ fn not_passing(out: &mut String, report: &Report) {
     }
     put!(
         out,
-        "\n### Not passing\n\n| Intent | Status | Why |\n|---|---|---|\n"
+        "\n### {}\n\n| Intent | Status | Why |\n|---|---|---|\n",
+        words::NOT_PASSING
     );
     for intent in failing {
         let mut why = String::new();
@@ -225,19 +201,11 @@ fn footer(out: &mut String, report: &Report) {
             .rounds
             .iter()
             .map(|r| {
-                let kind = match r.kind {
-                    Kind::Generate => "generated",
-                    Kind::Repair => "repaired",
-                    Kind::Edit => "updated",
-                };
-                let outcome = match r.outcome {
-                    Outcome::Ran => format!("{}/{} pass", r.passed, report.summary.intents),
-                    Outcome::CompileError => "did not compile".to_owned(),
-                    Outcome::NoFiles => "reply had no files".to_owned(),
-                    Outcome::Truncated => "reply cut off".to_owned(),
-                    Outcome::MissingFiles => "files missing".to_owned(),
-                };
-                format!("{kind}, {outcome}")
+                format!(
+                    "{}, {}",
+                    words::round_kind(r.kind),
+                    words::round_outcome(r.outcome, r.passed, report.summary.intents)
+                )
             })
             .collect();
         facts.push(format!(
@@ -246,8 +214,7 @@ fn footer(out: &mut String, report: &Report) {
             if report.rounds.len() == 1 { "" } else { "s" },
             rounds.join(" → ")
         ));
-        let input: u64 = report.rounds.iter().map(|r| r.input_tokens).sum();
-        let output: u64 = report.rounds.iter().map(|r| r.output_tokens).sum();
+        let (input, output) = report.tokens();
         if input + output > 0 {
             facts.push(format!("{input} tokens in, {output} out"));
         }
@@ -258,13 +225,8 @@ fn footer(out: &mut String, report: &Report) {
         report.duration_ms % 1000 / 100
     ));
     put!(out, "\n{}\n", facts.join(" · "));
-    match &report.stopped {
-        Some(Stop::BudgetSpent) => put!(out, "\nStopped: the repair budget was spent.\n"),
-        Some(Stop::Stalled) => put!(out, "\nStopped: a repair did not change the failures.\n"),
-        Some(Stop::ModelError(detail)) => {
-            put!(out, "\nStopped: the model failed: {}\n", text(detail));
-        }
-        Some(Stop::AllPassed) | None => {}
+    if let Some(stop) = report.stopped.as_ref().filter(|s| **s != Stop::AllPassed) {
+        put!(out, "\n{}.\n", text(&capitalized(&words::stop(stop))));
     }
     if !report.features.is_empty() {
         let locks: Vec<String> = report

@@ -1,27 +1,113 @@
-//! Report stage: results in, the scoreboard out.
+//! Report stage: results in, the reports out.
 //!
 //! In: the [`Spec`], per-intent results and (for `run`) the rounds. Out: the
-//! terminal scoreboard on stdout (colour decided by `anstream`: a terminal,
-//! `NO_COLOR`, `--color`) and the JSON report ([`Report`], documented in the
-//! README, `"version": 1`). A failure is told in the product owner's words:
-//! the failing step and a plain reason; the technical message follows.
+//! [`Report`] (the JSON report, documented in the README, `"version": 1`)
+//! and, from it alone, every other format: the terminal scoreboard
+//! ([`print`]) and the files of [`write`] (JSON, HTML, `JUnit` XML, Cucumber
+//! JSON, Markdown). A failure is told in the product owner's words (the
+//! failing step and a plain reason; the technical message follows), and
+//! every renderer takes those words from [`words`]. What must not happen
+//! here: a report file written in place (each goes through a temporary file
+//! and a rename), or a report format read from what the generated code wrote.
 
+pub mod cucumber;
+mod highlight;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+mod terminal;
+pub mod words;
 
-use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+
+pub use terminal::{print, scoreboard};
 
 use crate::spec::{Intent, Spec};
 use crate::vocabulary::{
     CodeRef, Finding, IntentResult, Rejected, Round, RoundKind, RoundOutcome, Session, Status,
-    StepStatus, Stop, plural,
+    StepStatus, Stop,
 };
+
+/// A report format [`write`] can write: a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The JSON report ([`Report`] serialized, README "The JSON report").
+    Json,
+    /// One self-contained HTML page ([`html::render`]).
+    Html,
+    /// `JUnit` XML, one testcase per intent ([`junit::render`]).
+    Junit,
+    /// Cucumber JSON (the cucumber-json-schema format), from the report
+    /// itself ([`cucumber::render`]).
+    CucumberJson,
+    /// A short GitHub-flavoured Markdown summary ([`markdown::render`]).
+    Markdown,
+}
+
+/// A report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to write the report `{}`: {source}", crate::spec::display_path(.path))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to render the JUnit report `{}`: {source}", crate::spec::display_path(.path))]
+    Junit {
+        path: PathBuf,
+        #[source]
+        source: junit::Error,
+    },
+}
+
+/// Writes `report` as `format` to `path`, creating its folder: through a
+/// temporary file in the same folder and a rename, so a reader never sees
+/// half a report and a symbolic link at `path` is replaced, not followed.
+/// The file is readable by all (0644).
+pub fn write(report: &Report, format: Format, path: &Path) -> Result<(), Error> {
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(report).expect("reports serialize") + "\n",
+        Format::Html => html::render(report),
+        Format::Junit => junit::render(report).map_err(|source| Error::Junit {
+            path: path.to_owned(),
+            source,
+        })?,
+        Format::CucumberJson => cucumber::render(report),
+        Format::Markdown => markdown::render(report),
+    };
+    write_atomically(path, text.as_bytes()).map_err(|source| Error::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".wow-report")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    // Temporary files are created private (0600); a report is not.
+    std::fs::set_permissions(
+        temp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The file part of an intent id (`features/bank.feature:12`).
+pub fn file_of(id: &str) -> &str {
+    id.rsplit_once(':').map_or(id, |(file, _)| file)
+}
 
 /// Version of the JSON report format.
 pub const VERSION: u32 = 1;
@@ -76,6 +162,14 @@ pub struct FeatureReport {
     /// The text under the feature line (As a / I want / So that), if any.
     pub description: Option<String>,
     pub tags: Vec<String>,
+    /// Line of the `Feature:` keyword (1-based; not in the JSON report).
+    #[serde(skip)]
+    pub line: usize,
+    /// The description's paragraphs, as the blank lines of the file
+    /// separate them (not in the JSON report, whose `description` keeps
+    /// the parser's text).
+    #[serde(skip)]
+    pub paragraphs: Vec<String>,
 }
 
 /// One step of an intent and how it went.
@@ -260,6 +354,12 @@ impl Report {
                     name: f.name.clone(),
                     description: f.description.clone(),
                     tags: f.tags.clone(),
+                    line: keyword_line(&f.text, &f.keyword),
+                    paragraphs: paragraphs(
+                        &f.text,
+                        keyword_line(&f.text, &f.keyword),
+                        f.description.as_deref().unwrap_or_default(),
+                    ),
                 })
                 .collect(),
             intents,
@@ -291,28 +391,112 @@ impl Report {
         self.summary.passed == self.summary.intents
     }
 
-    /// Writes the JSON report to `path`.
+    /// Writes the JSON report to `path`, as [`write`] with [`Format::Json`]
+    /// does, for callers that report an [`std::io::Error`] themselves.
     pub fn write_json(&self, path: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(self).expect("reports serialize");
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        // Through a temporary file and a rename: never through a link left
-        // where the report goes.
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        temp.write_all((text + "\n").as_bytes())?;
-        // Temporary files are created private (0600); a report is not.
-        std::fs::set_permissions(
-            temp.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o644),
-        )?;
-        temp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let text = serde_json::to_string_pretty(self).expect("reports serialize") + "\n";
+        write_atomically(path, text.as_bytes())
     }
+
+    /// The intents with `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.intents.iter().filter(|i| i.status == status).count()
+    }
+
+    /// The intents in scoreboard box `tally`.
+    pub fn tally(&self, tally: words::Tally) -> usize {
+        self.intents
+            .iter()
+            .filter(|i| words::Tally::of(i.status) == tally)
+            .count()
+    }
+
+    /// Input and output tokens of every round.
+    pub fn tokens(&self) -> (u64, u64) {
+        let input = self.rounds.iter().map(|r| r.input_tokens).sum();
+        let output = self.rounds.iter().map(|r| r.output_tokens).sum();
+        (input, output)
+    }
+
+    /// Every finding once, in report order.
+    pub fn findings(&self) -> Vec<&Finding> {
+        let mut all: Vec<&Finding> = Vec::new();
+        for finding in self.intents.iter().flat_map(|i| &i.findings) {
+            if !all.contains(&finding) {
+                all.push(finding);
+            }
+        }
+        all
+    }
+
+    /// The intents of `feature`, in report order.
+    pub fn of_feature<'a>(
+        &'a self,
+        feature: &'a FeatureReport,
+    ) -> impl Iterator<Item = &'a IntentReport> {
+        self.intents
+            .iter()
+            .filter(move |i| file_of(&i.id) == feature.path)
+    }
+
+    /// The intents whose feature is not listed (none should be).
+    pub fn orphans(&self) -> Vec<&IntentReport> {
+        self.intents
+            .iter()
+            .filter(|i| !self.features.iter().any(|f| f.path == file_of(&i.id)))
+            .collect()
+    }
+}
+
+impl IntentReport {
+    /// Whether the intent passed without being verified (hollow or
+    /// unverified): its steps ran, but prove nothing.
+    pub fn proves_nothing(&self) -> bool {
+        matches!(self.status, Status::Hollow | Status::Unverified)
+    }
+
+    /// The step whose definition a finding of this intent names (file and
+    /// first line), if any: the step at fault in a hollow intent.
+    pub fn step_at_fault(&self) -> Option<usize> {
+        self.steps.iter().position(|step| {
+            step.definition.as_ref().is_some_and(|d| {
+                self.findings
+                    .iter()
+                    .any(|f| f.kind.makes_hollow() && f.file == d.file && f.line == d.line)
+            })
+        })
+    }
+}
+
+/// The lines of `description` grouped in paragraphs: the parser drops the
+/// blank lines of a description, so each line is found again in `text`
+/// (after line `from`) and a blank line between two of them starts a
+/// paragraph.
+fn paragraphs(text: &str, from: usize, description: &str) -> Vec<String> {
+    let mut lines = text.lines().skip(from);
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    for wanted in description.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut blank = false;
+        for line in lines.by_ref() {
+            if line.trim() == wanted {
+                break;
+            }
+            blank |= line.trim().is_empty();
+        }
+        match out.last_mut() {
+            Some(last) if !blank => last.push(wanted),
+            _ => out.push(vec![wanted]),
+        }
+    }
+    out.into_iter().map(|p| p.join("\n")).collect()
+}
+
+/// The line of `text` where the `keyword:` line is (1-based), or 1.
+fn keyword_line(text: &str, keyword: &str) -> usize {
+    let mark = format!("{keyword}:");
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&mark))
+        .map_or(1, |n| n + 1)
 }
 
 /// The rounds of `session`, each with the intents it flipped.
@@ -382,19 +566,13 @@ pub fn reason(result: &IntentResult) -> Option<String> {
     let message = result.message.as_deref().unwrap_or_default();
     Some(match result.status {
         Status::Passed => return None,
-        Status::Undefined => {
-            "the prototype does not understand this step yet (no step definition matches it)"
-                .to_owned()
-        }
-        Status::Ambiguous => {
-            "this step is understood in more than one way (several step definitions match it)"
-                .to_owned()
-        }
+        Status::Undefined => words::UNDEFINED.to_owned(),
+        Status::Ambiguous => words::AMBIGUOUS.to_owned(),
         Status::NotRun if message.is_empty() => return None,
         Status::NotRun => message.to_owned(),
         Status::Failed => plain_failure(message),
-        Status::Hollow => format!("passes, but not because of the prototype: {message}"),
-        Status::Unverified => format!("passes, but wow could not check it: {message}"),
+        Status::Hollow => words::hollow(message),
+        Status::Unverified => words::unverified(message),
     })
 }
 
@@ -432,201 +610,10 @@ fn plain_failure(message: &str) -> String {
         return format!("this check did not hold: {rest}");
     }
     if first.is_empty() {
-        "the step failed without a message".to_owned()
+        words::NO_MESSAGE.to_owned()
     } else {
         first.to_owned()
     }
-}
-
-/// Prints the scoreboard to stdout.
-pub fn print(report: &Report, spec: &Spec) -> std::io::Result<()> {
-    let mut out = anstream::stdout().lock();
-    out.write_all(scoreboard(report, spec).as_bytes())?;
-    out.flush()
-}
-
-const GREEN: Style = AnsiColor::Green.on_default().bold();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const AMBER: Style = AnsiColor::Yellow.on_default().bold();
-const DIM: Style = Style::new().dimmed();
-const BOLD: Style = Style::new().bold();
-
-/// The scoreboard text, with ANSI styles that `anstream` strips where
-/// colour is off.
-pub fn scoreboard(report: &Report, spec: &Spec) -> String {
-    let mut out = String::new();
-    let mut results = report.intents.iter();
-    let ran = report.ran();
-    for feature in &spec.features {
-        let _ = writeln!(
-            out,
-            "{BOLD}{}: {}{BOLD:#}  {DIM}{}{DIM:#}",
-            feature.keyword,
-            feature.name,
-            crate::spec::display_path(&feature.source)
-        );
-        let mut rule: Option<&str> = None;
-        for intent in &feature.intents {
-            let Some(result) = results.next() else { break };
-            if intent.rule.as_deref() != rule {
-                rule = intent.rule.as_deref();
-                if let Some(name) = rule {
-                    let _ = writeln!(out, "  {BOLD}Rule: {name}{BOLD:#}");
-                }
-            }
-            let indent = if rule.is_some() { "    " } else { "  " };
-            let (mark, style) = match result.status {
-                Status::Passed => ("✔", GREEN),
-                Status::NotRun if !ran => ("·", DIM),
-                Status::NotRun | Status::Undefined | Status::Ambiguous => ("?", AMBER),
-                Status::Failed => ("✘", RED),
-                Status::Hollow => ("◌", AMBER),
-                Status::Unverified => ("◍", AMBER),
-            };
-            let _ = writeln!(
-                out,
-                "{indent}{style}{mark}{style:#} {}  {DIM}{}{DIM:#}",
-                result.name, result.id
-            );
-            if let Some(step) = &result.failed_step {
-                let _ = writeln!(out, "{indent}    {DIM}at{DIM:#} {step}");
-            }
-            if let Some(reason) = &result.reason {
-                let _ = writeln!(out, "{indent}    {style}{reason}{style:#}");
-            }
-        }
-        out.push('\n');
-    }
-    if !ran {
-        let _ = writeln!(
-            out,
-            "{} in {}",
-            plural(report.summary.intents, "intent", "intents"),
-            plural(spec.features.len(), "feature", "features")
-        );
-        return out;
-    }
-    footer(&mut out, report);
-    out
-}
-
-/// The totals, rounds and where the prototype is.
-fn footer(out: &mut String, report: &Report) {
-    let style = if report.all_passed() { GREEN } else { RED };
-    let _ = write!(
-        *out,
-        "{style}{} of {} pass{}{style:#}",
-        report.summary.passed,
-        plural(report.summary.intents, "intent", "intents"),
-        if report.summary.passed == 1 { "es" } else { "" }
-    );
-    if !report.rounds.is_empty() {
-        let _ = write!(
-            *out,
-            " · {}",
-            plural(report.rounds.len(), "round", "rounds")
-        );
-        let input: u64 = report.rounds.iter().map(|r| r.input_tokens).sum();
-        let output: u64 = report.rounds.iter().map(|r| r.output_tokens).sum();
-        // Command and replayed providers may report no usage at all.
-        if input + output > 0 {
-            let _ = write!(*out, " · {input} tokens in, {output} out");
-        }
-    }
-    let _ = write!(*out, " · {:.1} s", duration_secs(report.duration_ms));
-    if let Some(model) = &report.model {
-        let _ = write!(*out, " · {model}");
-    }
-    out.push('\n');
-    if report.summary.hollow > 0 {
-        let _ = writeln!(
-            *out,
-            "{AMBER}◌ {} only in appearance: {} pass without the prototype doing the work{AMBER:#}",
-            plural(report.summary.hollow, "intent passes", "intents pass"),
-            if report.summary.hollow == 1 {
-                "it would"
-            } else {
-                "they would"
-            }
-        );
-    }
-    let mut warned = Vec::new();
-    for finding in report.intents.iter().flat_map(|i| &i.findings) {
-        if !finding.kind.makes_hollow() && !warned.contains(&finding) {
-            warned.push(finding);
-            let _ = writeln!(
-                *out,
-                "{AMBER}warning: {} ({}:{}){AMBER:#}",
-                finding.message, finding.file, finding.line
-            );
-        }
-    }
-    if !report.features.is_empty() {
-        let locks: Vec<String> = report
-            .features
-            .iter()
-            .map(|f| format!("{} {}", f.path, &f.sha256[..12]))
-            .collect();
-        let _ = writeln!(
-            *out,
-            "{DIM}scenarios as written (sha256): {}{DIM:#}",
-            locks.join(" · ")
-        );
-    }
-    if report.rounds.len() > 1 {
-        let steps: Vec<String> = report
-            .rounds
-            .iter()
-            .map(|r| {
-                let kind = match r.kind {
-                    RoundKind::Generate => "generated",
-                    RoundKind::Edit => "updated",
-                    RoundKind::Repair => "repaired",
-                };
-                format!("{kind}, {}", round_words(r, report.summary.intents))
-            })
-            .collect();
-        let _ = writeln!(*out, "{DIM}rounds: {}{DIM:#}", steps.join(" → "));
-    }
-    if let Some(Stop::ModelError(message)) = &report.stopped {
-        let _ = writeln!(
-            *out,
-            "{AMBER}the model failed before the repairs ended: {message}{AMBER:#}"
-        );
-    }
-    if let Some(Stop::Stalled) = &report.stopped {
-        let _ = writeln!(
-            *out,
-            "{DIM}stopped: the last repair did not change the failures{DIM:#}"
-        );
-    }
-    if let Some(prototype) = &report.prototype {
-        let _ = writeln!(
-            *out,
-            "{DIM}prototype: {prototype} (re-run with `cargo test --test intents` there, or `wow test {prototype}`){DIM:#}"
-        );
-    }
-}
-
-/// What a round came to, in a few words: `21/23 pass`, `did not compile`.
-fn round_words(round: &RoundReport, intents: usize) -> String {
-    match round.outcome {
-        RoundOutcome::Ran => format!("{}/{intents} pass", round.passed),
-        RoundOutcome::CompileError => "did not compile".to_owned(),
-        RoundOutcome::NoFiles => "reply had no files".to_owned(),
-        RoundOutcome::Truncated => "reply cut off".to_owned(),
-        RoundOutcome::MissingFiles => "files missing".to_owned(),
-    }
-}
-
-fn duration_secs(ms: u64) -> f64 {
-    // Precision beyond 2^52 ms is irrelevant for a wall time.
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "durations are far below 2^52 ms"
-    )]
-    let ms = ms as f64;
-    ms / 1000.0
 }
 
 #[cfg(test)]
@@ -861,5 +848,51 @@ Feature: Bank account
             .to_string()
             .replace(&dir, "features");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn every_format_is_written_whole_readable_and_never_through_a_link() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let report = html::tests::sample();
+        let dir = tempfile::tempdir().expect("a temp folder");
+        let elsewhere = dir.path().join("elsewhere.txt");
+        std::fs::write(&elsewhere, "keep me").expect("write a fixture");
+        for format in [
+            Format::Json,
+            Format::Html,
+            Format::Junit,
+            Format::CucumberJson,
+            Format::Markdown,
+        ] {
+            let path = dir.path().join(format!("reports/{format:?}"));
+            std::fs::create_dir_all(dir.path().join("reports")).expect("a folder");
+            std::os::unix::fs::symlink(&elsewhere, &path).expect("a link");
+            write(&report, format, &path).expect("written");
+            let meta = std::fs::symlink_metadata(&path).expect("written");
+            assert!(meta.is_file(), "{format:?} replaced the link with a file");
+            assert_eq!(meta.permissions().mode() & 0o777, 0o644, "{format:?}");
+            assert!(std::fs::read(&path).is_ok_and(|b| !b.is_empty()));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&elsewhere).expect("still there"),
+            "keep me"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("reports"))
+            .expect("a folder")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".wow-report"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("reports/Json")).expect("written"),
+        )
+        .expect("valid JSON");
+        assert_eq!(json["version"], VERSION);
+        let error = write(&report, Format::Json, &elsewhere.join("no/such"))
+            .expect_err("a file is not a folder");
+        assert!(
+            error.to_string().contains("elsewhere.txt/no/such"),
+            "{error}"
+        );
     }
 }

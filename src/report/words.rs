@@ -1,0 +1,244 @@
+//! Every phrase the reports say about statuses, rounds, stop reasons and
+//! findings, in one place.
+//!
+//! In: the shared vocabulary ([`crate::vocabulary`]). Out: words, icons and
+//! tones for the terminal scoreboard, the HTML page, the Markdown summary,
+//! the `JUnit` XML and the Cucumber JSON. What must not happen here:
+//! formatting for one renderer (markup, escaping, colour codes); a renderer
+//! decides how a word looks, never what it says.
+
+use crate::vocabulary::{FindingKind, RoundKind, RoundOutcome, Status, StepStatus, Stop, plural};
+
+/// How a status looks: the colour family every renderer gives it. The word
+/// and the icon carry the status; the tone only repeats it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tone {
+    /// Green: verified.
+    Good,
+    /// Grey: nothing to say yet.
+    Muted,
+    /// Amber: passes, but not verified.
+    Warn,
+    /// Red: does not pass.
+    Bad,
+}
+
+impl Tone {
+    /// The CSS class of the tone (`passed`, `muted`, `warn`, `failed`).
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Good => "passed",
+            Self::Muted => "muted",
+            Self::Warn => "warn",
+            Self::Bad => "failed",
+        }
+    }
+}
+
+/// The label, icon and tone of an intent status (`Verified`, `✔`, good).
+pub fn status(status: Status) -> (&'static str, &'static str, Tone) {
+    match status {
+        Status::Passed => ("Verified", "✔", Tone::Good),
+        Status::Failed => ("Failed", "✘", Tone::Bad),
+        Status::Undefined => ("Undefined", "?", Tone::Bad),
+        Status::Ambiguous => ("Ambiguous", "?", Tone::Bad),
+        Status::Hollow => ("Hollow", "◌", Tone::Warn),
+        Status::Unverified => ("Unverified", "◍", Tone::Warn),
+        Status::NotRun => ("Not run", "·", Tone::Muted),
+    }
+}
+
+/// The word, icon and tone of a step status (`passed`, `✔`, good).
+pub fn step(status: StepStatus) -> (&'static str, &'static str, Tone) {
+    match status {
+        StepStatus::Passed => ("passed", "✔", Tone::Good),
+        StepStatus::Failed => ("failed", "✘", Tone::Bad),
+        StepStatus::Undefined => ("undefined", "?", Tone::Bad),
+        StepStatus::Ambiguous => ("ambiguous", "?", Tone::Bad),
+        StepStatus::Skipped => ("skipped", "↷", Tone::Muted),
+        StepStatus::NotRun => ("not run", "·", Tone::Muted),
+    }
+}
+
+/// The word and mark of a step that ran without failing in an intent that
+/// is not verified (hollow or unverified): it ran, but proves nothing.
+pub const STEP_RAN: (&str, &str, Tone) = ("ran, proves nothing", "○", Tone::Warn);
+
+/// The word and mark of the step whose definition a finding names in a
+/// hollow intent.
+pub const STEP_AT_FAULT: (&str, &str, Tone) = ("checks nothing", "◌", Tone::Warn);
+
+/// A box of the scoreboard: every intent status belongs to exactly one, and
+/// a box has the tone of its statuses, so counters and badges agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    Verified,
+    Hollow,
+    Unverified,
+    Failing,
+    NotRun,
+}
+
+impl Tally {
+    /// The boxes, in the order shown.
+    pub const ALL: [Self; 5] = [
+        Self::Verified,
+        Self::Hollow,
+        Self::Unverified,
+        Self::Failing,
+        Self::NotRun,
+    ];
+
+    /// The box an intent status is counted in.
+    pub fn of(status: Status) -> Self {
+        match status {
+            Status::Passed => Self::Verified,
+            Status::Hollow => Self::Hollow,
+            Status::Unverified => Self::Unverified,
+            Status::Failed | Status::Undefined | Status::Ambiguous => Self::Failing,
+            Status::NotRun => Self::NotRun,
+        }
+    }
+
+    /// The box's word, icon and tone (`failing`, `✘`, bad).
+    pub fn look(self) -> (&'static str, &'static str, Tone) {
+        match self {
+            Self::Verified => ("verified", "✔", Tone::Good),
+            Self::Hollow => ("hollow", "◌", Tone::Warn),
+            Self::Unverified => ("unverified", "◍", Tone::Warn),
+            Self::Failing => ("failing", "✘", Tone::Bad),
+            Self::NotRun => ("not run", "·", Tone::Muted),
+        }
+    }
+}
+
+/// `5 of 6 intents pass`, `3 intents, not run yet`, `No intents`.
+pub fn headline(passed: usize, total: usize, ran: bool) -> String {
+    let noun = if total == 1 { "intent" } else { "intents" };
+    if total == 0 {
+        "No intents".to_owned()
+    } else if !ran {
+        format!("{total} {noun}, not run yet")
+    } else {
+        let verb = if passed == 1 { "passes" } else { "pass" };
+        format!("{passed} of {total} {noun} {verb}")
+    }
+}
+
+/// What hollow intents mean, for a report with `hollow` of them.
+pub fn hollow_note(hollow: usize) -> String {
+    format!(
+        "{} only in appearance: {} pass without the prototype doing the work",
+        plural(hollow, "intent passes", "intents pass"),
+        if hollow == 1 {
+            "it would"
+        } else {
+            "they would"
+        }
+    )
+}
+
+/// What unverified intents mean, for a report with `unverified` of them.
+pub fn unverified_note(unverified: usize) -> String {
+    format!(
+        "{} but could not be checked: wow cannot tell whether the prototype does the work",
+        plural(unverified, "intent passes", "intents pass"),
+    )
+}
+
+/// Why an undefined step did not run.
+pub const UNDEFINED: &str =
+    "the prototype does not understand this step yet (no step definition matches it)";
+/// Why an ambiguous step did not run.
+pub const AMBIGUOUS: &str =
+    "this step is understood in more than one way (several step definitions match it)";
+/// The reason of a failed step with no message.
+pub const NO_MESSAGE: &str = "the step failed without a message";
+
+/// The reason of a hollow intent, with the check's `message`.
+pub fn hollow(message: &str) -> String {
+    format!("passes, but not because of the prototype: {message}")
+}
+
+/// The reason of an unverified intent, with why the check could not run.
+pub fn unverified(message: &str) -> String {
+    format!("passes, but wow could not check it: {message}")
+}
+
+/// `generated`, `updated`, `repaired`.
+pub fn round_kind(kind: RoundKind) -> &'static str {
+    match kind {
+        RoundKind::Generate => "generated",
+        RoundKind::Edit => "updated",
+        RoundKind::Repair => "repaired",
+    }
+}
+
+/// What a round came to: `21 of 23 pass`, `did not compile`.
+pub fn round_outcome(outcome: RoundOutcome, passed: usize, intents: usize) -> String {
+    match outcome {
+        RoundOutcome::Ran => format!("{passed} of {intents} pass"),
+        RoundOutcome::CompileError => "did not compile".to_owned(),
+        RoundOutcome::NoFiles => "the reply held no usable file".to_owned(),
+        RoundOutcome::Truncated => "the reply was cut off".to_owned(),
+        RoundOutcome::MissingFiles => "files were missing".to_owned(),
+    }
+}
+
+/// Why the repairs stopped: `stopped: the repair budget was spent`.
+pub fn stop(stop: &Stop) -> String {
+    match stop {
+        Stop::AllPassed => "stopped: every intent passed".to_owned(),
+        Stop::BudgetSpent => "stopped: the repair budget was spent".to_owned(),
+        Stop::Stalled => "stopped: a repair did not change the failures".to_owned(),
+        Stop::ModelError(detail) => format!("stopped: the model failed: {detail}"),
+    }
+}
+
+/// `checks nothing`, `never calls the prototype`, `uses forbidden code`.
+pub fn finding(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::NoAssertion => "checks nothing",
+        FindingKind::NeverReachesPrototype => "never calls the prototype",
+        FindingKind::Forbidden => "uses forbidden code",
+    }
+}
+
+/// The title of the list of intents that do not pass.
+pub const NOT_PASSING: &str = "Not passing yet";
+/// The title of the questions of `--critique`.
+pub const QUESTIONS: &str = "Questions for the product owner";
+/// The title of the feature hashes.
+pub const SPEC_LOCK: &str = "Scenarios as written";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_box_has_the_tone_of_its_statuses() {
+        for status in [
+            Status::Passed,
+            Status::Failed,
+            Status::Undefined,
+            Status::Ambiguous,
+            Status::Hollow,
+            Status::Unverified,
+            Status::NotRun,
+        ] {
+            assert_eq!(
+                self::status(status).2,
+                Tally::of(status).look().2,
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn headlines_count_in_words() {
+        assert_eq!(headline(1, 1, true), "1 of 1 intent passes");
+        assert_eq!(headline(2, 5, true), "2 of 5 intents pass");
+        assert_eq!(headline(0, 3, false), "3 intents, not run yet");
+        assert_eq!(headline(0, 0, true), "No intents");
+    }
+}
