@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""A fake OpenAI-compatible model server on 127.0.0.1 for the benchmarks.
+
+It serves the replies recorded in a prototype's `.wow/exchanges/` (for the
+bundled examples: written by hand, not by a model), answering each prompt
+with the reply recorded for the prompt closest to it (longest common
+prefix), streamed as Chat Completions server-sent events at a set rate:
+`--first-token` seconds before the first token, then `--rate` output tokens
+per second (a token taken as 4 characters of text), with the usage in the
+last chunk as `stream_options.include_usage` asks.
+
+Usage: fake-model.py EXCHANGES_DIR [--rate 80] [--first-token 0.5] [--port 0]
+Prints `port N` on stdout once listening. Standard library only.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CHARS_PER_TOKEN = 4
+CHUNK_SECONDS = 0.05
+
+
+def load(folder):
+    exchanges = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".json"):
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                exchanges.append(json.load(f))
+    if not exchanges:
+        sys.exit(f"no exchanges in {folder}")
+    return exchanges
+
+
+def common_prefix(a, b):
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("exchanges")
+    parser.add_argument("--rate", type=float, default=80.0, help="output tokens per second")
+    parser.add_argument("--first-token", type=float, default=0.5, help="seconds to the first token")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    exchanges = load(args.exchanges)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_):
+            pass
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            asked = "\n".join(m.get("content", "") for m in body.get("messages", []))
+            best = max(
+                exchanges,
+                key=lambda e: common_prefix(asked, e["prompt"]["system"] + "\n" + e["prompt"]["user"]),
+            )
+            text = best["reply"]["text"]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+
+            def send(payload):
+                data = f"data: {payload}\n\n".encode()
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+
+            time.sleep(args.first_token)
+            step = max(1, int(args.rate * CHUNK_SECONDS * CHARS_PER_TOKEN))
+            started = time.monotonic()
+            for sent in range(0, len(text), step):
+                piece = text[sent : sent + step]
+                send(json.dumps({"choices": [{"index": 0, "delta": {"content": piece}}]}))
+                # Keep to the rate from the start, whatever the writes cost.
+                due = started + (sent + len(piece)) / CHARS_PER_TOKEN / args.rate
+                time.sleep(max(0.0, due - time.monotonic()))
+            tokens = len(text) // CHARS_PER_TOKEN
+            send(json.dumps({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
+            send(json.dumps({"choices": [], "usage": {"prompt_tokens": len(asked) // CHARS_PER_TOKEN, "completion_tokens": tokens}}))
+            send("[DONE]")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    print(f"port {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
