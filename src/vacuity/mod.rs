@@ -6,9 +6,11 @@
 //! checks ([`audit`]). Two tests: the static checks on the step definitions,
 //! and a hollow copy of the prototype (every function body replaced by a
 //! panic) built and run in `.wow/hollow/` with the shared target directory;
-//! an intent that still passes there does not depend on the prototype. The
-//! caller holds the target lock ([`cargo::lock`]). The prototype itself is
-//! never written here.
+//! an intent that still passes there does not depend on the prototype
+//! (the copy is made in [`hollow`]). The caller holds the target lock
+//! ([`cargo::lock`]). The prototype itself is never written here.
+
+mod hollow;
 
 use std::path::Path;
 use std::time::Instant;
@@ -67,10 +69,18 @@ pub fn verify(
     }
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
+    let hollowed = match hollow::hollow(files) {
+        Ok(hollowed) => hollowed,
+        Err(too_deep) => {
+            verification.unavailable =
+                Some(format!("the hollow copy could not be made: {too_deep}"));
+            return Ok(verification);
+        }
+    };
     let hollow = Prototype::new(prototype.state("hollow")).with_crates(prototype.crates.clone());
     let outcome = hollow
         .write_skeleton(spec, target_dir)
-        .and_then(|()| hollow.write_files(&audit::hollow(files)));
+        .and_then(|()| hollow.write_files(&hollowed));
     if let Err(error) = outcome {
         verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));
         return Ok(verification);
