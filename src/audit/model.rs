@@ -8,7 +8,7 @@
 //! Out: a [`Model`] of owned data, no syntax tree kept, and the definitions
 //! each step of an intent matches ([`Model::resolve`]). What must not
 //! happen here: parsing text, or judging the code (that is
-//! [`super::checks`] and [`super::trace`]).
+//! [`super::checks`] and [`mod@super::trace`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::LazyLock;
@@ -58,7 +58,7 @@ pub(crate) struct Facts {
     pub(crate) tries: bool,
     /// Whether an `Err(…)` is built.
     pub(crate) errs: bool,
-    /// Paths and method calls with where they start, for [`trace`].
+    /// Paths and method calls with where they start, for [`mod@super::trace`].
     pub(crate) uses: Vec<(LineColumn, Use)>,
 }
 
@@ -257,7 +257,7 @@ pub(crate) struct Def {
     pub(crate) scope: usize,
     pub(crate) line: usize,
     /// The whole function, attributes and doc comments included, without
-    /// its calls (see [`super::trace`]).
+    /// its calls (see [`super::trace()`]).
     pub(crate) code: CodeRef,
     /// Of the body only: a parameter's type is not a use of the prototype.
     pub(crate) facts: Facts,

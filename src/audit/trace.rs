@@ -157,7 +157,7 @@ pub(crate) fn traces(model: &Model, items: &[Item], spec: &Spec) -> Vec<Vec<Opti
 }
 
 impl<'a> Tracer<'a> {
-    /// `def` as a [`CodeRef`], with the prototype items it uses (see [`trace`]).
+    /// `def` as a [`CodeRef`], with the prototype items it uses (see [`super::trace()`]).
     fn trace(&self, def: &'a Def) -> CodeRef {
         let mut code = def.code.clone();
         let mut uses = Vec::new();
@@ -290,7 +290,7 @@ impl<'a> Tracer<'a> {
         }
     }
 
-    /// The indexes of the `items` a use in `facts` may name (see [`trace`]).
+    /// The indexes of the `items` a use in `facts` may name (see [`super::trace()`]).
     fn prototype_items(
         &self,
         used: &Use,

@@ -7,8 +7,9 @@
 //! and a hollow copy of the prototype (every function body replaced by a
 //! panic) built and run in `.wow/hollow/` with the shared target directory;
 //! an intent that still passes there does not depend on the prototype
-//! (the copy is made in [`hollow`]). The caller holds the target lock
-//! ([`cargo::lock`]). The prototype itself is never written here.
+//! (the copy is made in [`hollow`], on a large stack; a prototype file too
+//! deep to read leaves the check unavailable). The caller holds the target
+//! lock ([`cargo::lock`]). The prototype itself is never written here.
 
 mod hollow;
 
