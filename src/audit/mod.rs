@@ -177,29 +177,34 @@ fn skipped(path: &str, deep: Deep) -> Finding {
     }
 }
 
-/// Stack of the thread [`on_large_stack`] runs on, in bytes: with the
-/// limits of [`extract::check_code`], about ten times what `syn` needs in a
-/// debug build at the deepest code those limits let through. Reserved, not
-/// used: the kernel maps only the pages touched.
-const STACK_BYTES: usize = 256 << 20;
+/// Stacks [`on_large_stack`] tries, largest first, in bytes. With the
+/// limits of [`extract::check_code`], the deepest code they let through
+/// needs 12 to 24 MiB in a debug build: the first is about ten times that,
+/// the last still enough. Reserved, not used: the kernel maps only the
+/// pages touched.
+const STACK_BYTES: [usize; 3] = [256 << 20, 64 << 20, 32 << 20];
 
-/// Runs `job` on a new thread with a [`STACK_BYTES`] stack and returns what
-/// it returns (a panic in `job` resumes here). If no thread can be started,
-/// runs it on the caller's thread.
+/// Runs `job` on a new thread with a large stack ([`STACK_BYTES`]) and
+/// returns what it returns (a panic in `job` resumes here). If no such
+/// thread can be started (an address-space limit), runs it on the caller's
+/// thread.
 pub(crate) fn on_large_stack<T: Send>(job: impl FnOnce() -> T + Send) -> T {
     let job = Mutex::new(Some(job));
     let take = || job.lock().unwrap_or_else(PoisonError::into_inner).take();
     let done = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("wow-audit".to_owned())
-            .stack_size(STACK_BYTES)
-            .spawn_scoped(scope, || take().map(|job| job()));
-        let joined = worker.ok()?.join();
-        joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        STACK_BYTES.into_iter().find_map(|bytes| {
+            let worker = std::thread::Builder::new()
+                .name("wow-audit".to_owned())
+                .stack_size(bytes)
+                .spawn_scoped(scope, || take().map(|job| job()));
+            // A thread that did not start leaves the job for the next try.
+            let joined = worker.ok()?.join();
+            joined.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     });
     match done {
         Some(value) => value,
-        None => take().expect("the job is taken once: the thread did not start, so it is here")(),
+        None => take().expect("the job is taken once: no thread started, so it is here")(),
     }
 }
 
@@ -379,5 +384,12 @@ mod tests {
             let parsed = on_large_stack(|| matches!(parse(&lib), Parsed::File(_)));
             assert!(parsed, "shape {index}");
         }
+    }
+
+    #[test]
+    fn a_job_on_the_large_stack_returns_its_value_and_its_panic() {
+        assert_eq!(on_large_stack(|| 6 * 7), 42);
+        let panicked = std::panic::catch_unwind(|| on_large_stack(|| panic!("inside")));
+        assert!(panicked.is_err());
     }
 }
