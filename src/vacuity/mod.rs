@@ -111,3 +111,52 @@ pub fn verify(
     verification.duration_ms = crate::vocabulary::millis(started.elapsed());
     Ok(verification)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::fixtures::{BANK, files, spec};
+
+    #[test]
+    fn a_prototype_too_deep_to_hollow_leaves_the_check_unavailable_without_building() {
+        let (dir, spec) = spec(BANK);
+        let prototype = Prototype::new(dir.path().join("prototype"));
+        let deep = format!(
+            "pub fn f() -> u8 {{\n    {}1{}\n}}\n",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let files = files(&[("src/lib.rs", &deep), ("tests/steps.rs", "fn g() {}\n")]);
+        let mut results: Vec<IntentResult> = spec
+            .intents()
+            .map(|intent| IntentResult {
+                status: Status::Passed,
+                message: None,
+                ..IntentResult::not_run(intent, "")
+            })
+            .collect();
+        let verification = verify(
+            &spec,
+            &prototype,
+            &files,
+            &mut results,
+            &dir.path().join("target"),
+            Limits::default(),
+            &Progress::hidden(),
+        )
+        .expect("nothing to build");
+        assert_eq!(
+            verification.unavailable.as_deref(),
+            Some(
+                "the hollow copy could not be made: wow could not read `src/lib.rs`: its brackets nest more than 128 deep (line 2), deeper than wow can read: write flatter code"
+            )
+        );
+        let skipped: Vec<_> = verification
+            .findings
+            .iter()
+            .map(|f| (f.file.as_str(), f.line))
+            .collect();
+        assert_eq!(skipped, [("src/lib.rs", 2)]);
+        assert!(!prototype.dir.exists(), "nothing is written");
+    }
+}
