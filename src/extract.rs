@@ -334,7 +334,16 @@ fn nesting(content: &str) -> Option<Deep> {
         }
         _ => code,
     };
-    let tokens = TokenStream::from_str(code).ok()?;
+    let deep = TokenStream::from_str(code).ok().and_then(walk);
+    // Lexing records every text in a per-thread map of source positions
+    // that is never freed (and overflows at 4 GiB): no token lives on
+    // after this, so the map can be emptied.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    deep
+}
+
+/// The walk of [`nesting`], over the tokens of the file.
+fn walk(tokens: TokenStream) -> Option<Deep> {
     let mut stack = vec![Level::new(tokens)];
     // The sum of the runs of every level on the stack.
     let mut chain = 0usize;
