@@ -6,10 +6,14 @@
 //! ``### `src/lib.rs` ``, `File: src/lib.rs` or a sentence ending in the path
 //! before the block, and the path in the fence's `info` string
 //! (```` ```rust src/lib.rs ````). Markdown is parsed with `pulldown-cmark`
-//! (CommonMark). Every path is checked against the file policy; a rejected
-//! file carries a reason that is shown to the user and the model. Nothing
-//! here touches the disk.
+//! (CommonMark). Every file is checked against the file policy (its path,
+//! and code nested no deeper than wow's own parsers can read, see
+//! [`check_code`]); a rejected file carries a reason that is shown to the
+//! user and the model. Nothing here touches the disk.
 
+use std::str::FromStr as _;
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
@@ -111,7 +115,8 @@ fn take(out: &mut Extraction, path: Option<String>, content: String) {
         });
         return;
     };
-    match check(&raw) {
+    let code = check_code(&content).map_err(|deep| deep.to_string());
+    match check(&raw).and_then(|path| code.map(|()| path)) {
         Ok(path) => {
             out.files.retain(|f| f.path != path);
             out.files.push(File { path, content });
@@ -231,6 +236,184 @@ pub fn check(raw: &str) -> Result<String, String> {
     Ok(path.to_owned())
 }
 
+/// Deepest nesting of brackets (`(`, `[`, `{`) [`check_code`] accepts.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Longest chain [`check_code`] accepts: brackets open around a token plus
+/// the tokens before it in each of their unfinished expressions (counted
+/// from the last `;`, `,` or block), attributes left out.
+pub(crate) const MAX_CHAIN: usize = 1000;
+
+/// The file policy on code: `Ok` unless `content` nests deeper than wow's
+/// own parsers (`syn`, which recurses once per level) can read, with the
+/// reason in words for the user and the model.
+///
+/// Two measures, taken on the tokens as Rust lexes them (strings and
+/// comments are not code) without recursion: brackets nested more than
+/// [`MAX_DEPTH`] deep, and a chain longer than [`MAX_CHAIN`] (thousands of
+/// `!`, `&`, `.f()` or `+` in one expression, `Vec<Vec<…>>`, closures of
+/// closures). Ordinary code stays far below both. Text that does not lex
+/// passes: the parsers refuse it without recursing, and the build reports it.
+///
+/// # Errors
+///
+/// Where the code first nests too deep; its `Display` is the reason.
+pub(crate) fn check_code(content: &str) -> Result<(), Deep> {
+    nesting(content).map_or(Ok(()), Err)
+}
+
+/// Where code first nests too deep (see [`check_code`]), by line (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deep {
+    /// Brackets nested more than [`MAX_DEPTH`] deep.
+    Brackets(usize),
+    /// A chain longer than [`MAX_CHAIN`].
+    Chain(usize),
+}
+
+impl Deep {
+    /// The line where the code first nests too deep.
+    pub(crate) fn line(self) -> usize {
+        match self {
+            Self::Brackets(line) | Self::Chain(line) => line,
+        }
+    }
+}
+
+impl std::fmt::Display for Deep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Brackets(line) => write!(
+                f,
+                "its brackets nest more than {MAX_DEPTH} deep (line {line}), deeper than wow can read: write flatter code"
+            ),
+            Self::Chain(line) => write!(
+                f,
+                "one expression or type nests more than {MAX_CHAIN} operators, calls or generic types (line {line}), deeper than wow can read: split it with `let` bindings or type aliases"
+            ),
+        }
+    }
+}
+
+/// One bracket level of [`nesting`]'s walk.
+struct Level {
+    tokens: proc_macro2::token_stream::IntoIter,
+    /// Tokens counted since the last reset (see [`MAX_CHAIN`]).
+    run: usize,
+    /// What `run` goes back to at a `,`: its value after the last `<` or
+    /// `|`, whose lists (generic arguments, closure parameters) a comma
+    /// does not end.
+    mark: usize,
+    /// Whether a `{…}` group just closed: a new item or statement resets
+    /// the run, an `else`, `as` or operator continues it.
+    after_block: bool,
+    /// Whether the last token was `#` (or `#!`): an attribute follows.
+    attribute: bool,
+}
+
+impl Level {
+    fn new(tokens: TokenStream) -> Self {
+        Self {
+            tokens: tokens.into_iter(),
+            run: 0,
+            mark: 0,
+            after_block: false,
+            attribute: false,
+        }
+    }
+}
+
+/// The first place `content` nests too deep, if any (see [`check_code`]).
+fn nesting(content: &str) -> Option<Deep> {
+    // As `syn::parse_file` reads a file: without a byte order mark, nor a
+    // first line `#!…` that is not an inner attribute (`#![…]`).
+    let code = content.strip_prefix('\u{feff}').unwrap_or(content);
+    let code = match code.strip_prefix("#!") {
+        Some(rest) if !rest.trim_start().starts_with('[') => {
+            rest.split_once('\n').map_or("", |(_, after)| after)
+        }
+        _ => code,
+    };
+    let deep = TokenStream::from_str(code).ok().and_then(walk);
+    // Lexing records every text in a per-thread map of source positions
+    // that is never freed (and overflows at 4 GiB): no token lives on
+    // after this, so the map can be emptied.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    deep
+}
+
+/// The walk of [`nesting`], over the tokens of the file.
+fn walk(tokens: TokenStream) -> Option<Deep> {
+    let mut stack = vec![Level::new(tokens)];
+    // The sum of the runs of every level on the stack.
+    let mut chain = 0usize;
+    while let Some(level) = stack.last_mut() {
+        let Some(token) = level.tokens.next() else {
+            chain -= level.run;
+            stack.pop();
+            continue;
+        };
+        let line = token.span().start().line;
+        if std::mem::take(&mut level.after_block) {
+            let continues = match &token {
+                TokenTree::Ident(ident) => ident == "else" || ident == "as",
+                TokenTree::Punct(p) => p.as_char() != '#',
+                TokenTree::Group(_) => true,
+                TokenTree::Literal(_) => false,
+            };
+            if !continues {
+                chain -= level.run;
+                level.run = 0;
+                level.mark = 0;
+            }
+        }
+        let attribute = std::mem::take(&mut level.attribute);
+        let counted = match &token {
+            TokenTree::Punct(p) if p.as_char() == ';' => {
+                chain -= level.run;
+                level.run = 0;
+                level.mark = 0;
+                false
+            }
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                chain -= level.run - level.mark;
+                level.run = level.mark;
+                false
+            }
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                level.attribute = true;
+                false
+            }
+            TokenTree::Punct(p) if attribute && p.as_char() == '!' => {
+                level.attribute = p.spacing() == Spacing::Alone;
+                false
+            }
+            TokenTree::Group(g) if attribute && g.delimiter() == Delimiter::Bracket => false,
+            _ => true,
+        };
+        if counted {
+            level.run += 1;
+            chain += 1;
+            if let TokenTree::Punct(p) = &token
+                && matches!(p.as_char(), '<' | '|')
+            {
+                level.mark = level.run;
+            }
+        }
+        if let TokenTree::Group(group) = token {
+            level.after_block = group.delimiter() == Delimiter::Brace;
+            if stack.len() > MAX_DEPTH {
+                return Some(Deep::Brackets(line));
+            }
+            stack.push(Level::new(group.stream()));
+        }
+        if chain + stack.len() > MAX_CHAIN {
+            return Some(Deep::Chain(line));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,5 +514,149 @@ mod tests {
                 .expect("no files")
                 .contains("names its file")
         );
+    }
+
+    /// `n` brackets `open`, `1`, and the `n` closing ones.
+    fn nested(open: char, n: usize) -> String {
+        let close = match open {
+            '(' => ')',
+            '[' => ']',
+            _ => '}',
+        };
+        format!(
+            "{}1{}",
+            open.to_string().repeat(n),
+            close.to_string().repeat(n)
+        )
+    }
+
+    #[test]
+    fn code_nested_too_deep_is_refused_with_a_reason() {
+        for open in ['(', '[', '{'] {
+            let lib = format!("pub fn f() -> u8 {{\n    {}\n}}\n", nested(open, 100_000));
+            let steps = format!("fn g() {{ let _ = {}; }}\n", nested(open, 100_000));
+            let reply = format!(
+                "### src/lib.rs\n```rust\n{lib}```\n### tests/steps.rs\n```rust\n{steps}```\n### src/ok.rs\n```rust\npub fn ok() {{}}\n```\n"
+            );
+            let got = files(&reply);
+            assert_eq!(paths(&reply), ["src/ok.rs"], "{open}");
+            let refused: Vec<_> = got
+                .rejected
+                .iter()
+                .map(|r| (r.path.as_str(), r.reason.as_str()))
+                .collect();
+            assert_eq!(
+                refused,
+                [
+                    (
+                        "src/lib.rs",
+                        "its brackets nest more than 128 deep (line 2), deeper than wow can read: write flatter code"
+                    ),
+                    (
+                        "tests/steps.rs",
+                        "its brackets nest more than 128 deep (line 1), deeper than wow can read: write flatter code"
+                    ),
+                ],
+                "{open}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_depth_check_counts_code_not_strings_comments_or_attributes() {
+        assert_eq!(
+            check_code(&format!("pub fn f() -> u8 {{ {} }}", nested('(', 127))),
+            Ok(())
+        );
+        assert_eq!(
+            check_code(&format!("pub fn f() -> u8 {{ {} }}", nested('(', 128))),
+            Err(Deep::Brackets(1))
+        );
+        let quoted = format!(
+            "\u{feff}#!/usr/bin/env run\n/* {} */\n// {}\npub const S: &str = \"{}\";\npub const R: &str = r#\"{}\"#;\n",
+            "(".repeat(5000),
+            "[".repeat(5000),
+            "{".repeat(5000),
+            "(".repeat(5000)
+        );
+        assert_eq!(check_code(&quoted), Ok(()));
+        // A long table, many items and doc comments are not one chain.
+        let table = format!(
+            "pub const T: [(u32, &str); 3000] = [{}];\n",
+            "(1, \"a\"), ".repeat(3000)
+        );
+        let items = "/// A function.\n/// Documented.\n#[must_use]\npub fn f() -> u32 { if true { 1 } else { 2 } }\n".repeat(2000);
+        let arms = format!(
+            "pub fn m(x: u32) -> u32 {{ match x {{ {} _ => 0 }} }}\n",
+            "1 => { 1 } ".repeat(2000)
+        );
+        for ok in [table, items, arms] {
+            assert_eq!(check_code(&ok), Ok(()));
+        }
+        // Chains that make a parser recurse, with few brackets.
+        for (deep, line) in [
+            (
+                format!("fn f() {{\n let _ = {}1; }}", "!".repeat(100_000)),
+                2,
+            ),
+            (
+                format!("fn f() {{ let _ = 1{}; }}", " + 1".repeat(100_000)),
+                1,
+            ),
+            (
+                format!("fn f() {{ let _ = {{1}}{}; }}", " + {1}".repeat(100_000)),
+                1,
+            ),
+            (
+                format!("fn f() {{ let _ = x{}; }}", ".f()".repeat(100_000)),
+                1,
+            ),
+            (
+                format!(
+                    "type T = {}u8{};",
+                    "HashMap<u8, ".repeat(50_000),
+                    ">".repeat(50_000)
+                ),
+                1,
+            ),
+            (
+                format!("fn f() {{ let _ = {}x; }}", "|a, | ".repeat(100_000)),
+                1,
+            ),
+            (
+                format!("fn f() {{ if a {{}}{} }}", " else if a {}".repeat(100_000)),
+                1,
+            ),
+            (format!("use {}a;", "a::".repeat(100_000)), 1),
+        ] {
+            assert_eq!(check_code(&deep), Err(Deep::Chain(line)), "{}", &deep[..40]);
+        }
+        let reason = Deep::Chain(3).to_string();
+        assert!(reason.contains("more than 1000"), "{reason}");
+    }
+
+    #[test]
+    fn hostile_markdown_does_not_crash_the_extraction() {
+        let n = 100_000;
+        for reply in [
+            ">".repeat(n),
+            "- ".repeat(n),
+            "1. ".repeat(n),
+            "[".repeat(n),
+            format!("{}x{}", "[".repeat(n), "]".repeat(n)),
+            format!("{}x{}", "*".repeat(n), "*".repeat(n)),
+            format!("{}x{}", "_".repeat(n), "_".repeat(n)),
+            "<div>".repeat(n),
+            "![".repeat(n),
+            "> - ".repeat(n),
+            format!(
+                "### src/lib.rs\n{}```rust\nfn a() {{}}\n```\n",
+                "> ".repeat(n)
+            ),
+            "`".repeat(n),
+        ] {
+            let got = files(&reply);
+            assert!(got.files.len() <= 1, "{}", &reply[..20]);
+        }
     }
 }

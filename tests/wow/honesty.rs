@@ -2,7 +2,8 @@
 //! (hand-written for these tests) that make the scenarios pass without the
 //! prototype doing the work are reported hollow, not passing, with exit 1;
 //! an honest reply is verified. `wow critique` writes Gherkin `wow check`
-//! accepts.
+//! accepts. Code nested deeper than wow can read, in a reply or on disk,
+//! is refused or skipped, never a crash.
 
 use serde_json::Value;
 
@@ -180,4 +181,71 @@ async fn critique_writes_suggestions_that_check_accepts() {
     // Suggestions stay out of the product owner's features until adopted.
     let out = wow.only_args(&["check"]).run();
     assert!(!out.stdout.contains("Exactly one hour"), "{}", out.all());
+}
+
+/// `n` nested pairs of `open`/`close` around `1`.
+fn nested(open: &str, close: &str, n: usize) -> String {
+    format!("{}1{}", open.repeat(n), close.repeat(n))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_nested_too_deep_is_refused_in_a_reply_and_skipped_on_disk() {
+    let deep_lib = format!(
+        "pub fn f() -> u8 {{\n    {}\n}}\n",
+        nested("(", ")", 100_000)
+    );
+    let deep_steps = format!(
+        "fn g() {{\n    let _ = {};\n}}\n",
+        nested("[", "]", 100_000)
+    );
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![
+            openai_json(&reply(&deep_lib, &deep_steps), "stop"),
+            openai_json(&reply(LIB_RIGHT, STEPS), "stop"),
+        ],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&["run", "--max-repairs", "1", "--json", "report.json"])
+        .local_model(&server)
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "{}", out.all());
+    let report = wow.report();
+    assert_eq!(report["rounds"][0]["outcome"], "no_files", "{report}");
+    let rejected = report["rounds"][0]["rejected"]
+        .as_array()
+        .expect("rejected");
+    assert_eq!(rejected.len(), 2, "{report}");
+    for file in rejected {
+        let reason = file["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("nest more than 128 deep"), "{file}");
+    }
+    let sent = crate::support::prompts(&server).await;
+    assert!(
+        sent[1].contains("nest more than 128 deep"),
+        "the model is told why:\n{}",
+        sent[1]
+    );
+    // Files on disk are not checked by the file policy: written by hand,
+    // or before it. Outside the module tree, so the build never reads them.
+    let deep_brace = format!("pub fn h() -> u8 {{ {} }}\n", nested("{", "}", 100_000));
+    std::fs::write(wow.path("generated/features/src/deep.rs"), &deep_brace).expect("write");
+    std::fs::create_dir_all(wow.path("generated/features/tests/steps")).expect("mkdir");
+    std::fs::write(
+        wow.path("generated/features/tests/steps/deep.rs"),
+        &deep_steps,
+    )
+    .expect("write");
+    let wow = wow.only_args(&["test", "generated/features", "--json", "report.json"]);
+    let out = wow.run();
+    assert!(out.code == 0 || out.code == 1, "{}", out.all());
+    let report = wow.report().to_string();
+    for file in ["src/deep.rs", "tests/steps/deep.rs"] {
+        let skipped = format!(
+            "wow could not check the code in `{file}`: its brackets nest more than 128 deep"
+        );
+        assert!(report.contains(&skipped), "{file}: {report}");
+    }
 }

@@ -6,9 +6,12 @@
 //! checks ([`audit`]). Two tests: the static checks on the step definitions,
 //! and a hollow copy of the prototype (every function body replaced by a
 //! panic) built and run in `.wow/hollow/` with the shared target directory;
-//! an intent that still passes there does not depend on the prototype. The
-//! caller holds the target lock ([`cargo::lock`]). The prototype itself is
-//! never written here.
+//! an intent that still passes there does not depend on the prototype
+//! (the copy is made in [`hollow`], on a large stack; a prototype file too
+//! deep to read leaves the check unavailable). The caller holds the target
+//! lock ([`cargo::lock`]). The prototype itself is never written here.
+
+mod hollow;
 
 use std::path::Path;
 use std::time::Instant;
@@ -67,10 +70,18 @@ pub fn verify(
     }
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
+    let hollowed = match hollow::hollow(files) {
+        Ok(hollowed) => hollowed,
+        Err(too_deep) => {
+            verification.unavailable =
+                Some(format!("the hollow copy could not be made: {too_deep}"));
+            return Ok(verification);
+        }
+    };
     let hollow = Prototype::new(prototype.state("hollow")).with_crates(prototype.crates.clone());
     let outcome = hollow
         .write_skeleton(spec, target_dir)
-        .and_then(|()| hollow.write_files(&audit::hollow(files)));
+        .and_then(|()| hollow.write_files(&hollowed));
     if let Err(error) = outcome {
         verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));
         return Ok(verification);
@@ -99,4 +110,53 @@ pub fn verify(
     }
     verification.duration_ms = crate::vocabulary::millis(started.elapsed());
     Ok(verification)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::fixtures::{BANK, files, spec};
+
+    #[test]
+    fn a_prototype_too_deep_to_hollow_leaves_the_check_unavailable_without_building() {
+        let (dir, spec) = spec(BANK);
+        let prototype = Prototype::new(dir.path().join("prototype"));
+        let deep = format!(
+            "pub fn f() -> u8 {{\n    {}1{}\n}}\n",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let files = files(&[("src/lib.rs", &deep), ("tests/steps.rs", "fn g() {}\n")]);
+        let mut results: Vec<IntentResult> = spec
+            .intents()
+            .map(|intent| IntentResult {
+                status: Status::Passed,
+                message: None,
+                ..IntentResult::not_run(intent, "")
+            })
+            .collect();
+        let verification = verify(
+            &spec,
+            &prototype,
+            &files,
+            &mut results,
+            &dir.path().join("target"),
+            Limits::default(),
+            &Progress::hidden(),
+        )
+        .expect("nothing to build");
+        assert_eq!(
+            verification.unavailable.as_deref(),
+            Some(
+                "the hollow copy could not be made: wow could not read `src/lib.rs`: its brackets nest more than 128 deep (line 2), deeper than wow can read: write flatter code"
+            )
+        );
+        let skipped: Vec<_> = verification
+            .findings
+            .iter()
+            .map(|f| (f.file.as_str(), f.line))
+            .collect();
+        assert_eq!(skipped, [("src/lib.rs", 2)]);
+        assert!(!prototype.dir.exists(), "nothing is written");
+    }
 }
