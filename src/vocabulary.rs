@@ -37,6 +37,19 @@ pub enum Status {
     Unverified,
 }
 
+impl Status {
+    /// Every status, in the order the reports list them.
+    pub const ALL: [Self; 7] = [
+        Self::Passed,
+        Self::Failed,
+        Self::Undefined,
+        Self::Ambiguous,
+        Self::Hollow,
+        Self::Unverified,
+        Self::NotRun,
+    ];
+}
+
 /// What happened to one intent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IntentResult {

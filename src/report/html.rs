@@ -198,21 +198,13 @@ fn header(report: &Report) -> Markup {
             }
             (facts(report))
             @if report.summary.hollow > 0 {
-                p.note.warn { span aria-hidden="true" { "◌ " } (capitalized(&words::hollow_note(report.summary.hollow))) "." }
+                p.note.warn { span aria-hidden="true" { "◌ " } (words::capitalized(&words::hollow_note(report.summary.hollow))) "." }
             }
             @if unverified > 0 {
-                p.note.warn { span aria-hidden="true" { "◍ " } (capitalized(&words::unverified_note(unverified))) "." }
+                p.note.warn { span aria-hidden="true" { "◍ " } (words::capitalized(&words::unverified_note(unverified))) "." }
             }
         }
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Model, time, tokens, rounds, prototype.
@@ -651,7 +643,7 @@ fn round_row(report: &Report, number: usize, round: &RoundReport, intents: usize
         .collect();
     html! {
         tr {
-            th scope="row" { (number) " · " (capitalized(words::round_kind(round.kind))) }
+            th scope="row" { (number) " · " (words::capitalized(words::round_kind(round.kind))) }
             td class=(if ok { "passed" } else { "plain" }) {
                 (words::round_outcome(round.outcome, round.passed, intents))
                 @if round.hollow > 0 { ", " (round.hollow) " hollow" }
@@ -1156,15 +1148,7 @@ Feature: Shopping cart
         ));
         assert!(page.contains("<li class=\"tile failed\"><span class=\"n\">2</span> <span class=\"w\"><span aria-hidden=\"true\">✘</span> failing</span></li>"));
         assert!(page.contains("<li class=\"tile warn\"><span class=\"n\">1</span> <span class=\"w\"><span aria-hidden=\"true\">◌</span> hollow</span></li>"));
-        for status in [
-            Status::Passed,
-            Status::Failed,
-            Status::Undefined,
-            Status::Ambiguous,
-            Status::Hollow,
-            Status::Unverified,
-            Status::NotRun,
-        ] {
+        for status in Status::ALL {
             let (_, _, tone) = words::status(status);
             assert_eq!(tone, Tally::of(status).look().2, "{status:?}");
         }

@@ -107,7 +107,7 @@ fn headline(out: &mut String, report: &Report) {
         put!(
             out,
             "\n{}.\n",
-            capitalized(&words::hollow_note(report.summary.hollow))
+            words::capitalized(&words::hollow_note(report.summary.hollow))
         );
     }
     let unverified = report.count(Status::Unverified);
@@ -115,17 +115,9 @@ fn headline(out: &mut String, report: &Report) {
         put!(
             out,
             "\n{}.\n",
-            capitalized(&words::unverified_note(unverified))
+            words::capitalized(&words::unverified_note(unverified))
         );
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 fn features(out: &mut String, report: &Report) {
@@ -226,7 +218,11 @@ fn footer(out: &mut String, report: &Report) {
     ));
     put!(out, "\n{}\n", facts.join(" · "));
     if let Some(stop) = report.stopped.as_ref().filter(|s| **s != Stop::AllPassed) {
-        put!(out, "\n{}.\n", text(&capitalized(&words::stop(stop))));
+        put!(
+            out,
+            "\n{}.\n",
+            text(&words::capitalized(&words::stop(stop)))
+        );
     }
     if !report.features.is_empty() {
         let locks: Vec<String> = report

@@ -211,21 +211,22 @@ pub const QUESTIONS: &str = "Questions for the product owner";
 /// The title of the feature hashes.
 pub const SPEC_LOCK: &str = "Scenarios as written";
 
+/// `text` with its first letter in upper case, to open a sentence.
+pub(crate) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_box_has_the_tone_of_its_statuses() {
-        for status in [
-            Status::Passed,
-            Status::Failed,
-            Status::Undefined,
-            Status::Ambiguous,
-            Status::Hollow,
-            Status::Unverified,
-            Status::NotRun,
-        ] {
+        for status in Status::ALL {
             assert_eq!(
                 self::status(status).2,
                 Tally::of(status).look().2,
