@@ -119,7 +119,7 @@ pub struct ReportArgs {
     /// Write a JUnit XML report (one testcase per intent) to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Copy the scenarios' Cucumber JSON (as dashboards read it) to this file.
+    /// Write the run as Cucumber JSON (the format existing dashboards read) to this file.
     #[arg(long, value_name = "FILE")]
     pub cucumber_json: Option<PathBuf>,
     /// Write a short Markdown summary (for a pull request or a chat) to this file.
