@@ -449,6 +449,7 @@ impl Walker<'_> {
                 },
             });
         }
+        prologue.truncate(prologue.trim_end().len());
         let open = block.brace_token.span.open().byte_range().end;
         self.edits.push((open..open, prologue));
         let mut flips = Flips::default();
@@ -662,6 +663,15 @@ impl Walker<'_> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            // `fmt::Result`: a `fmt` that writes nothing.
+            "Result" if p.path.segments.len() >= 2 && bare => {
+                let fmt = p.path.segments.iter().rev().nth(1);
+                if fmt.is_some_and(|s| s.ident == "fmt") {
+                    vec![Candidate::expr("()", "()").wrap("Ok", "::core::result::Result::Ok(", ")")]
+                } else {
+                    Vec::new()
+                }
+            }
             "Result" if !shadowed => Self::first_argument(last)
                 .map(|t| {
                     inner(t)
@@ -924,5 +934,301 @@ mod tests {
             instrumented.functions.len(),
             instrumented.mutants.len()
         );
+    }
+}
+
+#[cfg(test)]
+mod signatures {
+    use super::*;
+
+    /// Every kind of signature the prototypes use, in one `src/lib.rs`.
+    const ZOO: &str = r#"//! A zoo of signatures.
+#![forbid(unused_variables)]
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Colour { #[default] Red, Green, Rgb(u8, u8, u8) }
+
+#[derive(Debug, Default)]
+pub struct Cart { items: Vec<String>, total: i64 }
+
+pub struct NoDefault(u8);
+
+pub struct Stack<T> { items: Vec<T> }
+
+pub trait Priced { fn price(&self) -> u32; fn doubled(&self) -> u32 { self.price() * 2 } }
+
+pub fn fee(days: u32) -> u32 { if days > 3 { days - 3 } else { 0 } }
+pub fn signed(x: i64) -> i64 { -x }
+pub fn ratio(x: f64) -> f64 { x / 2.0 }
+pub fn version() -> &'static str { "1" }
+pub fn echo(text: String) -> String { text }
+pub fn colour(dark: bool) -> Colour { if dark { Colour::Green } else { Colour::Red } }
+pub fn pair(a: u8) -> (u8, u8) { (a, a) }
+pub fn index(names: &[String]) -> BTreeMap<String, usize> { names.iter().cloned().zip(0..).collect() }
+pub fn first<T: Clone>(items: &[T]) -> T { items[0].clone() }
+pub fn maybe_first<T: Clone>(items: &[T]) -> Option<T> { items.first().cloned() }
+pub fn evens(up_to: u32) -> impl Iterator<Item = u32> { (0..up_to).filter(|n| n % 2 == 0) }
+pub const fn twice(x: u32) -> u32 { x * 2 }
+pub async fn later(x: u32) -> u32 { x }
+pub fn never(message: &str) -> ! { panic!("{message}") }
+pub fn nothing(x: u32) -> () { let _ = x; }
+pub fn boxed(x: u32) -> Box<u32> { Box::new(x) }
+pub fn dynamic(x: u32) -> Box<dyn fmt::Display> { Box::new(x) }
+pub fn raw(x: &NoDefault) -> NoDefault { NoDefault(x.0) }
+
+impl Cart {
+    pub fn new() -> Self { Self::default() }
+    pub fn name(&self, i: usize) -> &str { &self.items[i] }
+    pub fn find(&self, name: &str) -> Option<String> { self.items.iter().find(|i| *i == name).cloned() }
+    pub fn add(&mut self, item: String) { self.items.push(item); }
+    pub fn pay(&mut self, amount: i64) -> Result<u32, String> {
+        if amount < self.total { return Err("short".to_owned()); }
+        Ok(0)
+    }
+    pub fn items(&self) -> Vec<String> { self.items.clone() }
+    pub fn into_items(self) -> Vec<String> { self.items }
+    pub fn itself(self) -> Self { self }
+    pub fn lines(&self) -> &[String] { &self.items }
+    pub fn count(&self) -> Option<Vec<u8>> { None }
+}
+
+impl<T: Clone> Stack<T> {
+    pub fn empty() -> Self { Stack { items: Vec::new() } }
+    pub fn top(&self) -> Option<T> { self.items.last().cloned() }
+    pub fn all(&self) -> Vec<T> { self.items.clone() }
+}
+
+impl Priced for Cart { fn price(&self) -> u32 { self.total as u32 } }
+
+impl Colour {
+    pub fn next(self) -> Self { match self { Self::Red => Self::Green, _ => Self::Red } }
+    pub fn is_red(self) -> bool { self == Colour::Red }
+}
+
+impl fmt::Display for Cart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.total) }
+}
+
+impl PartialEq for NoDefault { fn eq(&self, other: &Self) -> bool { self.0 == other.0 } }
+
+#[cfg(test)]
+mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
+"#;
+
+    fn zoo() -> Instrumented {
+        let mut files = Files::new();
+        files.insert("src/lib.rs".to_owned(), ZOO.to_owned());
+        files.insert("tests/steps.rs".to_owned(), "fn x() {}".to_owned());
+        instrument(&files, "zoo")
+    }
+
+    /// The mutants of the function named `name`, as descriptions.
+    fn mutants(instrumented: &Instrumented, name: &str) -> Vec<String> {
+        let Some(index) = instrumented.functions.iter().position(|f| f.name == name) else {
+            return Vec::new();
+        };
+        instrumented
+            .mutants
+            .iter()
+            .filter(|m| m.function == index)
+            .map(|m| m.description.clone())
+            .collect()
+    }
+
+    #[test]
+    fn mutants_follow_the_return_type() {
+        let z = zoo();
+        let cases: &[(&str, &[&str])] = &[
+            ("fee", &["return 0", "return 1", "`>` → `>=` on line 18"]),
+            ("signed", &["return 0", "return 1", "return -1"]),
+            ("ratio", &["return 0.0", "return 1.0", "return -1.0"]),
+            ("version", &["return \"\"", "return \"xyzzy\""]),
+            (
+                "echo",
+                &["return String::new()", "return \"xyzzy\".to_owned()"],
+            ),
+            (
+                "colour",
+                &[
+                    "return Colour::Red",
+                    "return Colour::Green",
+                    "return Default::default()",
+                ],
+            ),
+            ("pair", &["return Default::default()"]),
+            ("index", &["return Default::default()"]),
+            ("first", &[]),
+            ("maybe_first", &["return None"]),
+            ("nothing", &["skip the body"]),
+            ("boxed", &["return Box::new(0)", "return Box::new(1)"]),
+            ("dynamic", &[]),
+            ("raw", &["return Default::default()"]),
+            ("Cart::new", &["return Default::default()"]),
+            ("Cart::name", &["return \"\"", "return \"xyzzy\""]),
+            (
+                "Cart::find",
+                &[
+                    "return None",
+                    "return Some(String::new())",
+                    "return Some(\"xyzzy\".to_owned())",
+                    "`==` → `!=` on line 40",
+                ],
+            ),
+            ("Cart::add", &["skip the body"]),
+            (
+                "Cart::pay",
+                &["return Ok(0)", "return Ok(1)", "`<` → `<=` on line 43"],
+            ),
+            (
+                "Cart::items",
+                &[
+                    "return vec![]",
+                    "return vec![String::new()]",
+                    "return vec![\"xyzzy\".to_owned()]",
+                ],
+            ),
+            ("Cart::itself", &["return Default::default()"]),
+            ("Cart::lines", &["return &[]"]),
+            (
+                "Cart::count",
+                &[
+                    "return None",
+                    "return Some(vec![])",
+                    "return Some(vec![0])",
+                    "return Some(vec![1])",
+                ],
+            ),
+            ("Stack::empty", &[]),
+            ("Stack::top", &["return None"]),
+            ("Stack::all", &["return vec![]"]),
+            ("Cart::price", &["return 0", "return 1"]),
+            (
+                "Colour::next",
+                &[
+                    "return Self::Red",
+                    "return Self::Green",
+                    "return Default::default()",
+                ],
+            ),
+            (
+                "Colour::is_red",
+                &["return true", "return false", "`==` → `!=` on line 63"],
+            ),
+            ("Cart::fmt", &["return Ok(())"]),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(mutants(&z, name), *expected, "mutants of `{name}`");
+        }
+        for skipped in [
+            "evens",
+            "twice",
+            "later",
+            "never",
+            "doubled",
+            "eq",
+            "t",
+            "NoDefault::eq",
+        ] {
+            assert!(
+                !z.functions.iter().any(|f| f.name == skipped),
+                "`{skipped}` must not be instrumented"
+            );
+        }
+    }
+
+    #[test]
+    fn constant_and_passthrough_functions_are_marked() {
+        let z = zoo();
+        let marks = |name: &str| {
+            let f = z
+                .functions
+                .iter()
+                .find(|f| f.name == name)
+                .expect("instrumented");
+            (f.constant, f.passthrough)
+        };
+        assert_eq!(marks("version"), (true, false));
+        assert_eq!(marks("Cart::new"), (true, false));
+        assert_eq!(marks("echo"), (false, true));
+        assert_eq!(marks("Cart::itself"), (false, true));
+        assert_eq!(marks("fee"), (false, false));
+        assert_eq!(marks("Cart::into_items"), (false, false));
+    }
+
+    #[test]
+    fn ids_are_dense_and_tests_untouched() {
+        let z = zoo();
+        for (i, m) in z.mutants.iter().enumerate() {
+            assert_eq!(m.id as usize, i + 1);
+        }
+        for (i, f) in z.functions.iter().enumerate() {
+            assert_eq!(f.id as usize, i);
+        }
+        assert_eq!(z.files.keys().collect::<Vec<_>>(), ["src/lib.rs"]);
+    }
+
+    #[test]
+    fn every_line_stays_where_it_was() {
+        let z = zoo();
+        let out = &z.files["src/lib.rs"];
+        let original: Vec<&str> = ZOO.lines().collect();
+        let instrumented: Vec<&str> = out.lines().collect();
+        assert!(
+            instrumented.len() > original.len(),
+            "the control module follows"
+        );
+        for (number, (before, after)) in original.iter().zip(&instrumented).enumerate() {
+            let before = before.replace("forbid(", "warn(");
+            // Text is only inserted or, for a flipped comparison, the
+            // comparison replaced: a line begins and ends as it did.
+            let words: Vec<&str> = before.split_whitespace().collect();
+            if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                let indent = &before[..before.len() - before.trim_start().len()];
+                assert!(
+                    (number == 0 || after.starts_with(&format!("{indent}{first}")))
+                        && (after.ends_with(last)
+                            || after.contains(&format!("{last}crate::__wow_zoo::enter("))),
+                    "line {} moved:\n{before}\n{after}",
+                    number + 1
+                );
+            }
+        }
+        for f in &z.functions {
+            assert!(instrumented[f.line - 1].contains("fn "), "{f:?}");
+        }
+        assert!(out.contains("#![warn(unused_variables)]"));
+        assert!(out.contains("pub mod __wow_zoo {"));
+    }
+
+    /// The instrumented zoo compiles with plain `rustc`, and the control
+    /// module switches mutants: a user would see every intent unverified
+    /// if the copy did not build.
+    #[test]
+    #[ignore = "runs rustc (about 2 s)"]
+    fn the_instrumented_zoo_compiles() {
+        let z = zoo();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let lib = dir.path().join("lib.rs");
+        std::fs::write(&lib, &z.files["src/lib.rs"]).expect("write");
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+        let output = std::process::Command::new(rustc)
+            .args([
+                "--edition",
+                "2024",
+                "--crate-type",
+                "lib",
+                "--emit",
+                "metadata",
+                "-o",
+            ])
+            .arg(dir.path().join("libzoo.rmeta"))
+            .arg(&lib)
+            .output()
+            .expect("rustc runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(!stderr.contains("warning"), "{stderr}");
     }
 }
