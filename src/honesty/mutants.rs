@@ -703,11 +703,13 @@ impl Walker<'_> {
 }
 
 impl<'ast> Visit<'ast> for Walker<'_> {
-    // A body can make parameters or imports unused: a `deny(warnings)` must
-    // not stop the copy from building.
+    // Inserted code trips lints (`unused_parens`): a `deny(warnings)` must
+    // not stop the copy from building. `forbid(unsafe_code)` stays: the
+    // copy runs the model's code too.
     fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
         if let syn::Meta::List(list) = &attr.meta
             && (list.path.is_ident("deny") || list.path.is_ident("forbid"))
+            && list.tokens.to_string().trim() != "unsafe_code"
         {
             self.edits
                 .push((list.path.span().byte_range(), "warn".to_owned()));
@@ -944,6 +946,7 @@ mod signatures {
     /// Every kind of signature the prototypes use, in one `src/lib.rs`.
     const ZOO: &str = r#"//! A zoo of signatures.
 #![forbid(unused_variables)]
+#![forbid(unsafe_code)]
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -1041,7 +1044,7 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
     fn mutants_follow_the_return_type() {
         let z = zoo();
         let cases: &[(&str, &[&str])] = &[
-            ("fee", &["return 0", "return 1", "`>` → `>=` on line 18"]),
+            ("fee", &["return 0", "return 1", "`>` → `>=` on line 19"]),
             ("signed", &["return 0", "return 1", "return -1"]),
             ("ratio", &["return 0.0", "return 1.0", "return -1.0"]),
             ("version", &["return \"\"", "return \"xyzzy\""]),
@@ -1073,13 +1076,13 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
                     "return None",
                     "return Some(String::new())",
                     "return Some(\"xyzzy\".to_owned())",
-                    "`==` → `!=` on line 40",
+                    "`==` → `!=` on line 41",
                 ],
             ),
             ("Cart::add", &["skip the body"]),
             (
                 "Cart::pay",
-                &["return Ok(0)", "return Ok(1)", "`<` → `<=` on line 43"],
+                &["return Ok(0)", "return Ok(1)", "`<` → `<=` on line 44"],
             ),
             (
                 "Cart::items",
@@ -1114,7 +1117,7 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
             ),
             (
                 "Colour::is_red",
-                &["return true", "return false", "`==` → `!=` on line 63"],
+                &["return true", "return false", "`==` → `!=` on line 64"],
             ),
             ("Cart::fmt", &["return Ok(())"]),
         ];
@@ -1180,7 +1183,7 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
             "the control module follows"
         );
         for (number, (before, after)) in original.iter().zip(&instrumented).enumerate() {
-            let before = before.replace("forbid(", "warn(");
+            let before = before.replace("forbid(unused", "warn(unused");
             // Text is only inserted or, for a flipped comparison, the
             // comparison replaced: a line begins and ends as it did.
             let words: Vec<&str> = before.split_whitespace().collect();
@@ -1199,6 +1202,7 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
             assert!(instrumented[f.line - 1].contains("fn "), "{f:?}");
         }
         assert!(out.contains("#![warn(unused_variables)]"));
+        assert!(out.contains("#![forbid(unsafe_code)]"));
         assert!(out.contains("pub mod __wow_zoo {"));
     }
 
