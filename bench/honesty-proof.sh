@@ -7,6 +7,9 @@
 #   the build time of each after touching src/lib.rs (one run each),
 #   the scenarios of the instrumented copy with no mutant active (all must pass),
 #   the number of functions and mutants,
+#   the check harness (tests/check.rs, from src/honesty/check.rs.in) run on a
+#   schedule of every intent and every twin of it, no mutant active: how many
+#   intents pass and how many twins fail (a twin that passes is listed),
 #   with --kill: how many mutants make at least one scenario fail (the
 #   harness of the copy is patched to read the mutant from WOW_MUTANT).
 #
@@ -49,6 +52,24 @@ echo "no mutant active: $(cd "$check" && "$exe" 2>&1 | grep -E 'scenarios \(')"
 total=$(wc -l <"$check/mutants.tsv")
 ignored=$(grep -c 'ignored' "$check/mutants.tsv" || true)
 echo "$total mutants ($ignored of constant or pass-through functions), listed in $check/mutants.tsv"
+
+check_exe=$( (cd "$check" && cargo test --no-run --test check --target-dir "$target" 2>&1) |
+  sed -n 's/.*Executable .*(\(.*\))$/\1/p')
+(cd "$check" && "$check_exe" <check-schedule.txt >check-out.txt 2>/dev/null) || true
+framed() { grep '^proof-nonce {"tag"' "$check/check-out.txt" | sed 's/^proof-nonce //'; }
+intents=0 passed=0 twins=0 failed=0
+while IFS=$'\t' read -r tag id what; do
+  line=$(framed | grep -F "\"tag\":\"$tag\"," || true)
+  if [[ $what == intent ]]; then
+    intents=$((intents + 1))
+    [[ $line == *'"status":"passed"'* ]] && passed=$((passed + 1))
+  else
+    twins=$((twins + 1))
+    if [[ $line == *'"status":"failed"'* ]]; then failed=$((failed + 1)); else echo "twin passed: $id $what"; fi
+  fi
+done <"$check/check-runs.tsv"
+done_line=$(grep -c '^proof-nonce {"done":true}' "$check/check-out.txt" || true)
+echo "check harness (done: $done_line): $passed of $intents intents pass, $failed of $twins twins fail"
 
 if $kill; then
   sed -i 's/^async fn main() {$/async fn main() {\n    prototype::__wow_proof::set_active(std::env::var("WOW_MUTANT").ok().and_then(|m| m.parse().ok()).unwrap_or(0));/' "$check/tests/intents.rs"

@@ -7,5 +7,6 @@
 //! steps reach makes it fail and every twin of it fails. What must not
 //! happen here: building or running anything, or writing files.
 
+pub mod check;
 pub mod mutants;
 pub mod twins;

@@ -905,10 +905,19 @@ mod tests {
             std::fs::copy(example.join(name), out.join(name)).expect("copy");
         }
         let manifest = std::fs::read_to_string(example.join("Cargo.toml")).expect("manifest");
-        let manifest = manifest.replace(
-            "name = \"prototype-features-5b8a8b56\"",
-            "name = \"prototype-features-check\"",
-        );
+        let manifest = manifest
+            .replace(
+                "name = \"prototype-features-5b8a8b56\"",
+                "name = \"prototype-features-check\"",
+            )
+            .replace(
+                "[dev-dependencies]\n",
+                &format!(
+                    "[dev-dependencies]\n{}\n",
+                    crate::honesty::check::DEV_DEPENDENCY
+                ),
+            )
+            + "\n[[test]]\nname = \"check\"\npath = \"tests/check.rs\"\nharness = false\n";
         std::fs::write(out.join("Cargo.toml"), manifest).expect("write manifest");
         let features = out.join("features");
         std::fs::create_dir_all(&features).expect("mkdir features");
@@ -931,11 +940,59 @@ mod tests {
             );
         }
         std::fs::write(out.join("mutants.tsv"), listing).expect("write listing");
+        write_check(&out, &files);
         eprintln!(
             "{} functions, {} mutants",
             instrumented.functions.len(),
             instrumented.mutants.len()
         );
+    }
+
+    /// The check harness as `tests/check.rs`, and `check-schedule.txt`:
+    /// every intent of `features/` and every twin of it, no mutant active,
+    /// tagged `wow-<n>`; `check-runs.tsv` says what each tag is.
+    fn write_check(out: &std::path::Path, _files: &Files) {
+        use crate::honesty::check::{self, Run};
+        use crate::honesty::twins::{self, Keywords};
+        std::fs::write(out.join("tests/check.rs"), check::harness("proof")).expect("write");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let spec = crate::spec::parse(&[root.join("features")]).expect("the features parse");
+        let mut runs = Vec::new();
+        let mut listing = String::new();
+        for feature in &spec.features {
+            let keywords = match twins::language(&feature.text) {
+                Some("fr") => Keywords::french(),
+                _ => Keywords::english(),
+            };
+            for intent in &feature.intents {
+                let mut add = |what: String, steps: &[crate::spec::Step]| {
+                    let tag = format!("wow-{}", runs.len());
+                    let _ = writeln!(listing, "{tag}\t{}\t{what}", intent.id);
+                    let feature_text = twins::render(
+                        feature,
+                        &keywords,
+                        &[format!("@{tag}")],
+                        &intent.name,
+                        steps,
+                    );
+                    runs.push(Run {
+                        tag,
+                        mutant: 0,
+                        feature: feature_text,
+                    });
+                };
+                add("intent".to_owned(), &intent.steps);
+                for twin in twins::twins(intent, &keywords) {
+                    add(format!("twin {} → {}", twin.from, twin.to), &twin.steps);
+                }
+            }
+        }
+        std::fs::write(
+            out.join("check-schedule.txt"),
+            check::schedule("proof-nonce", &runs),
+        )
+        .expect("write");
+        std::fs::write(out.join("check-runs.tsv"), listing).expect("write");
     }
 }
 

@@ -57,6 +57,19 @@ pub struct Keywords {
 }
 
 impl Keywords {
+    /// French as `gherkin` lists it (`languages.json`, `fr`), for tests.
+    #[cfg(test)]
+    pub(crate) fn french() -> Self {
+        let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
+        Self {
+            language: "fr".to_owned(),
+            scenario: "Scénario".to_owned(),
+            then: list(&["*", "Alors", "Donc"]),
+            and: list(&["*", "Et que", "Et qu'", "Et"]),
+            but: list(&["*", "Mais que", "Mais qu'", "Mais"]),
+        }
+    }
+
     /// English, Gherkin's default language.
     pub fn english() -> Self {
         let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
@@ -422,18 +435,6 @@ mod tests {
             .expect("the intent is in the feature")
     }
 
-    /// French keywords as `gherkin` lists them (`languages.json`, `fr`).
-    fn french() -> Keywords {
-        let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
-        Keywords {
-            language: "fr".to_owned(),
-            scenario: "Scénario".to_owned(),
-            then: list(&["*", "Alors", "Donc"]),
-            and: list(&["*", "Et que", "Et qu'", "Et"]),
-            but: list(&["*", "Mais que", "Mais qu'", "Mais"]),
-        }
-    }
-
     /// The steps of the one scenario of a rendered feature, lines aside.
     fn parsed_steps(text: &str) -> Vec<Step> {
         let dir = tempfile::tempdir().expect("a temporary folder");
@@ -520,10 +521,10 @@ mod tests {
     fn french_steps_use_french_keywords_and_apostrophes_are_not_quotes() {
         let rooms = feature("reservation_salle.feature");
         let small = intent(&rooms, "Une salle trop petite pour le groupe");
-        assert_eq!(changes(&twins(small, &french())), [(3, "8", "9")]);
+        assert_eq!(changes(&twins(small, &Keywords::french())), [(3, "8", "9")]);
         let free = intent(&rooms, "Réserver une salle libre");
         assert_eq!(
-            changes(&twins(free, &french())),
+            changes(&twins(free, &Keywords::french())),
             [
                 (4, "\"Everest\"", "\"Everest (twin)\""),
                 (4, "12", "13"),
@@ -615,10 +616,10 @@ mod tests {
     fn a_french_twin_renders_as_a_standalone_feature() {
         let rooms = feature("reservation_salle.feature");
         let free = intent(&rooms, "Réserver une salle libre");
-        let twin = twins(free, &french()).remove(0);
+        let twin = twins(free, &Keywords::french()).remove(0);
         let text = render(
             &rooms,
-            &french(),
+            &Keywords::french(),
             &["@wow-7".to_owned()],
             &free.name,
             &twin.steps,
