@@ -485,7 +485,7 @@ impl Walker<'_> {
         let id = self.next_id();
         let line = binary.op.span().start().line;
         let code = format!(
-            "(if {}::on({id}) {{ {left} {to} {right} }} else {{ {left} {from} {right} }})",
+            "(if {}::on({id}) {{ ({left}) {to} ({right}) }} else {{ ({left}) {from} ({right}) }})",
             self.control
         );
         self.edits.push((binary.span().byte_range(), code));
@@ -1019,8 +1019,8 @@ pub struct Stack<T> { items: Vec<T> }
 
 pub trait Priced { fn price(&self) -> u32; fn doubled(&self) -> u32 { self.price() * 2 } }
 
-pub fn fee(days: u32) -> u32 { if days > 3 { days - 3 } else { 0 } }
-pub fn signed(x: i64) -> i64 { -x }
+pub fn fee(days: u32) -> u32 { if days > 3 { days - 3 } else { 0 } } // « été » déjà
+pub fn signed(x: i64) -> i64 { if match x { 0 => 1, _ => x } < 0 { x } else { -x } }
 pub fn ratio(x: f64) -> f64 { x / 2.0 }
 pub fn version() -> &'static str { "1" }
 pub fn echo(text: String) -> String { text }
@@ -1102,7 +1102,10 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
         let z = zoo();
         let cases: &[(&str, &[&str])] = &[
             ("fee", &["return 0", "return 1", "`>` → `>=` on line 19"]),
-            ("signed", &["return 0", "return 1", "return -1"]),
+            (
+                "signed",
+                &["return 0", "return 1", "return -1", "`<` → `<=` on line 20"],
+            ),
             ("ratio", &["return 0.0", "return 1.0", "return -1.0"]),
             ("version", &["return \"\"", "return \"xyzzy\""]),
             (
