@@ -10,6 +10,9 @@
 #   the check harness (tests/check.rs, from src/honesty/check.rs.in) run on a
 #   schedule of every intent and every twin of it, no mutant active: how many
 #   intents pass and how many twins fail (a twin that passes is listed),
+#   the verdict of every intent after the whole check (the ignored test
+#   `verdicts_on_the_bundled_example`: intents and twins, then each passing
+#   intent under every mutant of the code it reaches),
 #   with --kill: how many mutants make at least one scenario fail (the
 #   harness of the copy is patched to read the mutant from WOW_MUTANT).
 #
@@ -70,6 +73,8 @@ while IFS=$'\t' read -r tag id what; do
 done <"$check/check-runs.tsv"
 done_line=$(grep -c '^proof-nonce {"done":true}' "$check/check-out.txt" || true)
 echo "check harness (done: $done_line): $passed of $intents intents pass, $failed of $twins twins fail"
+WOW_CHECK_EXE=$check_exe cargo test --quiet --lib verdicts_on_the_bundled_example -- --ignored --nocapture 2>&1 |
+  grep -E $'\t|intents verified'
 
 if $kill; then
   sed -i 's/^async fn main() {$/async fn main() {\n    prototype::__wow_proof::set_active(std::env::var("WOW_MUTANT").ok().and_then(|m| m.parse().ok()).unwrap_or(0));/' "$check/tests/intents.rs"

@@ -994,6 +994,147 @@ mod tests {
         .expect("write");
         std::fs::write(out.join("check-runs.tsv"), listing).expect("write");
     }
+
+    /// Runs the check harness of `target/honesty-proof` (its executable in
+    /// `WOW_CHECK_EXE`, as `bench/honesty-proof.sh --verdicts` builds it)
+    /// through the whole honesty check and prints each intent's verdict.
+    #[test]
+    #[ignore = "needs the built check harness of bench/honesty-proof.sh"]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the whole check end to end, read top to bottom"
+    )]
+    fn verdicts_on_the_bundled_example() {
+        use std::io::Write as _;
+
+        use crate::honesty::check::{self, Outcome, Run};
+        use crate::honesty::twins::{self, Keywords};
+        use crate::honesty::{Verdict, plan, verdict};
+        use crate::vocabulary::Status;
+
+        let Ok(exe) = std::env::var("WOW_CHECK_EXE") else {
+            eprintln!("set WOW_CHECK_EXE to the check harness");
+            return;
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let folder = root.join("target/honesty-proof");
+        let run = |runs: &[Run]| {
+            let mut child = std::process::Command::new(&exe)
+                .current_dir(&folder)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("the harness starts");
+            let input = check::schedule("n0nce", runs);
+            child
+                .stdin
+                .take()
+                .expect("piped")
+                .write_all(input.as_bytes())
+                .expect("write the schedule");
+            let output = child.wait_with_output().expect("the harness ends");
+            let report = check::read(&String::from_utf8_lossy(&output.stdout), "n0nce");
+            assert!(report.done, "the harness ended early");
+            report.outcomes
+        };
+        let instrumented = instrument(&example(), "proof");
+        let spec = crate::spec::parse(&[root.join("features")]).expect("the features parse");
+        // Phase 1: every intent and every twin, no mutant.
+        let mut runs = Vec::new();
+        let mut entries = Vec::new();
+        for feature in &spec.features {
+            let keywords = match twins::language(&feature.text) {
+                Some("fr") => Keywords::french(),
+                _ => Keywords::english(),
+            };
+            for intent in &feature.intents {
+                let twins = twins::twins(intent, &keywords);
+                let tag = |n: usize| format!("wow-{n}");
+                let first = runs.len();
+                for steps in std::iter::once(&intent.steps).chain(twins.iter().map(|t| &t.steps)) {
+                    let t = tag(runs.len());
+                    runs.push(Run {
+                        feature: twins::render(
+                            feature,
+                            &keywords,
+                            &[format!("@{t}")],
+                            &intent.name,
+                            steps,
+                        ),
+                        tag: t,
+                        mutant: 0,
+                    });
+                }
+                entries.push((feature, keywords.clone(), intent, twins, first));
+            }
+        }
+        let started = std::time::Instant::now();
+        let first_phase = run(&runs);
+        let by_tag =
+            |outcomes: &[Outcome], tag: &str| outcomes.iter().find(|o| o.tag == tag).cloned();
+        // Phase 2: each passing intent under each mutant of its plan.
+        let mut second = Vec::new();
+        let mut planned = Vec::new();
+        for (index, (feature, keywords, intent, _, first)) in entries.iter().enumerate() {
+            let Some(base) = by_tag(&first_phase, &format!("wow-{first}")) else {
+                continue;
+            };
+            if base.status != Status::Passed {
+                continue;
+            }
+            for mutant in plan(&instrumented, &base.coverage) {
+                let t = format!("m{index}-{mutant}");
+                second.push(Run {
+                    feature: twins::render(
+                        feature,
+                        keywords,
+                        &[format!("@{t}")],
+                        &intent.name,
+                        &intent.steps,
+                    ),
+                    tag: t,
+                    mutant,
+                });
+            }
+            planned.push(index);
+        }
+        let second_phase = run(&second);
+        let elapsed = started.elapsed();
+        let mut verified = 0;
+        for index in planned {
+            let (_, _, intent, twins, first) = &entries[index];
+            let prefix = format!("m{index}-");
+            let mutants: Vec<Outcome> = second_phase
+                .iter()
+                .filter(|o| o.tag.starts_with(&prefix))
+                .cloned()
+                .collect();
+            let twin_outcomes: Vec<Option<Outcome>> = (0..twins.len())
+                .map(|i| by_tag(&first_phase, &format!("wow-{}", first + 1 + i)))
+                .collect();
+            let v = verdict(&instrumented, &mutants, twins, &twin_outcomes);
+            if v.verified() {
+                verified += 1;
+            }
+            let summary = match &v {
+                Verdict::Verified { killed_by } => format!(
+                    "verified ({} of {} mutants fail it)",
+                    killed_by.len(),
+                    mutants.len()
+                ),
+                other => format!("{other:?}"),
+            };
+            eprintln!("{}\t{}\t{summary}", intent.id, intent.name);
+        }
+        eprintln!(
+            "{verified} of {} intents verified; {} + {} scenario runs in {} ms",
+            entries.len(),
+            runs.len(),
+            second.len(),
+            elapsed.as_millis()
+        );
+    }
 }
 
 #[cfg(test)]
