@@ -73,7 +73,10 @@ pub fn schedule(nonce: &str, runs: &[Run]) -> String {
 pub struct Outcome {
     /// The run's tag; empty for a scenario no run names.
     pub tag: String,
+    /// The mutant that was active; 0 for none.
     pub mutant: u32,
+    /// `passed`, or the status of the first step that did not pass
+    /// (`failed`, `undefined`, `ambiguous`), or `failed` for a failed hook.
     pub status: Status,
     /// Every step, background first, in order.
     pub steps: Vec<StepStatus>,
@@ -88,6 +91,7 @@ pub struct Outcome {
     /// mutant whose type has no such value, or that the scenario never
     /// reached, leaves it `false`, and the run says nothing.
     pub applied: bool,
+    /// From the `before` hook to the `after` hook, in milliseconds.
     pub duration_ms: u64,
 }
 

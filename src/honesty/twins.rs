@@ -32,6 +32,7 @@ pub enum Place {
 pub struct Twin {
     /// Index in [`crate::spec::Intent::steps`] of the changed step.
     pub step: usize,
+    /// Where in the step the value is.
     pub place: Place,
     /// The value as the intent states it: `4`, `"insufficient funds"`, a
     /// cell's text, or for a doc string the number or line changed.
@@ -51,8 +52,11 @@ pub struct Keywords {
     pub language: String,
     /// The keyword [`render`] writes before a scenario (`Scenario`, `Scénario`).
     pub scenario: String,
+    /// `Then` keywords (`Then`; `Alors`, `Donc`).
     pub then: Vec<String>,
+    /// `And` keywords: a step of the type of the step before it.
     pub and: Vec<String>,
+    /// `But` keywords: likewise.
     pub but: Vec<String>,
 }
 
