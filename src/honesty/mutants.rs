@@ -283,7 +283,11 @@ impl<'ast> Visit<'ast> for Locals {
         let variants = e
             .variants
             .iter()
-            .filter(|v| matches!(v.fields, syn::Fields::Unit))
+            // A variant under `#[cfg]` may not exist in this build.
+            .filter(|v| {
+                matches!(v.fields, syn::Fields::Unit)
+                    && !v.attrs.iter().any(|a| a.path().is_ident("cfg"))
+            })
             .map(|v| v.ident.to_string())
             .collect();
         let usable = e.generics.params.is_empty() && !self.enums.contains_key(&name);
@@ -1359,6 +1363,25 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
         assert_eq!(marks("Cart::itself"), (false, true));
         assert_eq!(marks("fee"), (false, false));
         assert_eq!(marks("Cart::into_items"), (false, false));
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_kept_and_a_byte_order_mark_stays_first() {
+        let mut files = Files::new();
+        files.insert(
+            "src/lib.rs".to_owned(),
+            "\u{feff}pub mod broken;\npub fn f(x: u32) -> bool { x > 1 }\n".to_owned(),
+        );
+        files.insert("src/broken.rs".to_owned(), "pub fn g( {".to_owned());
+        let z = instrument(&files, "b");
+        assert_eq!(z.files["src/broken.rs"], "pub fn g( {");
+        let lib = &z.files["src/lib.rs"];
+        assert!(lib.starts_with("\u{feff}#![allow(unused_parens)] pub mod broken;"));
+        assert_eq!(z.functions.len(), 1);
+        assert_eq!(
+            mutants(&z, "f"),
+            ["return true", "return false", "`>` → `>=` on line 2"]
+        );
     }
 
     #[test]
