@@ -82,7 +82,8 @@ if $kill; then
   exe=$(executable "$check")
   killed=0
   for id in $(seq 1 "$total"); do
-    if (cd "$check" && WOW_MUTANT=$id timeout 60 "$exe" 2>&1 | grep -qE 'scenarios \(.*failed'); then
+    summary=$(cd "$check" && WOW_MUTANT=$id timeout 60 "$exe" 2>&1 | grep -E 'scenarios \(' || true)
+    if [[ $summary == *failed* ]]; then
       killed=$((killed + 1))
     else
       echo "survived: $(sed -n "${id}p" "$check/mutants.tsv")"
