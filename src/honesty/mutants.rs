@@ -92,7 +92,9 @@ const STRUCTURAL: &[&str] = &[
 const WRAPPERS: &[&str] = &["Option", "Result", "Vec", "Box", "String"];
 
 /// Instruments the prototype in `files` for mutant runs; `secret` (letters,
-/// digits and `_`) names the control module `__wow_<secret>`.
+/// digits and `_`) names the control module `__wow_<secret>`, appended to
+/// `src/lib.rs` (without that file, the copy is returned unchanged and
+/// without mutants).
 ///
 /// The control module's public functions, for the harness:
 /// `set_active(id: u32)` (0: none; also clears the flag below),
@@ -117,6 +119,20 @@ pub fn instrument(files: &Files, secret: &str) -> Instrumented {
             (path, bom, text, syn::parse_file(text).ok())
         })
         .collect();
+    if !parsed
+        .iter()
+        .any(|(path, ..)| path.as_str() == "src/lib.rs")
+    {
+        // No crate root to hold the control module: nothing can be switched.
+        return Instrumented {
+            files: parsed
+                .iter()
+                .map(|(path, bom, text, _)| ((*path).clone(), format!("{bom}{text}")))
+                .collect(),
+            mutants: Vec::new(),
+            functions: Vec::new(),
+        };
+    }
     let mut locals = Locals::default();
     for file in parsed.iter().filter_map(|(_, _, _, f)| f.as_ref()) {
         locals.visit_file(file);
@@ -1382,6 +1398,18 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
             mutants(&z, "f"),
             ["return true", "return false", "`>` → `>=` on line 2"]
         );
+    }
+
+    #[test]
+    fn without_a_crate_root_nothing_is_instrumented() {
+        let mut files = Files::new();
+        files.insert(
+            "src/banking.rs".to_owned(),
+            "pub fn f() -> u32 { 1 }".to_owned(),
+        );
+        let z = instrument(&files, "x");
+        assert_eq!(z.files, files);
+        assert!(z.mutants.is_empty() && z.functions.is_empty());
     }
 
     #[test]
