@@ -980,10 +980,7 @@ mod tests {
         let mut runs = Vec::new();
         let mut listing = String::new();
         for feature in &spec.features {
-            let keywords = match twins::language(&feature.text) {
-                Some("fr") => Keywords::french(),
-                _ => Keywords::english(),
-            };
+            let keywords = Keywords::of_feature(feature);
             for intent in &feature.intents {
                 let mut add = |what: String, steps: &[crate::spec::Step]| {
                     let tag = format!("wow-{}", runs.len());
@@ -1064,10 +1061,7 @@ mod tests {
         let mut runs = Vec::new();
         let mut entries = Vec::new();
         for feature in &spec.features {
-            let keywords = match twins::language(&feature.text) {
-                Some("fr") => Keywords::french(),
-                _ => Keywords::english(),
-            };
+            let keywords = Keywords::of_feature(feature);
             for intent in &feature.intents {
                 let twins = twins::twins(intent, &keywords);
                 let tag = |n: usize| format!("wow-{n}");

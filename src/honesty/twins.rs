@@ -8,11 +8,12 @@
 //! a feature with one concrete scenario, so that a harness runs intents and
 //! twins as ordinary scenarios. A twin that passes shows that the `Then`
 //! step does not check that value. What must not happen here: deciding a
-//! verdict, or reading files (the caller gives the keywords, taken from
-//! the `gherkin` crate by `spec`).
+//! verdict, or reading files ([`Keywords::of_feature`] takes the keywords
+//! from a copy of Gherkin's language table).
 
 use serde::Serialize;
 
+use super::keywords::LANGUAGES;
 use crate::spec::{Feature, Intent, Step};
 
 /// What a twin changes in a step.
@@ -61,17 +62,35 @@ pub struct Keywords {
 }
 
 impl Keywords {
-    /// French as `gherkin` lists it (`languages.json`, `fr`), for tests.
+    /// The keywords of the language whose `# language:` code is `code`
+    /// (`en`, `fr`, `pt-BR`), or `None` for a code Gherkin does not know.
+    pub fn of(code: &str) -> Option<Self> {
+        let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
+        LANGUAGES
+            .iter()
+            .find(|(c, ..)| *c == code)
+            .map(|(c, scenario, then, and, but)| Self {
+                language: (*c).to_owned(),
+                scenario: (*scenario).to_owned(),
+                then: list(then),
+                and: list(and),
+                but: list(but),
+            })
+    }
+
+    /// The keywords of `feature`'s language (its `# language:` line;
+    /// English without one, or for a code Gherkin does not know, which
+    /// `spec` would have refused).
+    pub fn of_feature(feature: &Feature) -> Self {
+        language(&feature.text)
+            .and_then(Self::of)
+            .unwrap_or_else(Self::english)
+    }
+
+    /// French, for tests.
     #[cfg(test)]
     pub(crate) fn french() -> Self {
-        let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
-        Self {
-            language: "fr".to_owned(),
-            scenario: "Scénario".to_owned(),
-            then: list(&["*", "Alors", "Donc"]),
-            and: list(&["*", "Et que", "Et qu'", "Et"]),
-            but: list(&["*", "Mais que", "Mais qu'", "Mais"]),
-        }
+        Self::of("fr").expect("Gherkin knows French")
     }
 
     /// English, Gherkin's default language.
@@ -607,6 +626,21 @@ mod tests {
         );
         assert_eq!(found("2025-03-01"), pairs(&[("2025", "2026")]));
         assert_eq!(found("9.99"), pairs(&[("9.99", "10.99")]));
+    }
+
+    #[test]
+    fn keywords_come_from_the_feature_language() {
+        let rooms = feature("reservation_salle.feature");
+        let french = Keywords::of_feature(&rooms);
+        assert_eq!(french.scenario, "Scénario");
+        assert!(french.then.contains(&"Alors".to_owned()));
+        let library = feature("library_loans.feature");
+        assert_eq!(Keywords::of_feature(&library).scenario, "Scenario");
+        assert_eq!(
+            Keywords::of("de").map(|k| k.then),
+            Some(vec!["*".to_owned(), "Dann".to_owned()])
+        );
+        assert_eq!(Keywords::of("xx"), None);
     }
 
     #[test]
