@@ -16,6 +16,7 @@ pub mod config;
 pub mod critique;
 pub mod extract;
 pub mod history;
+pub mod honesty;
 pub mod llm;
 pub mod progress;
 pub mod prompt;
