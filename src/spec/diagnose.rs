@@ -3,18 +3,13 @@
 //!
 //! In: a file's text (and, once parsed, its `gherkin` AST). Out: located
 //! [`Problem`]s, errors and warnings, worded in the file's own language
-//! (`# language:`), with "did you mean" for misspelled keywords. The line
-//! scan follows the Gherkin grammar (<https://cucumber.io/docs/gherkin/reference>,
-//! the state machine of cucumber/gherkin's `gherkin.berp`) closely enough to
-//! find every mistake of a file, not only the first, and keeps going after
-//! each. Keywords come from cucumber/gherkin's `gherkin-languages.json` (MIT),
-//! as bundled by the gherkin crate 0.16 (`languages.json`, unchanged).
+//! (`# language:`, keywords from `keywords`). The line scan follows the
+//! Gherkin grammar (<https://cucumber.io/docs/gherkin/reference>, the state
+//! machine of cucumber/gherkin's `gherkin.berp`) closely enough to find
+//! every mistake of a file, not only the first, and keeps going after each.
 //! Must not: read files, or decide whether a file is accepted (`mod.rs` does).
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
+use super::keywords::{self, Kind, Language, Section, classify, english, guess};
 
 /// One problem at a place in a file (1-based line and column, in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,178 +27,6 @@ pub(crate) struct Scan {
     pub(crate) language: Option<&'static Language>,
     pub(crate) errors: Vec<Problem>,
     pub(crate) warnings: Vec<Problem>,
-}
-
-/// The keywords of one Gherkin language, as in `gherkin-languages.json`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Language {
-    #[serde(skip)]
-    code: String,
-    name: String,
-    feature: Vec<String>,
-    background: Vec<String>,
-    rule: Vec<String>,
-    scenario: Vec<String>,
-    scenario_outline: Vec<String>,
-    examples: Vec<String>,
-    given: Vec<String>,
-    when: Vec<String>,
-    then: Vec<String>,
-    and: Vec<String>,
-    but: Vec<String>,
-}
-
-/// Keywords that end with `:` and open a part of the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    Feature,
-    Rule,
-    Background,
-    Scenario,
-    Outline,
-    Examples,
-}
-
-const SECTIONS: [Section; 6] = [
-    Section::Feature,
-    Section::Rule,
-    Section::Background,
-    Section::Outline,
-    Section::Scenario,
-    Section::Examples,
-];
-
-fn languages() -> &'static BTreeMap<String, Language> {
-    static TABLE: OnceLock<BTreeMap<String, Language>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table: BTreeMap<String, Language> =
-            serde_json::from_str(include_str!("languages.json"))
-                .expect("the bundled keyword table is valid JSON");
-        for (code, language) in &mut table {
-            language.code.clone_from(code);
-        }
-        table
-    })
-}
-
-/// The keywords of language `code` (`en`, `fr`, …), if Gherkin has it.
-pub(crate) fn language(code: &str) -> Option<&'static Language> {
-    languages().get(code)
-}
-
-fn english() -> &'static Language {
-    language("en").expect("the keyword table has English")
-}
-
-impl Language {
-    fn keywords(&self, section: Section) -> &[String] {
-        match section {
-            Section::Feature => &self.feature,
-            Section::Rule => &self.rule,
-            Section::Background => &self.background,
-            Section::Scenario => &self.scenario,
-            Section::Outline => &self.scenario_outline,
-            Section::Examples => &self.examples,
-        }
-    }
-
-    /// The keyword to suggest for `section`, with its colon.
-    fn first(&self, section: Section) -> String {
-        let keywords = self.keywords(section);
-        // The table lists `Example` before `Scenario` (and `Exemple` before
-        // `Scénario`): the longer name reads better in advice.
-        let keyword = match section {
-            Section::Scenario => keywords.last(),
-            _ => keywords.first(),
-        };
-        format!("{}:", keyword.map_or("", |k| k.trim()))
-    }
-
-    /// Step keywords as written (`Given `, `* `), each with its kind.
-    fn steps(&self) -> impl Iterator<Item = (&str, usize)> {
-        [&self.given, &self.when, &self.then, &self.and, &self.but]
-            .into_iter()
-            .enumerate()
-            .flat_map(|(kind, words)| words.iter().map(move |w| (w.as_str(), kind)))
-    }
-
-    /// The step keyword to suggest for kind `kind` (0 given … 4 but).
-    fn first_step(&self, kind: usize) -> &str {
-        self.steps()
-            .find(|&(w, k)| k == kind && w.trim() != "*")
-            .map_or("*", |(w, _)| w.trim())
-    }
-
-    /// The section `trimmed` opens (`Scenario: …`), if any.
-    fn section(&self, trimmed: &str) -> Option<(Section, &str)> {
-        SECTIONS.into_iter().find_map(|section| {
-            self.keywords(section)
-                .iter()
-                .find(|k| {
-                    trimmed
-                        .strip_prefix(k.as_str())
-                        .is_some_and(|rest| rest.starts_with(':'))
-                })
-                .map(|k| (section, k.as_str()))
-        })
-    }
-
-    /// The longest step keyword `trimmed` starts with, and its kind.
-    fn step(&self, trimmed: &str) -> Option<(&str, usize)> {
-        self.steps()
-            .filter(|(w, _)| trimmed.starts_with(w))
-            .max_by_key(|(w, _)| w.len())
-    }
-
-    /// "French (`# language: fr`)".
-    fn describe(&self) -> String {
-        format!("{} (`# language: {}`)", self.name, self.code)
-    }
-
-    /// Step keywords for a message: `Given`, `When`, `Then`, `And`, `But`, `*`.
-    fn step_list(&self) -> String {
-        let mut list: Vec<String> = (0..5)
-            .map(|kind| format!("`{}`", self.first_step(kind)))
-            .collect();
-        list.push("`*`".to_owned());
-        list.join(", ")
-    }
-}
-
-/// What a line is, for the grammar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Blank,
-    Comment,
-    Tags,
-    DocString(&'static str),
-    Row,
-    Section(Section),
-    Step,
-    Other,
-}
-
-fn classify(language: &Language, trimmed: &str) -> Kind {
-    if trimmed.is_empty() {
-        Kind::Blank
-    } else if trimmed.starts_with('#') {
-        Kind::Comment
-    } else if trimmed.starts_with('@') {
-        Kind::Tags
-    } else if trimmed.starts_with("\"\"\"") {
-        Kind::DocString("\"\"\"")
-    } else if trimmed.starts_with("```") {
-        Kind::DocString("```")
-    } else if trimmed.starts_with('|') {
-        Kind::Row
-    } else if let Some((section, _)) = language.section(trimmed) {
-        Kind::Section(section)
-    } else if language.step(trimmed).is_some() {
-        Kind::Step
-    } else {
-        Kind::Other
-    }
 }
 
 /// Where the grammar is, between lines. `…Text` states take free text as
@@ -275,20 +98,18 @@ pub(crate) fn scan(text: &str) -> Scan {
     if let Some((index, line)) = lines.iter().enumerate().find(|(_, l)| !l.trim().is_empty())
         && let Some(code) = language_directive(line)
     {
-        {
-            match self::language(code) {
-                Some(found) => language = found,
-                None => {
-                    return Scan {
-                        language: None,
-                        errors: vec![Problem {
-                            line: index + 1,
-                            column: column(line),
-                            message: language_message(code),
-                        }],
-                        warnings: Vec::new(),
-                    };
-                }
+        match keywords::language(code) {
+            Some(found) => language = found,
+            None => {
+                return Scan {
+                    language: None,
+                    errors: vec![Problem {
+                        line: index + 1,
+                        column: column(line),
+                        message: language_message(code),
+                    }],
+                    warnings: Vec::new(),
+                };
             }
         }
     }
@@ -660,215 +481,17 @@ impl Scanner {
     }
 }
 
-/// What a line that is no keyword line was probably meant to be.
-#[derive(Debug)]
-struct Guess {
-    /// What to read the line as, to go on.
-    kind: Kind,
-    /// "did you mean `When`?", in the file's language.
-    message: String,
-    /// A keyword of English in a file of another language.
-    foreign: bool,
-}
-
-/// Guesses what `trimmed` was meant to be. `strict` (for description text,
-/// which is valid) guesses only when the line is very likely a mistake;
-/// `expect_step` allows step keyword guesses.
-fn guess(language: &Language, trimmed: &str, strict: bool, expect_step: bool) -> Option<Guess> {
-    foreign(language, trimmed, expect_step || !strict)
-        .or_else(|| misspelled_section(language, trimmed, strict))
-        .or_else(|| missing_colon(language, trimmed, strict))
-        .or_else(|| {
-            expect_step
-                .then(|| misspelled_step(language, trimmed, strict))
-                .flatten()
-        })
-}
-
-/// An English keyword in a file of another language.
-fn foreign(language: &Language, trimmed: &str, steps: bool) -> Option<Guess> {
-    if language.code == "en" {
-        return None;
-    }
-    let english = english();
-    let (kind, written, wanted) = if let Some((section, keyword)) = english.section(trimmed) {
-        (
-            Kind::Section(section),
-            format!("{keyword}:"),
-            language.first(section),
-        )
-    } else {
-        let (keyword, kind) = english
-            .step(trimmed)
-            .filter(|(w, _)| steps && w.trim() != "*")?;
-        (
-            Kind::Step,
-            keyword.trim().to_owned(),
-            language.first_step(kind).to_owned(),
-        )
-    };
-    Some(Guess {
-        kind,
-        message: format!(
-            "this file is {}: write `{wanted}` for `{written}`, or remove the `# language: {}` line to write in English",
-            language.describe(),
-            language.code
-        ),
-        foreign: true,
-    })
-}
-
-/// `Scenaro: Pay`, `scenario: Pay`.
-fn misspelled_section(language: &Language, trimmed: &str, strict: bool) -> Option<Guess> {
-    let (head, _) = trimmed.split_once(':')?;
-    let head = head.trim();
-    let (section, keyword) = closest(
-        SECTIONS
-            .into_iter()
-            .flat_map(|s| language.keywords(s).iter().map(move |k| (s, k.as_str()))),
-        head,
-        strict,
-    )?;
-    Some(Guess {
-        kind: Kind::Section(section),
-        message: format!("`{head}:` is not a keyword: did you mean `{keyword}:`?"),
-        foreign: false,
-    })
-}
-
-/// `Scenario Pay`, `Scenario : Pay`.
-fn missing_colon(language: &Language, trimmed: &str, strict: bool) -> Option<Guess> {
-    let sections: &[Section] = if strict {
-        &[
-            Section::Background,
-            Section::Outline,
-            Section::Scenario,
-            Section::Examples,
-        ]
-    } else {
-        &SECTIONS
-    };
-    let lower = trimmed.to_lowercase();
-    let (section, keyword, rest) = sections
-        .iter()
-        .flat_map(|&s| language.keywords(s).iter().map(move |k| (s, k.trim())))
-        .filter_map(|(s, k)| {
-            let rest = if strict {
-                trimmed.strip_prefix(k)?
-            } else {
-                // Same length in lowercase for every keyword of the table's
-                // scripts that has case; skip the rare ones that do not.
-                let lowered = k.to_lowercase();
-                lower.strip_prefix(lowered.as_str())?;
-                trimmed.get(k.len()..)?
-            };
-            (rest.is_empty() || rest.starts_with(char::is_whitespace)).then_some((s, k, rest))
-        })
-        .max_by_key(|(_, k, _)| k.len())?;
-    let rest = rest.trim();
-    let message = match rest.strip_prefix(':') {
-        Some(name) => format!(
-            "no space may stand before the colon: write `{keyword}: {}`",
-            name.trim()
-        ),
-        None if rest.is_empty() => format!("`{keyword}` needs a colon: write `{keyword}:`"),
-        None => format!("`{keyword}` needs a colon: write `{keyword}: {rest}`"),
-    };
-    Some(Guess {
-        kind: Kind::Section(section),
-        message,
-        foreign: false,
-    })
-}
-
-/// `Wehn I pay`, `given a cart`.
-fn misspelled_step(language: &Language, trimmed: &str, strict: bool) -> Option<Guess> {
-    let word = trimmed.split_whitespace().next()?;
-    // In description text, `and …` and `but …` are more often prose.
-    let words = language
-        .steps()
-        .filter(|&(w, kind)| w.ends_with(' ') && w.trim() != "*" && (!strict || kind < 3))
-        .map(|(w, kind)| (kind, w.trim()));
-    if let Some((_, keyword)) = language
-        .steps()
-        .map(|(w, kind)| (kind, w.trim()))
-        .find(|(_, w)| *w == trimmed && *w != "*")
-    {
-        return Some(Guess {
-            kind: Kind::Step,
-            message: format!("a step needs text after `{keyword}`"),
-            foreign: false,
-        });
-    }
-    let (_, keyword) = closest(words, word, strict)?;
-    let message = if keyword.to_lowercase() == word.to_lowercase() {
-        format!("`{word}` is not a step keyword: keywords are case-sensitive, write `{keyword}`")
-    } else {
-        format!("`{word}` is not a step keyword: did you mean `{keyword}`?")
-    };
-    Some(Guess {
-        kind: Kind::Step,
-        message,
-        foreign: false,
-    })
-}
-
-/// The candidate nearest to `word` within the distance allowed for its
-/// length (the same word in another case always is).
-fn closest<'a, T: Copy>(
-    candidates: impl Iterator<Item = (T, &'a str)>,
-    word: &str,
-    strict: bool,
-) -> Option<(T, &'a str)> {
-    let word = word.to_lowercase();
-    candidates
-        .filter_map(|(tag, keyword)| {
-            let lowered = keyword.to_lowercase();
-            let length = lowered.chars().count();
-            let allowed = match (strict, length) {
-                (true, 5..) | (false, 3..=5) => 1,
-                (false, 6..) => 2,
-                _ => 0,
-            };
-            let distance = distance(&word, &lowered);
-            (distance <= allowed).then_some((distance, tag, keyword))
-        })
-        .min_by_key(|(distance, _, _)| *distance)
-        .map(|(_, tag, keyword)| (tag, keyword))
-}
-
-/// Optimal string alignment distance (edits and adjacent swaps), in characters.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in rows[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = best;
-        }
-    }
-    rows[a.len()][b.len()]
-}
-
 /// What is wrong with table row `row` (trimmed), given the width of its
 /// table's first row (set here for a first row).
 fn table_row_mistake(row: &str, table_width: &mut Option<usize>) -> Option<String> {
-    // What follows the last `|` is not a cell (the reference parser's
-    // rule): a row cut short has fewer cells than the first.
-    let open = !row.ends_with('|') || row.ends_with("\\|") && !row.ends_with("\\\\|");
+    // The reference parser drops what follows the last `|`; the gherkin
+    // crate, and so cucumber-rs, refuses the row.
+    if !row.ends_with('|') || row.ends_with("\\|") && !row.ends_with("\\\\|") {
+        return Some(
+            "this table row does not end with `|`: close it with `|` (a `|` inside a cell is written `\\|`)"
+                .to_owned(),
+        );
+    }
     let cells = row
         .replace("\\\\", "")
         .replace("\\|", "")
@@ -877,9 +500,6 @@ fn table_row_mistake(row: &str, table_width: &mut Option<usize>) -> Option<Strin
         - 1;
     match *table_width {
         None => *table_width = Some(cells),
-        Some(width) if width != cells && open => {
-            return Some("this table row does not end with `|`: close it with `|`, or the text after its last `|` is lost".to_owned());
-        }
         Some(width) if width != cells => {
             return Some(format!(
                 "this table row has {} but the table's first row has {width}: give every row as many cells as the first (a `|` inside a cell must be written `\\|`)",
@@ -1090,4 +710,256 @@ fn placeholders(text: &str) -> impl Iterator<Item = String> + '_ {
         let (name, _) = part.split_once('>')?;
         (!name.is_empty() && !name.contains(['<', '\n'])).then(|| name.to_owned())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::spec::{self, Diagnostic, Error};
+
+    /// `line:col: message` of each diagnostic.
+    fn show(diagnostics: &[Diagnostic]) -> Vec<String> {
+        diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.column, d.message))
+            .collect()
+    }
+
+    /// Parses `files` (name, text) in a temp folder: the result, and the folder.
+    fn parse(files: &[(&str, &str)]) -> (Result<spec::Spec, Error>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write a fixture");
+        }
+        (spec::parse(&[dir.path().to_owned()]), dir)
+    }
+
+    /// Errors and warnings of one `shop.feature`, as `line:col: message`;
+    /// a spec without intents gives the error `no intents`.
+    fn check(text: &str) -> (Vec<String>, Vec<String>) {
+        match parse(&[("shop.feature", text)]).0 {
+            Ok(spec) => (Vec::new(), show(&spec.warnings)),
+            Err(Error::Invalid { errors, warnings }) => (show(&errors), show(&warnings)),
+            Err(Error::NoIntents { warnings, .. }) => {
+                (vec!["no intents".to_owned()], show(&warnings))
+            }
+            Err(other) => panic!("not a Gherkin error: {other}"),
+        }
+    }
+
+    fn contains(found: &[String], wanted: &str) -> bool {
+        found.iter().any(|f| f.contains(wanted))
+    }
+
+    #[test]
+    fn extra_cells_in_a_data_table_or_an_examples_table_are_refused() {
+        let (errors, _) = check(
+            "Feature: Fees\n  Scenario: Parcels\n    Given these parcels:\n      | weight | fee |\n      | 1      | 4   | 9 |\n\n  Scenario Outline: <w> kg\n    Given a parcel of <w> kg\n    Examples:\n      | w |\n      | 1 | 2 |\n",
+        );
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(
+            errors[0]
+                .starts_with("5:7: this table row has 3 cells but the table's first row has 2"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[1]
+                .starts_with("11:7: this table row has 2 cells but the table's first row has 1"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn english_keywords_in_a_french_file_are_told_the_file_is_french() {
+        let (errors, _) = check(
+            "# language: fr\nFeature: Panier\n  Scenario: Ajouter\n    Given un panier vide\n",
+        );
+        assert_eq!(
+            errors,
+            [
+                "2:1: this file is French (`# language: fr`): write `Fonctionnalité:` for `Feature:`, or remove the `# language: fr` line to write in English"
+            ]
+        );
+    }
+
+    #[test]
+    fn unaccented_french_scenarios_are_a_warning_and_no_intent() {
+        let (errors, warnings) = check(
+            "# language: fr\nFonctionnalité: Panier\n  Scenario: Ajouter\n    Soit un panier vide\n",
+        );
+        assert_eq!(errors, ["no intents"]);
+        assert!(
+            contains(
+                &warnings,
+                "3:3: this line is read as the `Fonctionnalité:`'s description: this file is French (`# language: fr`): write `Scénario:` for `Scenario:`"
+            ),
+            "{warnings:#?}"
+        );
+        assert!(
+            contains(
+                &warnings,
+                "2:1: this feature has no scenario, so it adds no intent: write a `Scénario:`"
+            ),
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
+    fn misspelled_keywords_and_a_missing_colon_get_did_you_mean() {
+        let (errors, _) = check(
+            "Feature: Pay\n  Scenario: Card\n    Given a cart\n    Wehn I pay\n    Then it is paid\n  Scenario Cash\n    Given a cart\n    Thne it is paid\n",
+        );
+        assert_eq!(
+            errors,
+            [
+                "4:5: `Wehn` is not a step keyword: did you mean `When`?",
+                "6:3: `Scenario` needs a colon: write `Scenario: Cash`",
+                "8:5: `Thne` is not a step keyword: did you mean `Then`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn did_you_mean_speaks_the_files_language() {
+        let (errors, _) = check(
+            "# language: fr\nFonctionnalité: Payer\n  Scénario: Carte\n    Soit un panier\n    Quadn je paie\n  Scénario Espèces\n    Soit un panier\n  Scenaro: Chèque\n    Soit un panier\n",
+        );
+        assert_eq!(
+            errors,
+            [
+                "5:5: `Quadn` is not a step keyword: did you mean `Quand`?",
+                "6:3: `Scénario` needs a colon: write `Scénario: Espèces`",
+                "8:3: `Scenaro:` is not a keyword: did you mean `Scénario:`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_step_under_the_feature_line_is_a_warning() {
+        let (errors, warnings) = check(
+            "Feature: Pay\n  Given a cart\n  And a card\n\n  Scenario: Card\n    Given a cart\n",
+        );
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(
+            warnings.len(),
+            1,
+            "one warning per description: {warnings:#?}"
+        );
+        assert!(
+            warnings[0].starts_with(
+                "2:3: this step is read as the `Feature:`'s description, so it never runs"
+            ),
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
+    fn a_lowercase_first_step_is_a_warning_and_prose_is_not() {
+        let (errors, warnings) = check(
+            "Feature: Pay\n  Scenario: Card\n    given a cart\n    When I pay\n  Scenario: Cash\n    Paying cash, and so on,\n    and more prose\n    When I pay\n",
+        );
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(
+            warnings,
+            [
+                "3:5: this line is read as the `Scenario:`'s description: `given` is not a step keyword: keywords are case-sensitive, write `Given`"
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_without_a_column_and_outlines_without_examples_are_warnings() {
+        let (errors, warnings) = check(
+            "Feature: Fees\n  Scenario Outline: A parcel\n    Given a parcel of <weight> kg\n    Then the fee is <amount> euros\n\n    Examples:\n      | weight | fee |\n      | 1      | 4   |\n\n  Scenario Outline: No table\n    Given <amount> euros\n",
+        );
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(
+            warnings,
+            [
+                "4:5: `<amount>` is not a column of the `Examples` on line 6 (its columns: `weight`, `fee`), so it stays `<amount>` as written: add the column or fix the name",
+                "10:3: this scenario outline has no `Examples:`, so it runs once, with `<amount>` as written: add an `Examples:` table with a column for each `<placeholder>`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scenario_that_joins_the_rule_above_it_is_a_warning() {
+        let (result, _dir) = parse(&[(
+            "fees.feature",
+            "Feature: Fees\n  Scenario: Free\n    Given a cart\n\n  Rule: Heavy parcels cost more\n    Scenario: Heavy\n      Given a parcel\n\n  Scenario: Light\n    Given a parcel\n",
+        )]);
+        let spec = result.expect("valid Gherkin");
+        assert_eq!(
+            show(&spec.warnings),
+            [
+                "9:3: this scenario belongs to the `Rule:` on line 5 (every scenario after a rule belongs to it): indent it under the rule, or move it above the first rule"
+            ]
+        );
+        let light = spec.intents().last().expect("3 intents");
+        assert_eq!(light.rule.as_deref(), Some("Heavy parcels cost more"));
+    }
+
+    #[test]
+    fn a_feature_without_scenarios_is_a_warning_beside_others() {
+        let (result, _dir) = parse(&[
+            (
+                "a.feature",
+                "Feature: Cart\n  Scenario: Add\n    Given a cart\n",
+            ),
+            ("b.feature", "Feature: Later\n  Some day.\n"),
+        ]);
+        let spec = result.expect("one intent is enough");
+        assert_eq!(
+            show(&spec.warnings),
+            [
+                "1:1: this feature has no scenario, so it adds no intent: write a `Scenario:` with its steps under it"
+            ]
+        );
+        let error = spec.deny_warnings().expect_err("a warning");
+        assert!(matches!(error, Error::Warnings(_)), "{error:?}");
+        let text = error.to_string();
+        assert!(
+            text.contains("b.feature:1:1: warning: this feature has no scenario"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "warnings are errors here (`--deny-warnings`): fix them, or run without it"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn every_mistake_of_every_file_is_listed_in_one_error() {
+        let (result, dir) = parse(&[
+            (
+                "a.feature",
+                "Feature: A\n  Scenario: S\n    Given x\n    oops\n    When y\n    oops again\n",
+            ),
+            ("b.feature", "Scenario: S\n  Given x\n"),
+        ]);
+        let error = result.expect_err("mistakes");
+        let path = |name: &str| PathBuf::from(dir.path()).join(name);
+        let at = |name: &str, line: usize, col: usize| {
+            format!("{}:{line}:{col}: ", path(name).display())
+        };
+        let text = error.to_string();
+        let blocks: Vec<&str> = text.split("\n\n").collect();
+        assert_eq!(blocks.len(), 4, "{text}");
+        assert!(blocks[0].starts_with(&at("a.feature", 4, 5)), "{text}");
+        assert!(
+            blocks[0].ends_with("\n    |     oops"),
+            "the line is shown: {text}"
+        );
+        assert!(blocks[1].starts_with(&at("a.feature", 6, 5)), "{text}");
+        assert!(blocks[2].starts_with(&at("b.feature", 1, 1)), "{text}");
+        assert!(
+            blocks[2].contains("must begin with a `Feature:` line"),
+            "{text}"
+        );
+        assert_eq!(blocks[3], "3 errors in 2 files", "{text}");
+        assert!(Path::new(&path("a.feature")).exists());
+    }
 }

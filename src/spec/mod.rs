@@ -14,6 +14,7 @@ use serde::Serialize;
 
 mod convert;
 mod diagnose;
+mod keywords;
 
 /// Largest feature file read, in bytes. Real feature files are a few KiB;
 /// anything this big is a mistake (a log or a data dump saved as `.feature`).
@@ -892,7 +893,7 @@ Feature: Delivery fees
         assert_eq!(
             parse_error(&path).to_string(),
             format!(
-                "{}:4:7: this table row does not end with `|`\n    |       | title",
+                "{}:4:7: this table row does not end with `|`: close it with `|` (a `|` inside a cell is written `\\|`)\n    |       | title",
                 path.display()
             )
         );
