@@ -147,6 +147,18 @@ pub(crate) fn scan(text: &str) -> Scan {
                 column: column(lines[line - 1]),
                 message: "these tags are followed by nothing: tags go on the line before a `Feature:`, `Rule:`, `Scenario:` or `Examples:`".to_owned(),
             });
+        } else if scanner.state == State::Header && scanner.errors.is_empty() {
+            // Blank or only comments: the reference parser accepts it as
+            // no feature; the gherkin crate, and so cucumber-rs, refuses it.
+            scanner.errors.push(Problem {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "this file holds no `{}` line: write one, with a `{}` under it, or delete the file",
+                    language.first(Section::Feature),
+                    language.first(Section::Scenario)
+                ),
+            });
         }
     }
     Scan {
@@ -961,5 +973,19 @@ mod tests {
         );
         assert_eq!(blocks[3], "3 errors in 2 files", "{text}");
         assert!(Path::new(&path("a.feature")).exists());
+    }
+
+    #[test]
+    fn a_file_without_a_feature_line_says_so() {
+        for text in ["", "\n\n", "# only a comment\n"] {
+            let (errors, _) = check(text);
+            assert_eq!(
+                errors,
+                [
+                    "1:1: this file holds no `Feature:` line: write one, with a `Scenario:` under it, or delete the file"
+                ],
+                "{text:?}"
+            );
+        }
     }
 }
