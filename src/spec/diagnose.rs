@@ -93,7 +93,8 @@ struct Scanner {
 
 /// Finds every mistake in `text`, and the suspicious lines of valid text.
 pub(crate) fn scan(text: &str) -> Scan {
-    let lines: Vec<&str> = text.lines().collect();
+    // A byte order mark is no character of the first line.
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     let mut language = english();
     if let Some((index, line)) = lines.iter().enumerate().find(|(_, l)| !l.trim().is_empty())
         && let Some(code) = language_directive(line)
@@ -125,6 +126,15 @@ pub(crate) fn scan(text: &str) -> Scan {
         errors: Vec::new(),
         warnings: Vec::new(),
     };
+    if text.starts_with('\u{feff}') {
+        // The gherkin crate, and so cucumber-rs, reads it as text before
+        // `Feature:`.
+        scanner.errors.push(Problem {
+            line: 1,
+            column: 1,
+            message: "this file starts with a byte order mark (BOM), which cucumber-rs cannot read: save it as UTF-8 without BOM".to_owned(),
+        });
+    }
     for (index, line) in lines.iter().enumerate() {
         if scanner.stopped {
             break;
@@ -987,5 +997,16 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_named() {
+        let (errors, _) = check("\u{feff}Feature: Cart\n  Scenario: Add\n    Given a cart\n");
+        assert_eq!(
+            errors,
+            [
+                "1:1: this file starts with a byte order mark (BOM), which cucumber-rs cannot read: save it as UTF-8 without BOM"
+            ]
+        );
     }
 }
