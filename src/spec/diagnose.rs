@@ -474,6 +474,22 @@ impl Scanner {
             self.stopped = true;
             return;
         }
+        if state == State::Header && guessed.is_none() {
+            if let Some(other) = keywords::feature_language(trimmed) {
+                self.error(
+                    number,
+                    text,
+                    format!(
+                        "this line is {}: put `# language: {}` on the first line of the file, or write `{}`",
+                        other.describe_keyword(),
+                        other.code(),
+                        language.first(Section::Feature)
+                    ),
+                );
+                self.stopped = true;
+                return;
+            }
+        }
         let message = match state {
             State::Header => format!(
                 "a feature file must begin with a `{}` line (tags, comments and `# language:` may come before it)",
@@ -1006,6 +1022,17 @@ mod tests {
             errors,
             [
                 "1:1: this file starts with a byte order mark (BOM), which cucumber-rs cannot read: save it as UTF-8 without BOM"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_feature_in_another_language_without_its_language_line_is_told_which() {
+        let (errors, _) = check("Fonctionnalité: Panier\n  Scénario: Vider\n    Soit un panier\n");
+        assert_eq!(
+            errors,
+            [
+                "1:1: this line is the French `Fonctionnalité:`: put `# language: fr` on the first line of the file, or write `Feature:`"
             ]
         );
     }

@@ -66,6 +66,16 @@ fn languages() -> &'static BTreeMap<String, Language> {
     })
 }
 
+/// The language whose `Feature:` keyword opens `trimmed`
+/// (`Fonctionnalité: …` is French), if any.
+pub(crate) fn feature_language(trimmed: &str) -> Option<&'static Language> {
+    languages().values().find(|l| {
+        l.code != "en"
+            && l.section(trimmed)
+                .is_some_and(|(s, _)| s == Section::Feature)
+    })
+}
+
 /// The keywords of language `code` (`en`, `fr`, …), if Gherkin has it.
 pub(crate) fn language(code: &str) -> Option<&'static Language> {
     languages().get(code)
@@ -133,6 +143,17 @@ impl Language {
         self.steps()
             .filter(|(w, _)| trimmed.starts_with(w))
             .max_by_key(|(w, _)| w.len())
+    }
+
+    /// The language's code (`fr`).
+    pub(super) fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// "the French `Fonctionnalité:`", for a header written in this language
+    /// without its `# language:` line.
+    pub(super) fn describe_keyword(&self) -> String {
+        format!("the {} `{}`", self.name, self.first(Section::Feature))
     }
 
     /// "French (`# language: fr`)".

@@ -1,10 +1,14 @@
-//! Spec stage: `.feature` files in, [`Spec`] out (features and their intents).
+//! Spec stage: `.feature` files in, [`Spec`] out (features, their intents,
+//! and warnings), or every Gherkin mistake of every file as one [`Error`].
 //!
 //! Parsing is the `gherkin` crate's (Gherkin reference,
-//! <https://cucumber.io/docs/gherkin/reference>); this module converts its AST
-//! once so that no other module imports `gherkin`. Scenario outlines are
-//! expanded here: one [`Intent`] per Examples row, identified by `path:line`
-//! of that row. It reads files and never writes.
+//! <https://cucumber.io/docs/gherkin/reference>), as cucumber-rs parses the
+//! prototype's features; `convert` turns its AST into [`Feature`]s once, so
+//! that no other module imports `gherkin`, expanding scenario outlines (one
+//! [`Intent`] per Examples row, identified by `path:line` of that row).
+//! `diagnose` finds every mistake and suspicious line, in the words of each
+//! file's `# language:` (`keywords`). This file holds the types, discovery
+//! and [`parse`]. It reads files and never writes or prints.
 
 use std::collections::BTreeMap;
 use std::fs;
