@@ -474,21 +474,22 @@ impl Scanner {
             self.stopped = true;
             return;
         }
-        if state == State::Header && guessed.is_none() {
-            if let Some(other) = keywords::feature_language(trimmed) {
-                self.error(
-                    number,
-                    text,
-                    format!(
-                        "this line is {}: put `# language: {}` on the first line of the file, or write `{}`",
-                        other.describe_keyword(),
-                        other.code(),
-                        language.first(Section::Feature)
-                    ),
-                );
-                self.stopped = true;
-                return;
-            }
+        if state == State::Header
+            && guessed.is_none()
+            && let Some(other) = keywords::feature_language(trimmed)
+        {
+            self.error(
+                number,
+                text,
+                format!(
+                    "this line is {}: put `# language: {}` on the first line of the file, or write `{}`",
+                    other.describe_keyword(),
+                    other.code(),
+                    language.first(Section::Feature)
+                ),
+            );
+            self.stopped = true;
+            return;
         }
         let message = match state {
             State::Header => format!(
