@@ -712,7 +712,7 @@ fn outline_problems(language: &Language, scenario: &gherkin::Scenario) -> Vec<(u
             found.push((
                 examples.position.line,
                 format!(
-                    "these `{}` have no rows, so the outline runs for none of them: add a header row and a row for each case",
+                    "these `{}:` have no rows, so the outline runs for none of them: add a header row and a row for each case",
                     examples.keyword.trim()
                 ),
             ));
@@ -732,7 +732,7 @@ fn outline_problems(language: &Language, scenario: &gherkin::Scenario) -> Vec<(u
                 found.push((
                     *line,
                     format!(
-                        "`<{name}>` is not a column of the `{}` on line {} (its columns: {columns}), so it stays `<{name}>` as written: add the column or fix the name",
+                        "`<{name}>` is not a column of the `{}:` on line {} (its columns: {columns}), so it stays `<{name}>` as written: add the column or fix the name",
                         examples.keyword.trim(),
                         examples.position.line
                     ),
@@ -916,7 +916,7 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "4:5: `<amount>` is not a column of the `Examples` on line 6 (its columns: `weight`, `fee`), so it stays `<amount>` as written: add the column or fix the name",
+                "4:5: `<amount>` is not a column of the `Examples:` on line 6 (its columns: `weight`, `fee`), so it stays `<amount>` as written: add the column or fix the name",
                 "10:3: this scenario outline has no `Examples:`, so it runs once, with `<amount>` as written: add an `Examples:` table with a column for each `<placeholder>`",
             ]
         );
@@ -1036,5 +1036,23 @@ mod tests {
                 "1:1: this line is the French `Fonctionnalité:`: put `# language: fr` on the first line of the file, or write `Feature:`"
             ]
         );
+    }
+
+    /// The whole listing a product owner reads, mistakes then warnings.
+    #[test]
+    fn the_listing_of_mistakes_and_warnings() {
+        let (result, dir) = parse(&[
+            (
+                "panier.feature",
+                "# language: fr\nFonctionnalité: Panier\n  Scénario: Vider\n    Soit un panier plein\n    Quadn je le vide\n    Alors il est vide\n",
+            ),
+            (
+                "fees.feature",
+                "Feature: Fees\n  Given a price list\n\n  Scenario Outline: A parcel\n    Given a parcel of <weight> kg\n    Then the fee is <amount> euros\n\n    Examples:\n      | weight | fee |\n      | 1      | 4   | 5 |\n",
+            ),
+        ]);
+        let text = result.expect_err("mistakes").to_string();
+        let text = text.replace(&format!("{}/", dir.path().display()), "<dir>/");
+        insta::assert_snapshot!(text);
     }
 }
