@@ -155,7 +155,13 @@ pub(crate) fn scan(text: &str) -> Scan {
             scanner.errors.push(Problem {
                 line,
                 column: column(lines[line - 1]),
-                message: "these tags are followed by nothing: tags go on the line before a `Feature:`, `Rule:`, `Scenario:` or `Examples:`".to_owned(),
+                message: format!(
+                    "these tags are followed by nothing: tags go on the line before a `{}`, `{}`, `{}` or `{}`",
+                    language.first(Section::Feature),
+                    language.first(Section::Rule),
+                    language.first(Section::Scenario),
+                    language.first(Section::Examples),
+                ),
             });
         } else if scanner.state == State::Header && scanner.errors.is_empty() {
             // Blank or only comments: the reference parser accepts it as
@@ -1054,5 +1060,20 @@ mod tests {
         let text = result.expect_err("mistakes").to_string();
         let text = text.replace(&format!("{}/", dir.path().display()), "<dir>/");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn a_first_scenario_without_its_colon_explains_why_nothing_runs() {
+        // The gherkin crate refuses this text where the grammar reads it
+        // as description: either way, the user learns what was meant.
+        let (errors, warnings) = check("Feature: Pay\n  Scenario Card\n    Given a cart\n");
+        assert_eq!(
+            errors,
+            [
+                "2:3: this line is read as the `Feature:`'s description: `Scenario` needs a colon: write `Scenario: Card`",
+                "3:5: this step is read as the `Feature:`'s description, so it never runs: put it under a `Scenario:` (or a `Background:` to run it before every scenario)",
+            ]
+        );
+        assert!(warnings.is_empty(), "{warnings:#?}");
     }
 }

@@ -557,24 +557,35 @@ fn check(path: &Path, text: &str) -> Checked {
             warnings: Vec::new(),
         },
         Err(gherkin::ParseFileError::Parsing { error, source, .. }) => {
-            let errors = if scan.errors.is_empty() {
-                let environment = error.map(|e| e.to_string()).unwrap_or_default();
-                vec![diagnose::parser_problem(
-                    text,
-                    &source.to_string(),
-                    &environment,
-                )]
-            } else {
-                scan.errors
-            };
+            if !scan.errors.is_empty() {
+                return Checked {
+                    feature: None,
+                    errors: scan.errors,
+                    warnings: scan.warnings,
+                };
+            }
+            let environment = error.map(|e| e.to_string()).unwrap_or_default();
+            let problem = diagnose::parser_problem(text, &source.to_string(), &environment);
+            // The crate refuses some text the grammar reads as description
+            // (a step or a keyword without its colon under `Feature:`): the
+            // warnings up to where it stopped say what was meant.
+            let (errors, warnings): (Vec<_>, Vec<_>) = scan
+                .warnings
+                .into_iter()
+                .partition(|w| w.line <= problem.line);
             Checked {
                 feature: None,
-                errors,
-                warnings: scan.warnings,
+                errors: if errors.is_empty() {
+                    vec![problem]
+                } else {
+                    errors
+                },
+                warnings,
             }
         }
     }
 }
+
 /// A path as shown to users: `/`-separated, no leading `./`.
 pub fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
