@@ -1076,4 +1076,63 @@ mod tests {
         );
         assert!(warnings.is_empty(), "{warnings:#?}");
     }
+
+    /// Random Gherkin-shaped files: whatever the gherkin crate accepts, the
+    /// scan accepts too, but for mistakes the reference parser also refuses
+    /// (rows of another width, which the crate cuts short; `Examples:` or
+    /// tags where they tag nothing).
+    #[test]
+    fn the_scan_refuses_only_what_the_reference_refuses_among_what_the_crate_accepts() {
+        const POOL: [&str; 24] = [
+            "Feature: F",
+            "  Scenario: S",
+            "  Scenario Outline: O <a>",
+            "    Examples:",
+            "      | a | b |",
+            "      | 1 | 2 |",
+            "    Given x <a>",
+            "    When y",
+            "    And z",
+            "    * w",
+            "    \"\"\"",
+            "    ```",
+            "  Rule: R",
+            "  Background:",
+            "@tag @other",
+            "  # comment",
+            "",
+            "  some text",
+            "    | 1 |",
+            "  Example: E",
+            "    Then t",
+            "  Scenarios:",
+            "@t",
+            "    But b",
+        ];
+        let mut seed: u64 = 12345;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(seed >> 33).expect("31 bits fit") % n
+        };
+        let also_refused = |m: &str| {
+            m.contains("cells but")
+                || m.contains("belong to a")
+                || m.contains("must be followed by what they tag")
+        };
+        for _ in 0..3000 {
+            let count = 2 + next(12);
+            let mut lines = vec!["Feature: F"];
+            lines.extend((0..count).map(|_| POOL[next(POOL.len())]));
+            let text = lines.join("\n") + "\n";
+            if gherkin::Feature::parse(&text, gherkin::GherkinEnv::default()).is_ok() {
+                let errors = super::scan(&text).errors;
+                assert!(
+                    errors.iter().all(|e| also_refused(&e.message)),
+                    "{errors:#?}\n{text}"
+                );
+            }
+        }
+    }
 }
