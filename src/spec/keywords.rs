@@ -271,7 +271,7 @@ fn foreign(language: &Language, trimmed: &str, steps: bool) -> Option<Guess> {
 
 /// `Scenaro: Pay`, `scenario: Pay`.
 fn misspelled_section(language: &Language, trimmed: &str, strict: bool) -> Option<Guess> {
-    let (head, _) = trimmed.split_once(':')?;
+    let (head, rest) = trimmed.split_once(':')?;
     let head = head.trim();
     let (section, keyword) = closest(
         SECTIONS
@@ -280,9 +280,17 @@ fn misspelled_section(language: &Language, trimmed: &str, strict: bool) -> Optio
         head,
         strict,
     )?;
+    let message = if head == keyword {
+        format!(
+            "no space may stand before the colon: write `{keyword}: {}`",
+            rest.trim()
+        )
+    } else {
+        format!("`{head}:` is not a keyword: did you mean `{keyword}:`?")
+    };
     Some(Guess {
         kind: Kind::Section(section),
-        message: format!("`{head}:` is not a keyword: did you mean `{keyword}:`?"),
+        message,
         foreign: false,
     })
 }
@@ -412,4 +420,63 @@ fn distance(a: &str, b: &str) -> usize {
         }
     }
     rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guessed(code: &str, line: &str, strict: bool, expect_step: bool) -> Option<String> {
+        let language = language(code).expect("a known language");
+        guess(language, line, strict, expect_step).map(|g| g.message)
+    }
+
+    #[test]
+    fn distance_counts_edits_and_swaps() {
+        assert_eq!(distance("wehn", "when"), 1);
+        assert_eq!(distance("scenaro", "scenario"), 1);
+        assert_eq!(distance("quadn", "quand"), 1);
+        assert_eq!(distance("given", "given"), 0);
+        assert_eq!(distance("", "and"), 3);
+    }
+
+    #[test]
+    fn description_prose_is_not_mistaken_for_keywords() {
+        for line in [
+            "Feature flags are stored per user",
+            "Rules of thumb: keep it short",
+            "and so on",
+            "but not always",
+            "Note: prices include tax",
+            "Went to the shop",
+        ] {
+            assert_eq!(guessed("en", line, true, true), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn mistakes_where_a_keyword_must_stand_get_a_guess() {
+        assert_eq!(
+            guessed("en", "and a card", false, true).as_deref(),
+            Some("`and` is not a step keyword: keywords are case-sensitive, write `And`")
+        );
+        assert_eq!(
+            guessed("en", "Scenario Outline Fees", false, true).as_deref(),
+            Some("`Scenario Outline` needs a colon: write `Scenario Outline: Fees`")
+        );
+        assert_eq!(
+            guessed("en", "Scenario : Fees", false, true).as_deref(),
+            Some("no space may stand before the colon: write `Scenario: Fees`")
+        );
+        assert_eq!(
+            guessed("de", "Angenomen ein Warenkorb", false, true).as_deref(),
+            Some("`Angenomen` is not a step keyword: did you mean `Angenommen`?")
+        );
+        assert_eq!(
+            guessed("de", "Given a cart", false, true).as_deref(),
+            Some(
+                "this file is German (`# language: de`): write `Angenommen` for `Given`, or remove the `# language: de` line to write in English"
+            )
+        );
+    }
 }
