@@ -73,6 +73,9 @@ impl State {
     }
 }
 
+/// Mistakes reported per file at most.
+const MAX_ERRORS: usize = 20;
+
 /// The line scan of one file, keeping going after each mistake.
 struct Scanner {
     language: &'static Language,
@@ -198,7 +201,15 @@ fn column(line: &str) -> usize {
 }
 
 impl Scanner {
-    fn error(&mut self, line: usize, text: &str, message: String) {
+    fn error(&mut self, line: usize, text: &str, mut message: String) {
+        if self.errors.len() + 1 == MAX_ERRORS {
+            // A file this wrong is likely not Gherkin at all: the first
+            // mistakes say enough.
+            message = format!(
+                "{message} (and the scan stops here after {MAX_ERRORS} mistakes: fix these, then check again)"
+            );
+            self.stopped = true;
+        }
         self.errors.push(Problem {
             line,
             column: column(text),
@@ -1134,5 +1145,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_file_of_mistakes_stops_at_twenty() {
+        let text = format!(
+            "Feature: F\n  Scenario: S\n    Given x\n{}",
+            "    Wehn y\n    oops\n".repeat(100)
+        );
+        let (errors, _) = check(&text);
+        assert_eq!(errors.len(), 20, "{errors:#?}");
+        assert!(
+            errors[19].ends_with(
+                "(and the scan stops here after 20 mistakes: fix these, then check again)"
+            ),
+            "{errors:#?}"
+        );
     }
 }

@@ -389,6 +389,11 @@ fn closest<'a, T: Copy>(
                 (false, 6..) => 2,
                 _ => 0,
             };
+            // Lengths further apart than allowed cannot be near: skip the
+            // quadratic count (description lines can be long).
+            if word.chars().count().abs_diff(length) > allowed {
+                return None;
+            }
             let distance = distance(&word, &lowered);
             (distance <= allowed).then_some((distance, tag, keyword))
         })
