@@ -244,10 +244,16 @@ impl Spec {
     /// Names every feature `<folder>/<rel>`, intent ids included: for a
     /// prototype's copies of the features, so that `wow test` reports
     /// `features/cart.feature:12` as `wow run` did, not the copy's path
-    /// inside the prototype.
+    /// inside the prototype. Warnings follow their features.
     pub fn rebase(&mut self, folder: &str) {
         for feature in &mut self.features {
-            feature.source = Path::new(folder).join(&feature.rel);
+            let source = Path::new(folder).join(&feature.rel);
+            for warning in &mut self.warnings {
+                if warning.path == feature.source {
+                    warning.path.clone_from(&source);
+                }
+            }
+            feature.source = source;
             let shown = display_path(&feature.source);
             for intent in &mut feature.intents {
                 intent.id = format!("{shown}:{}", intent.line);
@@ -806,6 +812,23 @@ Feature: Delivery fees
         assert_eq!(name("bank"), "bank");
         assert_eq!(name("bank/overdraw.feature"), "overdraw");
         assert_eq!(name("my shop"), "my-shop");
+    }
+
+    #[test]
+    fn rebase_renames_features_intents_and_warnings() {
+        let dir = folder(&[(
+            "features/cart.feature",
+            b"Feature: Cart\n  Scenario Outline: Add\n    Given <n> books\n",
+        )]);
+        let mut spec = parse(&[dir.path().join("features")]).expect("valid");
+        spec.rebase("shop");
+        assert_eq!(spec.features[0].source, Path::new("shop/cart.feature"));
+        assert_eq!(
+            spec.intents().next().expect("1 intent").id,
+            "shop/cart.feature:2"
+        );
+        assert_eq!(spec.warnings.len(), 1, "{:?}", spec.warnings);
+        assert_eq!(spec.warnings[0].path, Path::new("shop/cart.feature"));
     }
 
     #[test]
