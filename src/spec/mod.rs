@@ -352,10 +352,11 @@ pub fn sha256(text: &str) -> String {
 /// are in [`Spec::warnings`].
 ///
 /// # Errors
-/// A path that cannot be searched or read stops at once ([`Error::NotFound`],
-/// [`Error::Empty`], [`Error::NotFeature`], [`Error::Collision`],
-/// [`Error::Read`], [`Error::NotText`], [`Error::TooLarge`]). Gherkin
-/// mistakes are gathered over every file into one [`Error::Invalid`].
+/// A path that cannot be searched stops at once ([`Error::NotFound`],
+/// [`Error::Empty`], [`Error::NotFeature`], [`Error::Collision`]). Gherkin
+/// mistakes, and files that cannot be read, are gathered over every file
+/// into one [`Error::Invalid`]; a single unreadable file and nothing else
+/// is its own error ([`Error::Read`], [`Error::NotText`], [`Error::TooLarge`]).
 /// Features that hold no intent at all give [`Error::NoIntents`]: nothing
 /// could be prompted, built or run.
 pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
@@ -377,8 +378,25 @@ pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
     let mut features = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    // The first file that cannot be read, reported as itself when it is
+    // the only problem.
+    let mut unreadable = None;
     for (rel, path) in order {
-        let text = read(&path)?;
+        let text = match read(&path) {
+            Ok(text) => text,
+            Err(error) => {
+                errors.push(Diagnostic {
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    severity: Severity::Error,
+                    message: unreadable_message(&error),
+                    source_line: None,
+                });
+                unreadable.get_or_insert(error);
+                continue;
+            }
+        };
         let checked = check(&path, &text);
         let located = |problems: Vec<diagnose::Problem>, severity| {
             problems
@@ -391,6 +409,9 @@ pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
         if let Some(feature) = checked.feature {
             features.push(convert::convert(&path, rel, text, &feature));
         }
+    }
+    if let Some(error) = unreadable.filter(|_| errors.len() == 1) {
+        return Err(error);
     }
     if !errors.is_empty() {
         return Err(Error::Invalid { errors, warnings });
@@ -498,6 +519,21 @@ fn skipped(name: &str) -> bool {
 pub const SUGGESTED_DIR: &str = "suggested";
 
 /// Reads and parses one file.
+/// What is wrong with a file [`read`] refused, as a [`Diagnostic`] says it
+/// (after the file's path).
+fn unreadable_message(error: &Error) -> String {
+    match error {
+        Error::NotText(_) => {
+            "this file is not text (it is binary or not UTF-8): save it as UTF-8 text".to_owned()
+        }
+        Error::TooLarge { bytes, .. } => format!(
+            "this file is {bytes} bytes, larger than {MAX_FEATURE_BYTES} bytes: a feature file this big is likely not one"
+        ),
+        Error::Read { source, .. } => format!("failed to read this file: {source}"),
+        other => other.to_string(),
+    }
+}
+
 /// Reads one file as text, refusing what cannot be a feature file.
 fn read(path: &Path) -> Result<String, Error> {
     let read_err = |source| Error::Read {
@@ -829,6 +865,37 @@ Feature: Delivery fees
         );
         assert_eq!(spec.warnings.len(), 1, "{:?}", spec.warnings);
         assert_eq!(spec.warnings[0].path, Path::new("shop/cart.feature"));
+    }
+
+    #[test]
+    fn an_unreadable_file_is_listed_with_the_other_mistakes() {
+        let dir = folder(&[
+            ("logo.feature", b"Feature: F\0\x89PNG"),
+            (
+                "cart.feature",
+                b"Feature: Cart\n  Scenario: Add\n    Given a cart\n    oops\n",
+            ),
+        ]);
+        let error = parse_error(dir.path());
+        let Error::Invalid { errors, .. } = &error else {
+            panic!("{error:?}");
+        };
+        let found: Vec<_> = errors.iter().map(|e| (e.path.clone(), e.line)).collect();
+        assert_eq!(
+            found,
+            [
+                (dir.path().join("cart.feature"), 4),
+                (dir.path().join("logo.feature"), 1)
+            ]
+        );
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!(
+                "{}:1:1: this file is not text (it is binary or not UTF-8): save it as UTF-8 text",
+                dir.path().join("logo.feature").display()
+            )),
+            "{text}"
+        );
     }
 
     #[test]
