@@ -187,3 +187,92 @@ fn prompt_prints_the_contract_and_the_features_verbatim() {
     );
     assert!(out.stdout.contains("tests/steps.rs"));
 }
+
+#[test]
+fn check_reports_every_mistake_of_every_file_at_once() {
+    let mistakes = [
+        (
+            "features/a.feature",
+            "Feature: Cart\n  Scenario: Add books\n    Given these books:\n      | title | price |\n      | Dune  | 12    | 3 |\n",
+            "features/a.feature:5:7: this table row has 3 cells but the table's first row has 2",
+        ),
+        (
+            "features/b.feature",
+            "# language: fr\nFeature: Panier\n  Scenario: Vider\n    Given un panier\n",
+            "features/b.feature:2:1: this file is French (`# language: fr`): write `Fonctionnalité:` for `Feature:`",
+        ),
+        (
+            "features/c.feature",
+            "Feature: Pay\n  Scenario: Card\n    Given a cart\n    Wehn I pay by card\n    Then the order is paid\n",
+            "features/c.feature:4:5: `Wehn` is not a step keyword: did you mean `When`?",
+        ),
+        (
+            "features/d.feature",
+            "Feature: Ship\n  Scenario: Home\n    Given an order\n    Then it ships home\n  Scenario Abroad\n    Given an order\n",
+            "features/d.feature:5:3: `Scenario` needs a colon: write `Scenario: Abroad`",
+        ),
+        (
+            "features/e.feature",
+            "Feature: Refund\n  @slow path\n  Scenario: Late\n    Given an order\n",
+            "features/e.feature:2:3: a tag may not contain spaces: write `@a-tag`",
+        ),
+    ];
+    let mut wow = Wow::new();
+    for (path, text, _) in &mistakes {
+        wow = wow.file(path, text);
+    }
+    let out = wow.args(&["check"]).run();
+    assert_eq!(out.code, 2, "{}", out.all());
+    for (_, text, expected) in &mistakes {
+        assert!(
+            out.stderr.contains(expected),
+            "{expected} missing:\n{}",
+            out.all()
+        );
+        let line: usize = expected
+            .split(':')
+            .nth(1)
+            .and_then(|l| l.parse().ok())
+            .expect("a line");
+        let shown = format!(
+            "    | {}",
+            text.lines().nth(line - 1).expect("the line").trim_end()
+        );
+        assert!(
+            out.stderr.contains(&shown),
+            "{shown} missing:\n{}",
+            out.all()
+        );
+    }
+    assert!(out.stderr.contains("5 errors in 5 files"), "{}", out.all());
+    assert!(out.stdout.is_empty(), "{}", out.all());
+}
+
+#[test]
+fn features_without_an_intent_are_refused_with_the_reason() {
+    let french = "# language: fr\nFonctionnalité: Panier\n  Scenario: Vider le panier\n    Soit un panier plein\n    Quand je le vide\n";
+    for command in ["check", "prompt", "run"] {
+        let wow = Wow::new()
+            .file("features/panier.feature", french)
+            .args(&[command]);
+        let out = wow.run();
+        assert_eq!(out.code, 2, "{command}: {}", out.all());
+        assert!(
+            out.stderr.contains("no intent in `features`"),
+            "{command}: {}",
+            out.all()
+        );
+        assert!(
+            out.stderr.contains(
+                "features/panier.feature:3:3: warning: this line is read as the `Fonctionnalité:`'s description: this file is French (`# language: fr`): write `Scénario:` for `Scenario:`"
+            ),
+            "{command}: {}",
+            out.all()
+        );
+        assert!(out.stdout.is_empty(), "{command}: {}", out.all());
+        assert!(
+            !wow.path("generated").exists(),
+            "{command} wrote a prototype"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! Bad input never panics and always gets a clear message: random text
-//! through `spec::parse` (a proptest run), a 10 MB feature file, an
+//! through `spec::parse` (a proptest run; every mistake it reports is placed
+//! in the file), a 10 MB feature file, an
 //! unreadable file, an empty folder, binary files. (Every file of the
 //! cucumber/gherkin project's `bad` data goes through `conformance`.)
 
@@ -30,6 +31,19 @@ proptest! {
                 Just("  Background:".to_owned()),
                 Just("# language: fr".to_owned()),
                 Just("@tag @other".to_owned()),
+                Just("@a tag".to_owned()),
+                Just("Fonctionnalité: F".to_owned()),
+                Just("  Scénario: S".to_owned()),
+                Just("    Soit x".to_owned()),
+                Just("    Wehn x".to_owned()),
+                Just("    given x".to_owned()),
+                Just("  Scenario S".to_owned()),
+                Just("  Scénario S".to_owned()),
+                Just("      | 1 | 2 | 3 |".to_owned()),
+                Just("      | open".to_owned()),
+                Just("    ```".to_owned()),
+                Just("    Given".to_owned()),
+                Just("\t\u{a0}Examples :".to_owned()),
                 ".{0,40}",
             ],
             0..30,
@@ -37,8 +51,18 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().expect("temporary folder");
         let path = dir.path().join("random.feature");
+        let count = lines.len();
         std::fs::write(&path, lines.join("\n")).expect("write");
-        let _ = wow::spec::parse(&[path]);
+        // Every mistake is placed in the file (or just past its end) and
+        // shown with its path.
+        if let Err(wow::spec::Error::Invalid { errors, .. }) = wow::spec::parse(std::slice::from_ref(&path)) {
+            prop_assert!(!errors.is_empty());
+            for error in errors {
+                prop_assert!(error.line >= 1 && error.line <= count + 1, "{error}");
+                let prefix = format!("{}:", path.display());
+                prop_assert!(error.to_string().starts_with(&prefix), "{}", error);
+            }
+        }
     }
 
     /// Arbitrary bytes, not even UTF-8.

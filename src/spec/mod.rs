@@ -1,16 +1,24 @@
-//! Spec stage: `.feature` files in, [`Spec`] out (features and their intents).
+//! Spec stage: `.feature` files in, [`Spec`] out (features, their intents,
+//! and warnings), or every Gherkin mistake of every file as one [`Error`].
 //!
 //! Parsing is the `gherkin` crate's (Gherkin reference,
-//! <https://cucumber.io/docs/gherkin/reference>); this module converts its AST
-//! once so that no other module imports `gherkin`. Scenario outlines are
-//! expanded here: one [`Intent`] per Examples row, identified by `path:line`
-//! of that row. It reads files and never writes.
+//! <https://cucumber.io/docs/gherkin/reference>), as cucumber-rs parses the
+//! prototype's features; `convert` turns its AST into [`Feature`]s once, so
+//! that no other module imports `gherkin`, expanding scenario outlines (one
+//! [`Intent`] per Examples row, identified by `path:line` of that row).
+//! `diagnose` finds every mistake and suspicious line, in the words of each
+//! file's `# language:` (`keywords`). This file holds the types, discovery
+//! and [`parse`]. It reads files and never writes or prints.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+mod convert;
+mod diagnose;
+mod keywords;
 
 /// Largest feature file read, in bytes. Real feature files are a few KiB;
 /// anything this big is a mistake (a log or a data dump saved as `.feature`).
@@ -23,6 +31,147 @@ pub struct Spec {
     pub name: String,
     /// Features in the order found (sorted by path within each folder).
     pub features: Vec<Feature>,
+    /// Valid Gherkin that is almost always a mistake (a step under
+    /// `Feature:`, a `<placeholder>` that names no Examples column, …), in
+    /// file order: for stderr, or refused with [`Spec::deny_warnings`].
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The file is not valid Gherkin (or would lose something, such as a
+    /// table cell): nothing can run until it is fixed.
+    Error,
+    /// Valid Gherkin that almost surely does not say what was meant.
+    Warning,
+}
+
+/// One problem at a place in a feature file, with what to do about it.
+///
+/// Displays as `path:line:col: message` (`path:line:col: warning: message`
+/// for a warning), then the offending line under it as `    | text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file, as given (see [`Feature::source`]).
+    pub path: PathBuf,
+    /// 1-based; one past the last line for "the file ends too early".
+    pub line: usize,
+    /// 1-based, in characters (a tab counts one).
+    pub column: usize,
+    pub severity: Severity,
+    /// What is wrong and what to do, in the words of the file's
+    /// `# language:` (its keywords in backticks).
+    pub message: String,
+    /// The offending line, verbatim; `None` past the end of the file or
+    /// for a blank line.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    fn new(path: &Path, text: &str, problem: diagnose::Problem, severity: Severity) -> Self {
+        let source_line = text
+            .lines()
+            .nth(problem.line.saturating_sub(1))
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim_end().to_owned());
+        Diagnostic {
+            path: path.to_owned(),
+            line: problem.line.max(1),
+            column: problem.column.max(1),
+            severity,
+            message: problem.message,
+            source_line,
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {label}{}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        if let Some(line) = &self.source_line {
+            write!(f, "\n    | {line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Each diagnostic as a block, blank lines between, then a count when there
+/// are several: the text of [`Error::Invalid`] and its kin.
+fn listing(diagnostics: &[&Diagnostic]) -> String {
+    use std::fmt::Write as _;
+    let mut text = diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if diagnostics.len() > 1 {
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
+        let files = diagnostics
+            .iter()
+            .map(|d| &d.path)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+        let mut parts = Vec::new();
+        if errors > 0 {
+            parts.push(crate::vocabulary::plural(errors, "error", "errors"));
+        }
+        if warnings > 0 {
+            parts.push(crate::vocabulary::plural(warnings, "warning", "warnings"));
+        }
+        let _ = write!(
+            text,
+            "\n\n{} in {}",
+            parts.join(" and "),
+            crate::vocabulary::plural(files, "file", "files")
+        );
+    }
+    text
+}
+
+fn invalid(errors: &[Diagnostic], warnings: &[Diagnostic]) -> String {
+    listing(&errors.iter().chain(warnings).collect::<Vec<_>>())
+}
+
+fn no_intents(paths: &[PathBuf], warnings: &[Diagnostic]) -> String {
+    let shown = paths
+        .iter()
+        .map(|p| format!("`{}`", display_path(p)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut text = format!(
+        "no intent in {shown}: the features hold no scenario to prompt, build or run; write a `Scenario:` with its steps"
+    );
+    if !warnings.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&listing(&warnings.iter().collect::<Vec<_>>()));
+    }
+    text
+}
+
+fn denied(warnings: &[Diagnostic]) -> String {
+    format!(
+        "{}\n\nwarnings are errors here (`--deny-warnings`): fix them, or run without it",
+        listing(&warnings.iter().collect::<Vec<_>>())
+    )
 }
 
 /// One parsed `.feature` file.
@@ -95,10 +244,16 @@ impl Spec {
     /// Names every feature `<folder>/<rel>`, intent ids included: for a
     /// prototype's copies of the features, so that `wow test` reports
     /// `features/cart.feature:12` as `wow run` did, not the copy's path
-    /// inside the prototype.
+    /// inside the prototype. Warnings follow their features.
     pub fn rebase(&mut self, folder: &str) {
         for feature in &mut self.features {
-            feature.source = Path::new(folder).join(&feature.rel);
+            let source = Path::new(folder).join(&feature.rel);
+            for warning in &mut self.warnings {
+                if warning.path == feature.source {
+                    warning.path.clone_from(&source);
+                }
+            }
+            feature.source = source;
             let shown = display_path(&feature.source);
             for intent in &mut feature.intents {
                 intent.id = format!("{shown}:{}", intent.line);
@@ -113,6 +268,19 @@ impl Spec {
             .iter()
             .map(|f| (f.rel.clone(), sha256(&f.text)))
             .collect()
+    }
+
+    /// The spec, or its warnings as an error when it has any: for
+    /// `--deny-warnings`, which makes warnings fail a CI run.
+    ///
+    /// # Errors
+    /// [`Error::Warnings`], listing every warning.
+    pub fn deny_warnings(self) -> Result<Spec, Error> {
+        if self.warnings.is_empty() {
+            Ok(self)
+        } else {
+            Err(Error::Warnings(self.warnings))
+        }
     }
 
     /// Every intent of every feature, in order.
@@ -140,14 +308,23 @@ pub enum Error {
     NotText(PathBuf),
     #[error("`{}` is {bytes} bytes, larger than {} bytes: a feature file this big is likely not one", .path.display(), MAX_FEATURE_BYTES)]
     TooLarge { path: PathBuf, bytes: u64 },
-    #[error("{}:{line}:{col}: {message}{}", .path.display(), excerpt(.source_line.as_deref()))]
-    Syntax {
-        path: PathBuf,
-        line: usize,
-        col: usize,
-        message: String,
-        source_line: Option<String>,
+    /// Gherkin mistakes, every one in every file given, each with its
+    /// place and fix; the warnings of the same files come after them.
+    #[error("{}", invalid(.errors, .warnings))]
+    Invalid {
+        errors: Vec<Diagnostic>,
+        warnings: Vec<Diagnostic>,
     },
+    /// Valid features without a single intent; the warnings usually say why
+    /// (scenarios read as description, a keyword of another language).
+    #[error("{}", no_intents(.paths, .warnings))]
+    NoIntents {
+        paths: Vec<PathBuf>,
+        warnings: Vec<Diagnostic>,
+    },
+    /// Warnings refused by [`Spec::deny_warnings`].
+    #[error("{}", denied(.0))]
+    Warnings(Vec<Diagnostic>),
     #[error("`{}` and `{}` would both be `features/{rel}` in the prototype: rename one", .first.display(), .second.display())]
     Collision {
         first: PathBuf,
@@ -169,16 +346,19 @@ pub fn sha256(text: &str) -> String {
         })
 }
 
-fn excerpt(line: Option<&str>) -> String {
-    line.map(|l| format!("\n    | {}", l.trim_end()))
-        .unwrap_or_default()
-}
-
 /// Reads and parses every `.feature` file under `paths` (files or folders,
-/// searched recursively, hidden folders skipped).
+/// searched recursively, hidden folders and `suggested/` skipped), and
+/// checks them all before answering: the warnings of the files that parse
+/// are in [`Spec::warnings`].
 ///
 /// # Errors
-/// The first file that cannot be read or parsed; see [`Error`].
+/// A path that cannot be searched stops at once ([`Error::NotFound`],
+/// [`Error::Empty`], [`Error::NotFeature`], [`Error::Collision`]). Gherkin
+/// mistakes, and files that cannot be read, are gathered over every file
+/// into one [`Error::Invalid`]; a single unreadable file and nothing else
+/// is its own error ([`Error::Read`], [`Error::NotText`], [`Error::TooLarge`]).
+/// Features that hold no intent at all give [`Error::NoIntents`]: nothing
+/// could be prompted, built or run.
 pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
     let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut order = Vec::new();
@@ -195,16 +375,60 @@ pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
             order.push((rel, path));
         }
     }
-    let features = order
-        .into_iter()
-        .map(|(rel, path)| parse_file(&path, rel))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Spec {
+    let mut features = Vec::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    // The first file that cannot be read, reported as itself when it is
+    // the only problem.
+    let mut unreadable = None;
+    for (rel, path) in order {
+        let text = match read(&path) {
+            Ok(text) => text,
+            Err(error) => {
+                errors.push(Diagnostic {
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    severity: Severity::Error,
+                    message: unreadable_message(&error),
+                    source_line: None,
+                });
+                unreadable.get_or_insert(error);
+                continue;
+            }
+        };
+        let checked = check(&path, &text);
+        let located = |problems: Vec<diagnose::Problem>, severity| {
+            problems
+                .into_iter()
+                .map(|p| Diagnostic::new(&path, &text, p, severity))
+                .collect::<Vec<_>>()
+        };
+        errors.extend(located(checked.errors, Severity::Error));
+        warnings.extend(located(checked.warnings, Severity::Warning));
+        if let Some(feature) = checked.feature {
+            features.push(convert::convert(&path, rel, text, &feature));
+        }
+    }
+    if let Some(error) = unreadable.filter(|_| errors.len() == 1) {
+        return Err(error);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid { errors, warnings });
+    }
+    let spec = Spec {
         name: prototype_name(paths),
         features,
-    })
+        warnings,
+    };
+    if spec.intents().next().is_none() {
+        return Err(Error::NoIntents {
+            paths: paths.to_vec(),
+            warnings: spec.warnings,
+        });
+    }
+    Ok(spec)
 }
-
 fn prototype_name(paths: &[PathBuf]) -> String {
     let first = paths
         .first()
@@ -295,7 +519,23 @@ fn skipped(name: &str) -> bool {
 pub const SUGGESTED_DIR: &str = "suggested";
 
 /// Reads and parses one file.
-fn parse_file(path: &Path, rel: String) -> Result<Feature, Error> {
+/// What is wrong with a file [`read`] refused, as a [`Diagnostic`] says it
+/// (after the file's path).
+fn unreadable_message(error: &Error) -> String {
+    match error {
+        Error::NotText(_) => {
+            "this file is not text (it is binary or not UTF-8): save it as UTF-8 text".to_owned()
+        }
+        Error::TooLarge { bytes, .. } => format!(
+            "this file is {bytes} bytes, larger than {MAX_FEATURE_BYTES} bytes: a feature file this big is likely not one"
+        ),
+        Error::Read { source, .. } => format!("failed to read this file: {source}"),
+        other => other.to_string(),
+    }
+}
+
+/// Reads one file as text, refusing what cannot be a feature file.
+fn read(path: &Path) -> Result<String, Error> {
     let read_err = |source| Error::Read {
         path: path.to_owned(),
         source,
@@ -311,344 +551,80 @@ fn parse_file(path: &Path, rel: String) -> Result<Feature, Error> {
     if raw.contains(&0) {
         return Err(Error::NotText(path.to_owned()));
     }
-    let text = String::from_utf8(raw).map_err(|_| Error::NotText(path.to_owned()))?;
-    let feature = parse_text(path, &text)?;
-    Ok(convert(path, rel, text, &feature))
+    String::from_utf8(raw).map_err(|_| Error::NotText(path.to_owned()))
 }
 
-/// Parses `text` (read from `path`) with the gherkin crate.
-fn parse_text(path: &Path, text: &str) -> Result<gherkin::Feature, Error> {
-    // `parse_path` is the only entry point that returns the parser's own
-    // messages (unknown keyword, unsupported language, inconsistent cells);
-    // `Feature::parse` keeps them private. Its re-read of a file just read
-    // costs microseconds.
-    let env = gherkin::GherkinEnv::default();
-    match gherkin::Feature::parse_path(path, env) {
-        Ok(feature) => Ok(feature),
-        Err(gherkin::ParseFileError::Reading { source, .. }) => Err(Error::Read {
-            path: path.to_owned(),
-            source,
-        }),
+/// One file checked: its AST when it is valid, its problems in any case.
+struct Checked {
+    feature: Option<gherkin::Feature>,
+    errors: Vec<diagnose::Problem>,
+    warnings: Vec<diagnose::Problem>,
+}
+
+/// Parses `text` (read from `path`) with the gherkin crate, and scans it
+/// for every mistake (the crate stops at the first, and lets some through,
+/// such as extra cells in a table row, which it drops).
+fn check(path: &Path, text: &str) -> Checked {
+    let scan = diagnose::scan(text);
+    // `parse_str` keeps the parser's own messages (unsupported language,
+    // inconsistent cells) private; only `parse_path` returns them. Its
+    // re-read of a file just read costs microseconds.
+    match gherkin::Feature::parse_path(path, gherkin::GherkinEnv::default()) {
+        Ok(feature) => {
+            // A language the crate knows and the bundled table does not
+            // (its `formal` test language): trust the crate, say nothing.
+            let Some(language) = scan.language else {
+                return Checked {
+                    feature: Some(feature),
+                    errors: Vec::new(),
+                    warnings: Vec::new(),
+                };
+            };
+            let mut warnings = scan.warnings;
+            warnings.extend(diagnose::suspicious(language, &feature, text));
+            warnings.sort_by_key(|w| (w.line, w.column));
+            Checked {
+                feature: scan.errors.is_empty().then_some(feature),
+                errors: scan.errors,
+                warnings,
+            }
+        }
+        Err(gherkin::ParseFileError::Reading { source, .. }) => Checked {
+            feature: None,
+            errors: vec![diagnose::Problem {
+                line: 1,
+                column: 1,
+                message: format!("failed to read the file: {source}"),
+            }],
+            warnings: Vec::new(),
+        },
         Err(gherkin::ParseFileError::Parsing { error, source, .. }) => {
-            let (line, col) = error_position(&source.to_string()).unwrap_or((1, 1));
-            let env = error.map(|e| e.to_string()).unwrap_or_default();
-            let (line, col, message) = if env.starts_with("Requested language") {
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with('#') && l.contains("language"))
-                    .map_or(1, |i| i + 1);
-                (line, 1, language_message(&env))
-            } else if let Some(found) = locate(text) {
-                found
-            } else if env.starts_with("Inconsistent cell count") {
-                (
-                    line,
-                    col,
-                    "a table row has a different number of cells from the table's first row (a `|` inside a cell must be written `\\|`)".to_owned(),
-                )
-            } else {
-                // The parser's "unknown keyword" text is whatever it failed
-                // on: point at the line it stopped on and say what may stand
-                // there instead.
-                (line, col, syntax_message(text, line))
-            };
-            let line = line.max(1);
-            let source_line = text
-                .lines()
-                .nth(line - 1)
-                .filter(|l| !l.trim().is_empty())
-                .map(str::to_owned);
-            Err(Error::Syntax {
-                path: path.to_owned(),
-                line,
-                col: col.max(1),
-                message,
-                source_line,
-            })
-        }
-    }
-}
-
-/// The gherkin crate gives the position only in its Display text:
-/// `Error at L:C: {expected tokens}`.
-fn error_position(display: &str) -> Option<(usize, usize)> {
-    let rest = display.strip_prefix("Error at ")?;
-    let (line, rest) = rest.split_once(':')?;
-    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    Some((line.parse().ok()?, col.parse().ok()?))
-}
-
-fn language_message(text: &str) -> String {
-    let lang = text
-        .trim_end_matches('.')
-        .strip_prefix("Requested language '")
-        .and_then(|t| t.strip_suffix("' is not supported"))
-        .unwrap_or(text);
-    format!(
-        "`# language: {lang}` is not a Gherkin language: use a code such as `en`, `fr`, `de` or `es`"
-    )
-}
-
-/// The gherkin crate often reports a position after the mistake (at the
-/// end of the file, or on the next valid line). Finds the commonest
-/// mistakes where they are: text before `Feature:`, a table row that does
-/// not end with `|` or has another number of cells than its table's first
-/// row, a second doc string on one step, tags with nothing after them, and
-/// (in English files, whose keywords are known here) free text after a step.
-/// Returns `(line, column, message)`.
-fn locate(text: &str) -> Option<(usize, usize, String)> {
-    const SECTIONS: &[&str] = &[
-        "Feature",
-        "Rule",
-        "Background",
-        "Scenario",
-        "Scenario Outline",
-        "Scenario Template",
-        "Example",
-        "Examples",
-        "Scenarios",
-        "Business Need",
-        "Ability",
-    ];
-    const STEPS: &[&str] = &["Given", "When", "Then", "And", "But", "*"];
-    let lines: Vec<&str> = text.lines().collect();
-    let column = |l: &str| l.len() - l.trim_start().len() + 1;
-    let is_meta = |t: &str| t.is_empty() || t.starts_with('#') || t.starts_with('@');
-    let first = lines.iter().position(|l| !is_meta(l.trim()))?;
-    if !lines[first].contains(':') {
-        return Some((
-            first + 1,
-            column(lines[first]),
-            "a feature file must begin with a `Feature:` line (tags, comments and `# language:` may come before it)".to_owned(),
-        ));
-    }
-    let english = !lines[..first].iter().any(|l| {
-        let t = l.trim_start_matches(|c: char| c == '#' || c.is_whitespace());
-        t.starts_with("language") && !t.trim_end().ends_with("en")
-    });
-    let mut in_doc_string = false;
-    let mut closed_doc_string_at = None;
-    let mut in_steps = false;
-    let mut table_width = None;
-    for (index, line) in lines.iter().enumerate() {
-        let t = line.trim();
-        let at = |message: &str| Some((index + 1, column(line), message.to_owned()));
-        if t.starts_with("\"\"\"") || t.starts_with("```") {
-            if !in_doc_string && index > 0 && closed_doc_string_at == Some(index - 1) {
-                return at("a step can have only one doc string: merge the two");
+            if !scan.errors.is_empty() {
+                return Checked {
+                    feature: None,
+                    errors: scan.errors,
+                    warnings: scan.warnings,
+                };
             }
-            if in_doc_string {
-                closed_doc_string_at = Some(index);
-            }
-            in_doc_string = !in_doc_string;
-            continue;
-        }
-        if in_doc_string || t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        if t.starts_with('|') {
-            if let Some(message) = table_row_mistake(t, &mut table_width) {
-                return at(&message);
-            }
-            continue;
-        }
-        table_width = None;
-        if t.starts_with('@') {
-            let tags = t.split(" #").next().unwrap_or(t);
-            if tags.split_whitespace().any(|word| !word.starts_with('@')) {
-                return at(
-                    "a tag may not contain spaces: write `@a-tag`, and put each tag after its own `@`",
-                );
-            }
-            continue;
-        }
-        if !english {
-            continue;
-        }
-        if t.split_once(':')
-            .is_some_and(|(k, _)| SECTIONS.contains(&k.trim()))
-        {
-            in_steps = false;
-        } else if STEPS
-            .iter()
-            .any(|k| t == *k || t.starts_with(&format!("{k} ")))
-        {
-            in_steps = true;
-        } else if in_steps {
-            return at(
-                "this line is not a step: after a step come more steps (`Given`, `When`, `Then`, `And`, `But`, `*`), a table row `| … |`, a doc string, or a new `Scenario:`",
-            );
-        }
-    }
-    let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
-    if lines[last].trim().starts_with('@') {
-        return Some((
-            last + 1,
-            column(lines[last]),
-            "these tags are followed by nothing: tags go on the line before a `Feature:`, `Rule:`, `Scenario:` or `Examples:`".to_owned(),
-        ));
-    }
-    None
-}
-
-/// What is wrong with table row `row` (trimmed), given the width of its
-/// table's first row (set here for a first row).
-fn table_row_mistake(row: &str, table_width: &mut Option<usize>) -> Option<String> {
-    if !row.ends_with('|') || row.ends_with("\\|") && !row.ends_with("\\\\|") {
-        return Some("this table row does not end with `|`".to_owned());
-    }
-    let cells = row
-        .replace("\\\\", "")
-        .replace("\\|", "")
-        .matches('|')
-        .count()
-        - 1;
-    match *table_width {
-        None => *table_width = Some(cells),
-        Some(width) if width != cells => {
-            return Some(format!(
-                "this table row has {} but the table's first row has {width} (a `|` inside a cell must be written `\\|`)",
-                crate::vocabulary::plural(cells, "cell", "cells")
-            ));
-        }
-        Some(_) => {}
-    }
-    None
-}
-
-/// A plain-language message for a position the parser could not go past.
-fn syntax_message(text: &str, line: usize) -> String {
-    let open_doc_string = text
-        .lines()
-        .filter(|l| {
-            let t = l.trim_start();
-            t.starts_with("\"\"\"") || t.starts_with("```")
-        })
-        .count()
-        % 2
-        == 1;
-    let rest_blank = text
-        .lines()
-        .skip(line.saturating_sub(1))
-        .all(|l| l.trim().is_empty());
-    let only_tags_left = text.lines().skip(line.saturating_sub(1)).all(|l| {
-        l.trim().is_empty() || l.trim_start().starts_with('@') || l.trim_start().starts_with('#')
-    });
-    if only_tags_left && !rest_blank && !open_doc_string {
-        return "tags must be followed by what they tag (a `Scenario:`, `Examples:`, `Rule:` or `Feature:`), but the file ends".to_owned();
-    }
-    if rest_blank || open_doc_string {
-        return if open_doc_string {
-            "the file ends inside a doc string: close it with `\"\"\"`".to_owned()
-        } else {
-            "the file ends too early: a feature needs at least a `Feature:` line, and a rule or outline its scenarios or Examples".to_owned()
-        };
-    }
-    "this line is not valid Gherkin here: expected a keyword (`Feature:`, `Rule:`, `Background:`, `Scenario:`, `Examples:`, `Given`, `When`, `Then`, `And`, `But`, `*`), a table row `| … |`, a tag `@…`, a doc string or a `#` comment".to_owned()
-}
-
-fn convert(path: &Path, rel: String, text: String, feature: &gherkin::Feature) -> Feature {
-    let lines: Vec<&str> = text.lines().collect();
-    let background: Vec<Step> = feature
-        .background
-        .iter()
-        .flat_map(|b| b.steps.iter().map(convert_step))
-        .collect();
-    let mut intents = Vec::new();
-    let mut add = |scenario: &gherkin::Scenario, rule: Option<&gherkin::Rule>| {
-        // As the Gherkin pickle compiler does: a scenario without steps gets
-        // no background steps either.
-        let mut steps = Vec::new();
-        if !scenario.steps.is_empty() {
-            steps.extend(background.iter().cloned());
-            if let Some(rule_background) = rule.and_then(|r| r.background.as_ref()) {
-                steps.extend(rule_background.steps.iter().map(convert_step));
-            }
-            steps.extend(scenario.steps.iter().map(convert_step));
-        }
-        let mut tags = feature.tags.clone();
-        if let Some(rule) = rule {
-            tags.extend(rule.tags.iter().cloned());
-        }
-        tags.extend(scenario.tags.iter().cloned());
-        let base = Intent {
-            id: String::new(),
-            file: rel.clone(),
-            line: scenario.position.line,
-            scenario_line: scenario.position.line,
-            cucumber_line: scenario.position.line,
-            feature: feature.name.clone(),
-            rule: rule.map(|r| r.name.clone()),
-            name: scenario.name.clone(),
-            tags,
-            example: None,
-            steps,
-        };
-        if scenario.examples.is_empty() {
-            intents.push(base);
-            return;
-        }
-        for examples in &scenario.examples {
-            let Some(table) = &examples.table else {
-                continue;
-            };
-            let Some((header, rows)) = table.rows.split_first() else {
-                continue;
-            };
-            let row_lines = row_lines(&lines, table.position.line, rows.len());
-            for (index, row) in rows.iter().enumerate() {
-                let values: Vec<(String, String)> =
-                    header.iter().cloned().zip(row.iter().cloned()).collect();
-                let mut intent = base.clone();
-                intent.line = row_lines[index];
-                intent.cucumber_line = examples.position.line + index + 2;
-                intent.name = fill(&scenario.name, &values);
-                intent.tags.extend(examples.tags.iter().cloned());
-                for step in intent
-                    .steps
-                    .iter_mut()
-                    .skip(base.steps.len() - scenario.steps.len())
-                {
-                    step.text = fill(&step.text, &values);
-                    step.doc_string = step.doc_string.as_deref().map(|d| fill(d, &values));
-                    if let Some(table) = &mut step.data_table {
-                        for cell in table.iter_mut().flatten() {
-                            *cell = fill(cell, &values);
-                        }
-                    }
-                }
-                intent.example = Some(Example {
-                    table: examples.name.clone().unwrap_or_default(),
-                    values,
-                });
-                intents.push(intent);
+            let environment = error.map(|e| e.to_string()).unwrap_or_default();
+            let problem = diagnose::parser_problem(text, &source.to_string(), &environment);
+            // The crate refuses some text the grammar reads as description
+            // (a step or a keyword without its colon under `Feature:`): the
+            // warnings up to where it stopped say what was meant.
+            let (errors, warnings): (Vec<_>, Vec<_>) = scan
+                .warnings
+                .into_iter()
+                .partition(|w| w.line <= problem.line);
+            Checked {
+                feature: None,
+                errors: if errors.is_empty() {
+                    vec![problem]
+                } else {
+                    errors
+                },
+                warnings,
             }
         }
-    };
-    for scenario in &feature.scenarios {
-        add(scenario, None);
-    }
-    for rule in &feature.rules {
-        for scenario in &rule.scenarios {
-            add(scenario, Some(rule));
-        }
-    }
-    // Scenarios directly under the feature come before rules in the AST but
-    // may follow them in the file: report in file order.
-    intents.sort_by_key(|i| i.line);
-    let source = path.to_owned();
-    for intent in &mut intents {
-        intent.id = format!("{}:{}", display_path(&source), intent.line);
-    }
-    Feature {
-        source,
-        rel,
-        text,
-        keyword: feature.keyword.clone(),
-        name: feature.name.clone(),
-        description: feature.description.clone().filter(|d| !d.trim().is_empty()),
-        tags: feature.tags.clone(),
-        intents,
     }
 }
 
@@ -660,61 +636,6 @@ pub fn display_path(path: &Path) -> String {
 
 /// Lines (1-based) of the `count` data rows of a table whose header is on
 /// `header_line`: the next lines that start with `|`, skipping blank lines
-/// and comments as the Gherkin grammar does.
-fn row_lines(lines: &[&str], header_line: usize, count: usize) -> Vec<usize> {
-    let mut found: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .skip(header_line)
-        .filter(|(_, l)| l.trim_start().starts_with('|'))
-        .map(|(i, _)| i + 1)
-        .take(count)
-        .collect();
-    // Unreachable for text the parser accepted; keep ids unique regardless.
-    while found.len() < count {
-        found.push(header_line + found.len() + 1);
-    }
-    found
-}
-
-/// Replaces each `<name>` that names a column with the row's value, in one
-/// pass (a value that itself looks like `<name>` stays as it is), and leaves
-/// other `<…>` text alone, as the Gherkin pickle compiler does.
-fn fill(text: &str, values: &[(String, String)]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let value = after.find('>').and_then(|end| {
-            let name = &after[..end];
-            values
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| (v, end))
-        });
-        if let Some((value, end)) = value {
-            out.push_str(value);
-            rest = &after[end + 1..];
-        } else {
-            out.push('<');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn convert_step(step: &gherkin::Step) -> Step {
-    Step {
-        keyword: step.keyword.trim().to_owned(),
-        text: step.value.clone(),
-        line: step.position.line,
-        doc_string: step.docstring.clone(),
-        data_table: step.table.as_ref().map(|t| t.rows.clone()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -930,6 +851,54 @@ Feature: Delivery fees
     }
 
     #[test]
+    fn rebase_renames_features_intents_and_warnings() {
+        let dir = folder(&[(
+            "features/cart.feature",
+            b"Feature: Cart\n  Scenario Outline: Add\n    Given <n> books\n",
+        )]);
+        let mut spec = parse(&[dir.path().join("features")]).expect("valid");
+        spec.rebase("shop");
+        assert_eq!(spec.features[0].source, Path::new("shop/cart.feature"));
+        assert_eq!(
+            spec.intents().next().expect("1 intent").id,
+            "shop/cart.feature:2"
+        );
+        assert_eq!(spec.warnings.len(), 1, "{:?}", spec.warnings);
+        assert_eq!(spec.warnings[0].path, Path::new("shop/cart.feature"));
+    }
+
+    #[test]
+    fn an_unreadable_file_is_listed_with_the_other_mistakes() {
+        let dir = folder(&[
+            ("logo.feature", b"Feature: F\0\x89PNG"),
+            (
+                "cart.feature",
+                b"Feature: Cart\n  Scenario: Add\n    Given a cart\n    oops\n",
+            ),
+        ]);
+        let error = parse_error(dir.path());
+        let Error::Invalid { errors, .. } = &error else {
+            panic!("{error:?}");
+        };
+        let found: Vec<_> = errors.iter().map(|e| (e.path.clone(), e.line)).collect();
+        assert_eq!(
+            found,
+            [
+                (dir.path().join("cart.feature"), 4),
+                (dir.path().join("logo.feature"), 1)
+            ]
+        );
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!(
+                "{}:1:1: this file is not text (it is binary or not UTF-8): save it as UTF-8 text",
+                dir.path().join("logo.feature").display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_missing_path_says_what_to_give() {
         let dir = folder(&[]);
         let path = dir.path().join("missing.feature");
@@ -1029,7 +998,7 @@ Feature: Delivery fees
         assert_eq!(
             parse_error(&path).to_string(),
             format!(
-                "{}:4:7: this table row does not end with `|`\n    |       | title",
+                "{}:4:7: this table row does not end with `|`: close it with `|` (a `|` inside a cell is written `\\|`)\n    |       | title",
                 path.display()
             )
         );
