@@ -23,7 +23,6 @@
 //!    then [`verdict`].
 
 pub mod check;
-mod keywords;
 pub mod mutants;
 pub mod twins;
 

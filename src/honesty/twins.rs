@@ -13,7 +13,6 @@
 
 use serde::Serialize;
 
-use super::keywords::LANGUAGES;
 use crate::spec::{Feature, Intent, Step};
 
 /// What a twin changes in a step.
@@ -65,17 +64,22 @@ impl Keywords {
     /// The keywords of the language whose `# language:` code is `code`
     /// (`en`, `fr`, `pt-BR`), or `None` for a code Gherkin does not know.
     pub fn of(code: &str) -> Option<Self> {
-        let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
-        LANGUAGES
-            .iter()
-            .find(|(c, ..)| *c == code)
-            .map(|(c, scenario, then, and, but)| Self {
-                language: (*c).to_owned(),
-                scenario: (*scenario).to_owned(),
-                then: list(then),
-                and: list(and),
-                but: list(but),
-            })
+        let list = |words: &[String]| {
+            let mut kept: Vec<String> = Vec::new();
+            for word in words.iter().map(|w| w.trim().to_owned()) {
+                if !kept.contains(&word) {
+                    kept.push(word);
+                }
+            }
+            kept
+        };
+        crate::spec::keywords::language(code).map(|language| Self {
+            language: language.code().to_owned(),
+            scenario: language.scenario().to_owned(),
+            then: list(language.then()),
+            and: list(language.and()),
+            but: list(language.but()),
+        })
     }
 
     /// The keywords of `feature`'s language (its `# language:` line;

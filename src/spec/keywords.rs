@@ -86,6 +86,32 @@ pub(super) fn english() -> &'static Language {
 }
 
 impl Language {
+    /// The `# language:` code (`en`, `fr`, `pt-BR`).
+    pub(crate) fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The scenario keyword to write (`Scenario`, `Scénario`): the table
+    /// lists the shorter `Example` first.
+    pub(crate) fn scenario(&self) -> &str {
+        self.scenario.last().map_or("Scenario", |k| k.trim())
+    }
+
+    /// `Then` keywords as written (`Then `, `Alors `, `* `).
+    pub(crate) fn then(&self) -> &[String] {
+        &self.then
+    }
+
+    /// `And` keywords: a step of the type of the step before it.
+    pub(crate) fn and(&self) -> &[String] {
+        &self.and
+    }
+
+    /// `But` keywords: likewise.
+    pub(crate) fn but(&self) -> &[String] {
+        &self.but
+    }
+
     pub(super) fn keywords(&self, section: Section) -> &[String] {
         match section {
             Section::Feature => &self.feature,
@@ -143,11 +169,6 @@ impl Language {
         self.steps()
             .filter(|(w, _)| trimmed.starts_with(w))
             .max_by_key(|(w, _)| w.len())
-    }
-
-    /// The language's code (`fr`).
-    pub(super) fn code(&self) -> &str {
-        &self.code
     }
 
     /// "the French `Fonctionnalité:`", for a header written in this language

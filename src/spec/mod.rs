@@ -18,7 +18,7 @@ use serde::Serialize;
 
 mod convert;
 mod diagnose;
-mod keywords;
+pub(crate) mod keywords;
 
 /// Largest feature file read, in bytes. Real feature files are a few KiB;
 /// anything this big is a mistake (a log or a data dump saved as `.feature`).
