@@ -6,6 +6,8 @@
 //! expanded here: one [`Intent`] per Examples row, identified by `path:line`
 //! of that row. It reads files and never writes.
 
+pub mod messages;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod messages;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
