@@ -393,78 +393,51 @@ impl Builder<'_, '_> {
             .chain(&tags)
             .map(|t| (t.name.clone(), t.id.clone()))
             .collect();
-        let own_steps = scenario.steps.len();
-        let picklings = if examples.is_empty() {
-            vec![Pickling {
+        let first_own = pickle_steps.len().saturating_sub(scenario.steps.len());
+        if examples.is_empty() {
+            self.pickles.push(Pickling {
                 line: location.line,
                 location,
                 ast_node_ids: vec![id.clone()],
-                tags: tag_names,
+                tags: tag_names.clone(),
                 steps: pickle_steps
                     .iter()
-                    .map(|(s, kind)| PickleStep {
-                        ast_node_ids: vec![s.id.clone()],
-                        kind,
-                        media_type: s.doc_string.as_ref().and_then(|d| d.media_type.clone()),
-                        doc_string: s.doc_string.as_ref().map(|d| d.content.clone()),
-                    })
+                    .map(|(s, kind)| pickle_step(s, kind, None))
                     .collect(),
-            }]
-        } else {
-            let mut found = Vec::new();
-            let first_own = pickle_steps.len().saturating_sub(own_steps);
-            for table in &examples {
-                let base = tag_names.len();
-                tag_names.extend(table.tags.iter().map(|t| (t.name.clone(), t.id.clone())));
-                let header: Vec<String> = table
-                    .table_header
+            });
+        }
+        for table in &examples {
+            let base = tag_names.len();
+            tag_names.extend(table.tags.iter().map(|t| (t.name.clone(), t.id.clone())));
+            let header: Vec<String> = table
+                .table_header
+                .iter()
+                .flat_map(|h| h.cells.iter().map(|c| c.value.clone()))
+                .collect();
+            for row in &table.table_body {
+                let values: Vec<(String, String)> = header
                     .iter()
-                    .flat_map(|h| h.cells.iter().map(|c| c.value.clone()))
+                    .cloned()
+                    .zip(row.cells.iter().map(|c| c.value.clone()))
                     .collect();
-                for row in &table.table_body {
-                    let values: Vec<(String, String)> = header
+                self.pickles.push(Pickling {
+                    line: row.location.line,
+                    location: row.location,
+                    ast_node_ids: vec![id.clone(), row.id.clone()],
+                    tags: tag_names.clone(),
+                    steps: pickle_steps
                         .iter()
-                        .cloned()
-                        .zip(row.cells.iter().map(|c| c.value.clone()))
-                        .collect();
-                    found.push(Pickling {
-                        line: row.location.line,
-                        location: row.location,
-                        ast_node_ids: vec![id.clone(), row.id.clone()],
-                        tags: tag_names.clone(),
-                        steps: pickle_steps
-                            .iter()
-                            .enumerate()
-                            .map(|(i, (s, kind))| {
-                                let mut ids = vec![s.id.clone()];
-                                if i >= first_own {
-                                    ids.push(row.id.clone());
-                                }
-                                let content = s.doc_string.as_ref().map(|d| {
-                                    if i >= first_own {
-                                        super::fill(&d.content, &values)
-                                    } else {
-                                        d.content.clone()
-                                    }
-                                });
-                                PickleStep {
-                                    ast_node_ids: ids,
-                                    kind,
-                                    media_type: s
-                                        .doc_string
-                                        .as_ref()
-                                        .and_then(|d| d.media_type.clone()),
-                                    doc_string: content,
-                                }
-                            })
-                            .collect(),
-                    });
-                }
-                tag_names.truncate(base);
+                        .enumerate()
+                        .map(|(i, (s, kind))| {
+                            // Background steps take nothing from the row.
+                            let row = (i >= first_own).then_some((row, values.as_slice()));
+                            pickle_step(s, kind, row)
+                        })
+                        .collect(),
+                });
             }
-            found
-        };
-        self.pickles.extend(picklings);
+            tag_names.truncate(base);
+        }
         Scenario {
             location,
             tags,
@@ -582,6 +555,26 @@ impl Builder<'_, '_> {
                 id: self.ids.fresh(),
             })
             .collect()
+    }
+}
+
+/// What the pickle step of `step` takes from the document; `row` is the
+/// Examples row (and its values by column) of an outline step.
+fn pickle_step(
+    step: &Step,
+    kind: &'static str,
+    row: Option<(&TableRow, &[(String, String)])>,
+) -> PickleStep {
+    let mut ast_node_ids = vec![step.id.clone()];
+    ast_node_ids.extend(row.map(|(row, _)| row.id.clone()));
+    PickleStep {
+        ast_node_ids,
+        kind,
+        media_type: step.doc_string.as_ref().and_then(|d| d.media_type.clone()),
+        doc_string: step.doc_string.as_ref().map(|d| match row {
+            Some((_, values)) => super::fill(&d.content, values),
+            None => d.content.clone(),
+        }),
     }
 }
 
