@@ -13,6 +13,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 
 import Ajv2020 from 'ajv/dist/2020.js'
@@ -24,8 +25,12 @@ if (!streamPath || !pagePath) {
   process.exit(2)
 }
 
+// Paths from this file's folder without `import.meta.dirname` (Node 20.11),
+// so that Debian's Node 18 runs this too.
+const here = path.dirname(fileURLToPath(import.meta.url))
+const modules = path.join(here, 'node_modules')
 // Not among the package's exports: read from where npm put it.
-const schemaPath = path.join(import.meta.dirname, 'node_modules/@cucumber/messages/messages.schema.json')
+const schemaPath = path.join(modules, '@cucumber/messages/messages.schema.json')
 const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8'))
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema)
 
@@ -116,7 +121,11 @@ if (problems.length > 0) {
 
 await pipeline(
   Readable.from(envelopes.map(([, envelope]) => envelope)),
-  new CucumberHtmlStream(),
+  new CucumberHtmlStream(
+    path.join(modules, '@cucumber/html-formatter/dist/main.css'),
+    path.join(modules, '@cucumber/html-formatter/dist/main.js'),
+    path.join(modules, '@cucumber/html-formatter/dist/src/icon.url'),
+  ),
   fs.createWriteStream(pagePath),
 )
 console.log(`${envelopes.length} messages valid; page written to ${pagePath}`)

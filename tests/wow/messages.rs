@@ -44,7 +44,7 @@ fn tools() -> PathBuf {
         .status();
     assert!(
         node.is_ok_and(|s| s.success()),
-        "the messages test needs Node.js (20 or later) on the `PATH`: install it \
+        "the messages test needs Node.js (18 or later) on the `PATH`: install it \
          (Debian: `apt-get install -y nodejs npm`), then run `npm ci --prefix tests/tools`"
     );
     for package in ["@cucumber/messages", "@cucumber/html-formatter", "ajv"] {
