@@ -231,7 +231,6 @@ pub fn document(
         pickles: Vec::new(),
         kinds: std::collections::HashMap::new(),
     };
-    let feature_tags = builder.tags(&ast.tags, ast.position.line);
     let background = ast.background.as_ref().map(|b| builder.background(b));
     let mut children: Vec<(usize, Child)> = Vec::new();
     if let Some(background) = &background {
@@ -244,7 +243,7 @@ pub fn document(
     for item in items {
         let child = match item {
             Item::Scenario(scenario) => {
-                let scenario = builder.scenario(scenario, &feature_tags, background.as_ref(), None);
+                let scenario = builder.scenario(scenario, background.as_ref(), None);
                 Child {
                     rule: None,
                     background: None,
@@ -252,14 +251,19 @@ pub fn document(
                 }
             }
             Item::Rule(rule) => Child {
-                rule: Some(builder.rule(rule, &feature_tags, background.as_ref())),
+                rule: Some(builder.rule(rule, background.as_ref())),
                 background: None,
                 scenario: None,
             },
         };
         children.push((item.line(), child));
     }
+    // The reference parser gives a node's tags their ids after its children.
+    let feature_tags = builder.tags(&ast.tags, ast.position.line);
     let mut pickles = builder.pickles;
+    for pickle in &mut pickles {
+        inherit(pickle, &feature_tags);
+    }
     pickles.sort_by_key(|p| p.line);
     let document = Document {
         uri: uri.to_owned(),
@@ -309,32 +313,24 @@ struct Builder<'t, 'i> {
 }
 
 impl Builder<'_, '_> {
-    fn rule(
-        &mut self,
-        rule: &gherkin::Rule,
-        feature_tags: &[Tag],
-        feature_background: Option<&Background>,
-    ) -> Rule {
-        let tags = self.tags(&rule.tags, rule.position.line);
+    fn rule(&mut self, rule: &gherkin::Rule, feature_background: Option<&Background>) -> Rule {
+        let first_pickle = self.pickles.len();
         let mut children = Vec::new();
         let background = rule.background.as_ref().map(|b| self.background(b));
         if let Some(background) = &background {
             children.push(child_background(background));
         }
-        let mut inherited: Vec<Tag> = feature_tags.to_vec();
-        inherited.extend(tags.iter().cloned());
         for scenario in &rule.scenarios {
-            let scenario = self.scenario(
-                scenario,
-                &inherited,
-                feature_background,
-                background.as_ref(),
-            );
+            let scenario = self.scenario(scenario, feature_background, background.as_ref());
             children.push(Child {
                 rule: None,
                 background: None,
                 scenario: Some(scenario),
             });
+        }
+        let tags = self.tags(&rule.tags, rule.position.line);
+        for pickle in &mut self.pickles[first_pickle..] {
+            inherit(pickle, &tags);
         }
         Rule {
             location: self.text.location(rule.position.line, &rule.keyword),
@@ -365,13 +361,12 @@ impl Builder<'_, '_> {
     fn scenario(
         &mut self,
         scenario: &gherkin::Scenario,
-        inherited: &[Tag],
         feature_background: Option<&Background>,
         rule_background: Option<&Background>,
     ) -> Scenario {
-        let tags = self.tags(&scenario.tags, scenario.position.line);
         let steps: Vec<Step> = scenario.steps.iter().map(|s| self.step(s)).collect();
         let examples: Vec<Examples> = scenario.examples.iter().map(|e| self.examples(e)).collect();
+        let tags = self.tags(&scenario.tags, scenario.position.line);
         let id = self.ids.fresh();
         let location = self
             .text
@@ -388,9 +383,8 @@ impl Builder<'_, '_> {
                 .map(|s| (s, self.kinds.get(&s.id).copied().unwrap_or("Unknown")))
                 .collect();
         }
-        let mut tag_names: Vec<(String, String)> = inherited
+        let mut tag_names: Vec<(String, String)> = tags
             .iter()
-            .chain(&tags)
             .map(|t| (t.name.clone(), t.id.clone()))
             .collect();
         let first_own = pickle_steps.len().saturating_sub(scenario.steps.len());
@@ -451,7 +445,6 @@ impl Builder<'_, '_> {
     }
 
     fn examples(&mut self, examples: &gherkin::Examples) -> Examples {
-        let tags = self.tags(&examples.tags, examples.position.line);
         let (table_header, table_body) = match &examples.table {
             Some(table) if !table.rows.is_empty() => {
                 let mut rows = self.rows(table).into_iter();
@@ -459,6 +452,7 @@ impl Builder<'_, '_> {
             }
             _ => (None, Vec::new()),
         };
+        let tags = self.tags(&examples.tags, examples.position.line);
         Examples {
             location: self
                 .text
@@ -558,6 +552,12 @@ impl Builder<'_, '_> {
     }
 }
 
+/// Puts `tags` (of a feature or rule) before the tags `pickle` has.
+fn inherit(pickle: &mut Pickling, tags: &[Tag]) {
+    let names = tags.iter().map(|t| (t.name.clone(), t.id.clone()));
+    pickle.tags.splice(0..0, names);
+}
+
 /// What the pickle step of `step` takes from the document; `row` is the
 /// Examples row (and its values by column) of an outline step.
 fn pickle_step(
@@ -570,7 +570,14 @@ fn pickle_step(
     PickleStep {
         ast_node_ids,
         kind,
-        media_type: step.doc_string.as_ref().and_then(|d| d.media_type.clone()),
+        media_type: step
+            .doc_string
+            .as_ref()
+            .and_then(|d| d.media_type.as_deref())
+            .map(|m| match row {
+                Some((_, values)) => super::fill(m, values),
+                None => m.to_owned(),
+            }),
         doc_string: step.doc_string.as_ref().map(|d| match row {
             Some((_, values)) => super::fill(&d.content, values),
             None => d.content.clone(),

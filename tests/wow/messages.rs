@@ -6,7 +6,8 @@
 //! it refers to must exist, and the official `@cucumber/html-formatter`
 //! must render it into a page that, opened offline in headless Chromium,
 //! shows every intent with its status and counts only verified intents as
-//! passed. The node packages live in `tests/tools` (`npm ci` there, as
+//! passed. The pickles of the cucumber/gherkin conformance data must be the
+//! reference parser's. The node packages live in `tests/tools` (`npm ci` there, as
 //! `.ci/run` does); the page is kept as `target/wow-artifacts/messages.html`.
 
 use std::path::{Path, PathBuf};
@@ -336,5 +337,78 @@ fn the_stream_is_valid_and_the_official_formatter_shows_every_intent() {
     assert!(
         !output.status.success(),
         "a status messages do not have is refused"
+    );
+}
+
+/// Files of the conformance data whose pickles this writer does not give
+/// as the reference does, each with why.
+const KNOWN_PICKLE_DIFFERENCES: &[&str] = &[
+    // A conjunction after `*` has the type `Unknown` in the reference; the
+    // gherkin crate gives it the type of the step before (it keeps no
+    // conjunction keywords to tell `And` from `Given` in every language).
+    "conjunctions.feature",
+    // The gherkin crate's own AST differences (see `conformance`).
+    "padded_example.feature",
+    "prefixed-keywords.feature",
+];
+
+/// The pickles of `text` (NDJSON), without their `uri`.
+fn pickles_of(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut message: Value = serde_json::from_str(l).expect("one JSON message a line");
+            let pickle = message.get_mut("pickle")?;
+            pickle.as_object_mut().expect("an object").remove("uri");
+            Some(pickle.take())
+        })
+        .collect()
+}
+
+/// The pickles (ids, AST node ids, names, step texts, types, arguments,
+/// tags) of every valid file of the cucumber/gherkin conformance data
+/// (`tests/data/gherkin/good`) are the reference parser's, byte for byte.
+#[test]
+fn pickles_match_the_reference_for_the_gherkin_conformance_data() {
+    let dir = root().join("tests/data/gherkin/good");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the conformance data is in the repository")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "feature"))
+        .collect();
+    files.sort();
+    let mut wrong = Vec::new();
+    let mut compared = 0;
+    for file in files {
+        let name = file
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .into_owned();
+        let Ok(spec) = wow::spec::parse(std::slice::from_ref(&file)) else {
+            continue;
+        };
+        let expected_path = PathBuf::from(format!("{}.pickles.ndjson", file.display()));
+        let expected = pickles_of(&std::fs::read_to_string(&expected_path).unwrap_or_default());
+        let report = Report::listing(&spec, 0);
+        let got = pickles_of(&wow::report::messages::render(&report, &spec));
+        compared += 1;
+        if got != expected && !KNOWN_PICKLE_DIFFERENCES.contains(&name.as_str()) {
+            let first = got.iter().zip(&expected).find(|(g, e)| g != e).map_or_else(
+                || format!("{} pickles, expected {}", got.len(), expected.len()),
+                |(g, e)| format!("got      {g}\nexpected {e}"),
+            );
+            wrong.push(format!("{name}:\n{first}"));
+        }
+    }
+    assert!(
+        compared > 40,
+        "the conformance data was read: {compared} files"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} files differ:\n{}",
+        wrong.len(),
+        wrong.join("\n\n")
     );
 }
