@@ -352,6 +352,41 @@ const KNOWN_PICKLE_DIFFERENCES: &[&str] = &[
     "prefixed-keywords.feature",
 ];
 
+/// The valid files of the cucumber/gherkin conformance data.
+fn conformance_files() -> Vec<PathBuf> {
+    let dir = root().join("tests/data/gherkin/good");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the conformance data is in the repository")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "feature"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The documents of every conformance file the gherkin crate accepts
+/// (descriptions, comments, doc strings, escaped cells, languages, rules)
+/// in one stream, as `wow check` lists them: valid for the Cucumber tools.
+#[test]
+fn the_documents_of_the_conformance_data_are_valid_messages() {
+    let features: Vec<_> = conformance_files()
+        .iter()
+        .filter_map(|file| wow::spec::parse(std::slice::from_ref(file)).ok())
+        .flat_map(|spec| spec.features)
+        .collect();
+    assert!(features.len() > 40, "the conformance data was read");
+    let spec = Spec {
+        name: "conformance".to_owned(),
+        features,
+    };
+    let text = wow::report::messages::render(&Report::listing(&spec, 0), &spec);
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let stream = dir.path().join("conformance.ndjson");
+    std::fs::write(&stream, &text).expect("write the stream");
+    let said = check_and_render(&stream, &dir.path().join("conformance.html"));
+    assert!(said.contains("messages valid"), "{said}");
+}
+
 /// The pickles of `text` (NDJSON), without their `uri`.
 fn pickles_of(text: &str) -> Vec<Value> {
     text.lines()
@@ -370,16 +405,9 @@ fn pickles_of(text: &str) -> Vec<Value> {
 /// (`tests/data/gherkin/good`) are the reference parser's, byte for byte.
 #[test]
 fn pickles_match_the_reference_for_the_gherkin_conformance_data() {
-    let dir = root().join("tests/data/gherkin/good");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("the conformance data is in the repository")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "feature"))
-        .collect();
-    files.sort();
     let mut wrong = Vec::new();
     let mut compared = 0;
-    for file in files {
+    for file in conformance_files() {
         let name = file
             .file_name()
             .expect("a file")
