@@ -8,7 +8,7 @@
 //! steps and tags). Shapes follow `GherkinDocument.schema.json` and
 //! `Pickle.schema.json` of <https://github.com/cucumber/messages>; ids are
 //! handed out in the order the reference parser (cucumber/gherkin) gives
-//! them: a node's tags and children before the node itself. Locations the
+//! them: a node's children, then its tags, then the node itself. Locations the
 //! `gherkin` crate does not keep (tags, table rows and cells, doc strings,
 //! comments) are found in the text. What must not happen here: anything
 //! about results; this module only describes the document.
@@ -232,9 +232,9 @@ pub fn document(
         kinds: std::collections::HashMap::new(),
     };
     let background = ast.background.as_ref().map(|b| builder.background(b));
-    let mut children: Vec<(usize, Child)> = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
     if let Some(background) = &background {
-        children.push((background.location.line, child_background(background)));
+        children.push(child_background(background));
     }
     // Children in file order: the crate keeps scenarios and rules apart.
     let mut items: Vec<Item<'_>> = ast.scenarios.iter().map(Item::Scenario).collect();
@@ -256,7 +256,7 @@ pub fn document(
                 scenario: None,
             },
         };
-        children.push((item.line(), child));
+        children.push(child);
     }
     // The reference parser gives a node's tags their ids after its children.
     let feature_tags = builder.tags(&ast.tags, ast.position.line);
@@ -274,7 +274,7 @@ pub fn document(
             keyword: ast.keyword.clone(),
             name: ast.name.clone(),
             description: ast.description.clone().unwrap_or_default(),
-            children: children.into_iter().map(|(_, c)| c).collect(),
+            children,
         },
         comments: text.comments(),
     };
