@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{IntentReport, Report, StepReport};
@@ -78,8 +79,8 @@ fn render_at(report: &Report, spec: &Spec, finished: SystemTime) -> String {
     }
 
     let definitions = step_definitions(report, &mut ids);
-    for (_, definition) in definitions.values() {
-        out.emit("stepDefinition", definition.clone());
+    for definition in definitions.values() {
+        out.emit("stepDefinition", definition.body.clone());
     }
 
     let finished_ns = nanos_since_epoch(finished);
@@ -131,7 +132,11 @@ fn emit_test_cases(
                     .as_ref()
                     .and_then(|d| definitions.get(&(d.file.clone(), d.line)))
                 {
-                    test_step["stepDefinitionIds"] = json!([definition.0]);
+                    test_step["stepDefinitionIds"] = json!([definition.id]);
+                    if let Some(arguments) = definition.arguments(&step.report.text) {
+                        test_step["stepMatchArgumentsLists"] =
+                            json!([{ "stepMatchArguments": arguments }]);
+                    }
                 }
                 test_step
             })
@@ -352,8 +357,77 @@ impl<'a> Case<'a> {
     }
 }
 
-/// Step definitions by (file, line): their id and `stepDefinition` body.
-type Definitions = BTreeMap<(String, usize), (String, Value)>;
+/// Step definitions by (file, line).
+type Definitions = BTreeMap<(String, usize), Definition>;
+
+/// A step definition the report traced.
+struct Definition {
+    id: String,
+    /// The `stepDefinition` message body.
+    body: Value,
+    /// The regex cucumber-rs matches steps with, when wow can build it
+    /// (not for custom parameter types, whose regex is in the model's code).
+    matcher: Option<Regex>,
+    /// The parameter type of each argument (`int`, `word`), for an
+    /// expression; empty for a regex.
+    parameters: Vec<String>,
+}
+
+impl Definition {
+    /// The `stepMatchArguments` of `text`: each argument's value and where
+    /// it starts (in bytes, UTF-8), or `None` when the pattern is unknown or
+    /// does not match `text`.
+    fn arguments(&self, text: &str) -> Option<Vec<Value>> {
+        let captures = self.matcher.as_ref()?.captures(text)?;
+        // The outermost groups only: `{string}` has groups inside its own.
+        let mut end = 0;
+        let mut arguments = Vec::new();
+        for group in captures.iter().skip(1).flatten() {
+            if group.start() < end {
+                continue;
+            }
+            end = group.end();
+            let mut argument = json!({
+                "group": { "start": group.start(), "value": group.as_str(), "children": [] },
+            });
+            if let Some(name) = self
+                .parameters
+                .get(arguments.len())
+                .filter(|n| !n.is_empty())
+            {
+                argument["parameterTypeName"] = json!(name);
+            }
+            arguments.push(argument);
+        }
+        Some(arguments)
+    }
+}
+
+/// The regex cucumber-rs 0.23 matches with: an expression becomes an
+/// anchored regex (cucumber-expressions), a regex is used as is.
+fn matcher(source: &str, kind: &str) -> Option<Regex> {
+    if kind == "REGULAR_EXPRESSION" {
+        Regex::new(source).ok()
+    } else {
+        cucumber_expressions::Expression::regex(source).ok()
+    }
+}
+
+/// The parameter names of a Cucumber expression, in order (`\{` is text).
+fn parameters(expression: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut chars = expression.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '{' => names.push(chars.by_ref().take_while(|&c| c != '}').collect()),
+            _ => {}
+        }
+    }
+    names
+}
 
 /// One `stepDefinition` per step definition the report traced.
 fn step_definitions(report: &Report, ids: &mut Ids) -> Definitions {
@@ -369,13 +443,28 @@ fn step_definitions(report: &Report, ids: &mut Ids) -> Definitions {
             continue;
         }
         let (source, kind) = pattern(&definition.source).unwrap_or_default();
+        let known = kind.is_some();
+        let kind = kind.unwrap_or("CUCUMBER_EXPRESSION");
         let id = ids.fresh();
         let body = json!({
             "id": id,
-            "pattern": { "source": source, "type": kind.unwrap_or("CUCUMBER_EXPRESSION") },
+            "pattern": { "source": source, "type": kind },
             "sourceReference": { "uri": definition.file, "location": { "line": definition.line } },
         });
-        found.insert(key, (id, body));
+        let expression = kind == "CUCUMBER_EXPRESSION";
+        found.insert(
+            key,
+            Definition {
+                id,
+                body,
+                matcher: known.then(|| matcher(&source, kind)).flatten(),
+                parameters: if expression {
+                    parameters(&source)
+                } else {
+                    Vec::new()
+                },
+            },
+        );
     }
     found
 }

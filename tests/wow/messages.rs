@@ -277,6 +277,21 @@ fn the_stream_is_valid_and_the_official_formatter_shows_every_intent() {
                 == "{word} has a current account with {int} euros in it"),
         "the traced step definitions come with their patterns"
     );
+    let arguments: Vec<Vec<&str>> = messages
+        .iter()
+        .filter_map(|m| m["testCase"]["testSteps"].as_array())
+        .flatten()
+        .filter_map(|step| step["stepMatchArgumentsLists"][0]["stepMatchArguments"].as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| a["group"]["value"].as_str())
+                .collect()
+        })
+        .collect();
+    assert!(
+        arguments.contains(&vec!["Alice", "30"]),
+        "`When Alice withdraws 30 euros` has its arguments: {arguments:?}"
+    );
     assert_eq!(
         messages.last().expect("messages")["testRunFinished"]["success"],
         false
