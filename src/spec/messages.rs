@@ -196,7 +196,8 @@ pub struct Pickling {
     pub location: Location,
     /// The scenario's id, then the Examples row's for an outline intent.
     pub ast_node_ids: Vec<String>,
-    /// Tags of the feature, rule, scenario and Examples, with their ids.
+    /// Tags of the feature, rule, scenario and Examples, in that order:
+    /// (name with its `@`, the tag node's id).
     pub tags: Vec<(String, String)>,
     /// One per step of the intent, background first.
     pub steps: Vec<PickleStep>,
