@@ -31,6 +31,11 @@ pub struct Cli {
     /// errors, failing scenarios, refused files).
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Refuse features holding valid Gherkin that is almost always a
+    /// mistake (a step under `Feature:`, an outline without Examples, …), as
+    /// CI should: the warnings become errors (exit code 2).
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -125,6 +130,9 @@ pub struct ReportArgs {
     /// Write a short Markdown summary (for a pull request or a chat) to this file.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write the run as Cucumber Messages (NDJSON, what Cucumber's own tools read) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub messages: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -285,13 +293,18 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     // keys) through /proc; a kernel without the setting changes nothing.
     let _ = sandbox::protect_self();
     let progress = Progress::stderr(cli.quiet).verbose(cli.verbose);
+    let deny = cli.deny_warnings;
     match cli.command {
-        Command::Run(args) => app::run(&args.options(), &progress),
+        Command::Run(args) => app::run(&args.options(deny), &progress),
         Command::Check(args) => app::check(&app::Check {
             paths: args.paths,
+            deny_warnings: deny,
             json: args.json,
         }),
-        Command::Prompt(args) => app::prompt(&app::PromptOnly { paths: args.paths }),
+        Command::Prompt(args) => app::prompt(&app::PromptOnly {
+            paths: args.paths,
+            deny_warnings: deny,
+        }),
         Command::Test(args) => app::test(
             &app::Test {
                 dir: args.dir,
@@ -300,17 +313,18 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             },
             &progress,
         ),
-        Command::Watch(args) => app::watch(&args.options(), &progress, &|_| {}),
+        Command::Watch(args) => app::watch(&args.options(deny), &progress, &|_| {}),
         Command::Serve(args) => app::serve(
             &app::Serve {
                 port: args.port,
-                watch: args.watch.options(),
+                watch: args.watch.options(deny),
             },
             progress,
         ),
         Command::Critique(args) => app::critique(
             &app::Critique {
                 paths: args.paths,
+                deny_warnings: deny,
                 model: args.model.choice(),
             },
             &progress,
@@ -321,9 +335,10 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 }
 
 impl RunArgs {
-    fn options(&self) -> app::Run {
+    fn options(&self, deny_warnings: bool) -> app::Run {
         app::Run {
             paths: self.paths.clone(),
+            deny_warnings,
             out: self.out.clone(),
             model: self.model.choice(),
             max_repairs: self.max_repairs,
@@ -336,9 +351,10 @@ impl RunArgs {
 }
 
 impl WatchArgs {
-    fn options(&self) -> app::Watch {
+    fn options(&self, deny_warnings: bool) -> app::Watch {
         app::Watch {
             paths: self.paths.clone(),
+            deny_warnings,
             model: self.model.choice(),
             out: self.out.clone(),
             max_repairs: self.max_repairs,
@@ -357,6 +373,7 @@ impl ReportArgs {
             junit: self.junit.clone(),
             cucumber_json: self.cucumber_json.clone(),
             markdown: self.markdown.clone(),
+            messages: self.messages.clone(),
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::vocabulary::{Files, millis};
 /// scenarios and repair what fails; then the reports.
 pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
     let started = Instant::now();
-    let spec = spec::parse(&options.paths)?;
+    let spec = super::features(&options.paths, options.deny_warnings)?;
     let out = options
         .out
         .clone()
@@ -87,10 +87,10 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
 /// `wow check`: parse the features and list their intents (no model).
 pub fn check(options: &Check) -> Result<u8, Error> {
     let started = Instant::now();
-    let spec = spec::parse(&options.paths)?;
+    let spec = super::features(&options.paths, options.deny_warnings)?;
     let report = Report::listing(&spec, millis(started.elapsed()));
     if let Some(path) = &options.json {
-        crate::report::write(&report, crate::report::Format::Json, path)?;
+        crate::report::write(&report, &spec, crate::report::Format::Json, path)?;
     }
     crate::report::print(&report, &spec).map_err(Error::Print)?;
     Ok(0)
@@ -98,7 +98,7 @@ pub fn check(options: &Check) -> Result<u8, Error> {
 
 /// `wow prompt`: print the exact generation prompt (no model).
 pub fn prompt(options: &PromptOnly) -> Result<u8, Error> {
-    let spec = spec::parse(&options.paths)?;
+    let spec = super::features(&options.paths, options.deny_warnings)?;
     let crates = crate::config::load(Path::new("."))?.crates;
     let prompt = crate::prompt::generate(&spec).with_crates(&crates);
     print!("{}", prompt.to_text());
@@ -130,7 +130,7 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
 
 /// `wow critique`: a second opinion on the scenarios, written next to them.
 pub fn critique(options: &Critique, progress: &Progress) -> Result<u8, Error> {
-    let spec = spec::parse(&options.paths)?;
+    let spec = super::features(&options.paths, options.deny_warnings)?;
     let llm = model::live(&options.model, "`wow critique` needs a model")?;
     let critique = second_opinion(&spec, &options.paths, llm, progress)?;
     progress.finish();
@@ -216,7 +216,7 @@ fn watch_once(
     progress: &Progress,
 ) -> Result<Option<(Workspace, Report)>, Error> {
     let started = Instant::now();
-    let spec = spec::parse(&options.paths)?;
+    let spec = super::features(&options.paths, options.deny_warnings)?;
     let workspace = super::workspace(spec, options.out.as_deref(), &options.build)?;
     let prototype = &workspace.prototype;
     let files = prototype.read_files()?;

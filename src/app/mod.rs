@@ -58,6 +58,8 @@ pub struct Reports {
     pub junit: Option<PathBuf>,
     pub cucumber_json: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
+    /// Cucumber Messages (NDJSON).
+    pub messages: Option<PathBuf>,
 }
 
 /// `wow run`: generate, build, run and repair.
@@ -65,6 +67,9 @@ pub struct Reports {
 pub struct Run {
     /// `.feature` files or folders; together they form one prototype.
     pub paths: Vec<PathBuf>,
+    /// Refuse the features when they hold a suspicious construct (a
+    /// warning), as CI should.
+    pub deny_warnings: bool,
     /// The prototype folder; `None`: `generated/<name>`.
     pub out: Option<PathBuf>,
     pub model: ModelChoice,
@@ -82,6 +87,9 @@ pub struct Run {
 #[derive(Debug, Clone)]
 pub struct Check {
     pub paths: Vec<PathBuf>,
+    /// Refuse the features when they hold a suspicious construct (a
+    /// warning), as CI should.
+    pub deny_warnings: bool,
     /// Where to write the intents as JSON.
     pub json: Option<PathBuf>,
 }
@@ -90,6 +98,9 @@ pub struct Check {
 #[derive(Debug, Clone)]
 pub struct PromptOnly {
     pub paths: Vec<PathBuf>,
+    /// Refuse the features when they hold a suspicious construct (a
+    /// warning), as CI should.
+    pub deny_warnings: bool,
 }
 
 /// `wow test`: rebuild an existing prototype and re-run its scenarios.
@@ -106,6 +117,9 @@ pub struct Test {
 #[derive(Debug, Clone)]
 pub struct Watch {
     pub paths: Vec<PathBuf>,
+    /// Refuse the features when they hold a suspicious construct (a
+    /// warning), as CI should.
+    pub deny_warnings: bool,
     pub model: ModelChoice,
     pub out: Option<PathBuf>,
     /// Model calls after each edit round.
@@ -126,6 +140,9 @@ pub struct Serve {
 #[derive(Debug, Clone)]
 pub struct Critique {
     pub paths: Vec<PathBuf>,
+    /// Refuse the features when they hold a suspicious construct (a
+    /// warning), as CI should.
+    pub deny_warnings: bool,
     pub model: ModelChoice,
 }
 
@@ -188,6 +205,19 @@ pub struct Workspace {
     pub prototype: Prototype,
     pub target_dir: PathBuf,
     pub limits: Limits,
+}
+
+/// The features under `paths`, parsed: their warnings printed on stderr,
+/// and refused (exit code 2) with `deny_warnings`.
+pub fn features(paths: &[PathBuf], deny_warnings: bool) -> Result<Spec, Error> {
+    let spec = spec::parse(paths)?;
+    if deny_warnings {
+        return Ok(spec.deny_warnings()?);
+    }
+    for warning in &spec.warnings {
+        eprintln!("{warning}");
+    }
+    Ok(spec)
 }
 
 /// The workspace of the prototype made from `spec`: in `out`, or
@@ -282,10 +312,11 @@ pub fn write_reports(
         (Format::Junit, reports.junit.as_ref()),
         (Format::Markdown, reports.markdown.as_ref()),
         (Format::CucumberJson, reports.cucumber_json.as_ref()),
+        (Format::Messages, reports.messages.as_ref()),
     ];
     for (format, path) in asked {
         if let Some(path) = path {
-            report::write(report, format, path)?;
+            report::write(report, &workspace.spec, format, path)?;
         }
     }
     if reports.open

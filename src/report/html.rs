@@ -767,7 +767,7 @@ pub(crate) mod tests {
         FindingKind, IntentResult, RoundKind as Kind, RoundOutcome as Outcome, Stop,
     };
 
-    const SHOP: &str = "\
+    pub(crate) const SHOP: &str = "\
 Feature: Shopping cart
   As a shopper
   I want a cart that adds up my items

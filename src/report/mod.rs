@@ -15,6 +15,7 @@ mod highlight;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod messages;
 mod terminal;
 pub mod words;
 
@@ -45,6 +46,8 @@ pub enum Format {
     CucumberJson,
     /// A short GitHub-flavoured Markdown summary ([`markdown::render`]).
     Markdown,
+    /// Cucumber Messages, NDJSON ([`messages::render`]).
+    Messages,
 }
 
 /// A report could not be written.
@@ -68,7 +71,7 @@ pub enum Error {
 /// temporary file in the same folder and a rename, so a reader never sees
 /// half a report and a symbolic link at `path` is replaced, not followed.
 /// The file is readable by all (0644).
-pub fn write(report: &Report, format: Format, path: &Path) -> Result<(), Error> {
+pub fn write(report: &Report, spec: &Spec, format: Format, path: &Path) -> Result<(), Error> {
     let text = match format {
         Format::Json => serde_json::to_string_pretty(report).expect("reports serialize") + "\n",
         Format::Html => html::render(report),
@@ -78,6 +81,7 @@ pub fn write(report: &Report, format: Format, path: &Path) -> Result<(), Error> 
         })?,
         Format::CucumberJson => cucumber::render(report),
         Format::Markdown => markdown::render(report),
+        Format::Messages => messages::render(report, spec),
     };
     write_atomically(path, text.as_bytes()).map_err(|source| Error::Write {
         path: path.to_owned(),
@@ -854,6 +858,10 @@ Feature: Bank account
     fn every_format_is_written_whole_readable_and_never_through_a_link() {
         use std::os::unix::fs::PermissionsExt as _;
         let report = html::tests::sample();
+        let features = tempfile::tempdir().expect("a temp folder");
+        std::fs::write(features.path().join("shop.feature"), html::tests::SHOP)
+            .expect("write a fixture");
+        let spec = crate::spec::parse(&[features.path().to_owned()]).expect("valid features");
         let dir = tempfile::tempdir().expect("a temp folder");
         let elsewhere = dir.path().join("elsewhere.txt");
         std::fs::write(&elsewhere, "keep me").expect("write a fixture");
@@ -863,11 +871,12 @@ Feature: Bank account
             Format::Junit,
             Format::CucumberJson,
             Format::Markdown,
+            Format::Messages,
         ] {
             let path = dir.path().join(format!("reports/{format:?}"));
             std::fs::create_dir_all(dir.path().join("reports")).expect("a folder");
             std::os::unix::fs::symlink(&elsewhere, &path).expect("a link");
-            write(&report, format, &path).expect("written");
+            write(&report, &spec, format, &path).expect("written");
             let meta = std::fs::symlink_metadata(&path).expect("written");
             assert!(meta.is_file(), "{format:?} replaced the link with a file");
             assert_eq!(meta.permissions().mode() & 0o777, 0o644, "{format:?}");
@@ -888,7 +897,7 @@ Feature: Bank account
         )
         .expect("valid JSON");
         assert_eq!(json["version"], VERSION);
-        let error = write(&report, Format::Json, &elsewhere.join("no/such"))
+        let error = write(&report, &spec, Format::Json, &elsewhere.join("no/such"))
             .expect_err("a file is not a folder");
         assert!(
             error.to_string().contains("elsewhere.txt/no/such"),

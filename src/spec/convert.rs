@@ -126,7 +126,7 @@ pub(crate) fn convert(
 /// Lines (1-based) of the `count` data rows of a table whose header is on
 /// `header_line`: the next lines that start with `|`, skipping blank lines
 /// and comments as the Gherkin grammar does.
-fn row_lines(lines: &[&str], header_line: usize, count: usize) -> Vec<usize> {
+pub(super) fn row_lines(lines: &[&str], header_line: usize, count: usize) -> Vec<usize> {
     let mut found: Vec<usize> = lines
         .iter()
         .enumerate()
@@ -145,7 +145,7 @@ fn row_lines(lines: &[&str], header_line: usize, count: usize) -> Vec<usize> {
 /// Replaces each `<name>` that names a column with the row's value, in one
 /// pass (a value that itself looks like `<name>` stays as it is), and leaves
 /// other `<…>` text alone, as the Gherkin pickle compiler does.
-fn fill(text: &str, values: &[(String, String)]) -> String {
+pub(super) fn fill(text: &str, values: &[(String, String)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('<') {

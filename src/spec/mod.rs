@@ -10,6 +10,8 @@
 //! file's `# language:` (`keywords`). This file holds the types, discovery
 //! and [`parse`]. It reads files and never writes or prints.
 
+pub mod messages;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,10 @@
 //!   the sandbox: every attack's outcome asserted.
 //! - `html`: the HTML report of the bundled examples in headless Chromium,
 //!   offline: every intent and status shown, no request, a screenshot.
+//! - `messages`: the Cucumber Messages stream of the bundled examples
+//!   against the `@cucumber/messages` schema and the official HTML
+//!   formatter (node packages in `tests/tools`), its page in Chromium;
+//!   pickles against the cucumber/gherkin conformance data.
 //! - `input`: bad input (random text through a proptest run, huge, binary,
 //!   unreadable, empty) never panics.
 //! - `live`: `wow watch` (edit rounds on a saved feature) and `wow serve`.
@@ -30,6 +34,7 @@ mod hostile;
 mod html;
 mod input;
 mod live;
+mod messages;
 mod models;
 mod safety;
 mod support;
