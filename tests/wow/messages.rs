@@ -389,7 +389,9 @@ fn the_documents_of_the_conformance_data_are_valid_messages() {
         .filter_map(|file| wow::spec::parse(std::slice::from_ref(file)).ok())
         .flat_map(|spec| spec.features)
         .collect();
-    assert!(features.len() > 40, "the conformance data was read");
+    // Files without any scenario are refused by `spec::parse` (nothing to
+    // run), so fewer documents than files.
+    assert!(features.len() > 35, "the conformance data was read");
     let spec = Spec {
         name: "conformance".to_owned(),
         features,
@@ -429,11 +431,21 @@ fn pickles_match_the_reference_for_the_gherkin_conformance_data() {
             .expect("a file")
             .to_string_lossy()
             .into_owned();
-        let Ok(spec) = wow::spec::parse(std::slice::from_ref(&file)) else {
-            continue;
-        };
         let expected_path = PathBuf::from(format!("{}.pickles.ndjson", file.display()));
         let expected = pickles_of(&std::fs::read_to_string(&expected_path).unwrap_or_default());
+        let spec = match wow::spec::parse(std::slice::from_ref(&file)) {
+            Ok(spec) => spec,
+            // A file without any scenario is refused (nothing to run); the
+            // reference has no pickle for it either.
+            Err(wow::spec::Error::NoIntents { .. }) => {
+                compared += 1;
+                if !expected.is_empty() {
+                    wrong.push(format!("{name}: refused for holding no intent"));
+                }
+                continue;
+            }
+            Err(_) => continue,
+        };
         let report = Report::listing(&spec, 0);
         let got = pickles_of(&wow::report::messages::render(&report, &spec));
         compared += 1;
