@@ -39,6 +39,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
     workspace
         .prototype
         .write_skeleton(&workspace.spec, &workspace.target_dir)?;
+    super::record_sources(&workspace)?;
     let (session, exchanges) = repair::run(
         &workspace.spec,
         &workspace.prototype,
@@ -237,6 +238,7 @@ fn watch_once(
         _ => Some(repair::Start::Generate),
     };
     prototype.write_skeleton(&workspace.spec, &workspace.target_dir)?;
+    super::record_sources(&workspace)?;
     let report = match start {
         // The prototype already matches these features: check it as it is.
         None => {

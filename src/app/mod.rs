@@ -245,6 +245,16 @@ pub fn existing(dir: &Path, build: &BuildOptions) -> Result<Workspace, Error> {
     let prototype = Prototype::open(dir)?;
     let mut spec = spec::parse(&[prototype.path("features")])?;
     spec.rebase("features");
+    // Named as `wow run` named them, from where the product owner keeps them.
+    if let Some(sources) = std::fs::read_to_string(prototype.state(SOURCES))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+    {
+        spec.rebase_to(&sources);
+    }
+    for warning in &spec.warnings {
+        eprintln!("{warning}");
+    }
     let target_dir = target_dir(build.target_dir.as_deref(), dir)?;
     Ok(Workspace {
         spec,
@@ -252,6 +262,19 @@ pub fn existing(dir: &Path, build: &BuildOptions) -> Result<Workspace, Error> {
         target_dir,
         limits: build.limits,
     })
+}
+
+/// The state file that keeps where each feature copy came from
+/// (`.wow/sources.json`: path in `features/` → the path `wow run` read).
+const SOURCES: &str = "sources.json";
+
+/// Records where the features of `workspace` come from, so that `wow test`
+/// names intents as `wow run` does.
+pub fn record_sources(workspace: &Workspace) -> Result<(), Error> {
+    let sources =
+        serde_json::to_string_pretty(&workspace.spec.sources()).expect("paths serialize") + "\n";
+    workspace.prototype.write_state(SOURCES, &sources)?;
+    Ok(())
 }
 
 /// The prototype folder `wow test` and `wow restore` use when none is
@@ -417,6 +440,38 @@ fn target_dir(given: Option<&Path>, prototype_dir: &Path) -> Result<PathBuf, Err
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wow_test_names_intents_as_wow_run_did() {
+        let root = tempfile::tempdir().expect("temporary folder");
+        let gym = root.path().join("gym");
+        std::fs::create_dir_all(&gym).expect("features folder");
+        std::fs::write(
+            gym.join("gym_membership.feature"),
+            "Feature: Gym\n  Scenario: Joining\n    Given a visitor\n    Then she is a member\n",
+        )
+        .expect("a feature");
+        let spec = spec::parse(std::slice::from_ref(&gym)).expect("valid");
+        let run_ids: Vec<String> = spec.intents().map(|i| i.id.clone()).collect();
+        let build = BuildOptions {
+            target_dir: Some(root.path().join("target")),
+            ..BuildOptions::default()
+        };
+        let out = root.path().join("generated/gym");
+        let workspace = workspace(spec, Some(&out), &build).expect("workspace");
+        workspace
+            .prototype
+            .write_skeleton(&workspace.spec, &workspace.target_dir)
+            .expect("skeleton");
+        record_sources(&workspace).expect("sources");
+        let tested = existing(&out, &build).expect("the prototype opens");
+        let test_ids: Vec<String> = tested.spec.intents().map(|i| i.id.clone()).collect();
+        assert_eq!(test_ids, run_ids);
+        assert!(
+            run_ids[0].ends_with("gym/gym_membership.feature:2"),
+            "{run_ids:?}"
+        );
+    }
 
     #[test]
     fn the_default_target_directory_sits_next_to_the_prototype_even_from_inside_it() {

@@ -248,19 +248,44 @@ impl Spec {
     /// `features/cart.feature:12` as `wow run` did, not the copy's path
     /// inside the prototype. Warnings follow their features.
     pub fn rebase(&mut self, folder: &str) {
+        let sources = self
+            .features
+            .iter()
+            .map(|f| (f.rel.clone(), Path::new(folder).join(&f.rel)))
+            .collect();
+        self.rebase_to(&sources);
+    }
+
+    /// Names each feature by the path `sources` gives for its path in the
+    /// prototype (`rel` → the path the product owner's file had when `wow
+    /// run` copied it), intent ids and warnings included, so that `wow
+    /// test` reports `gym/gym_membership.feature:27` as `wow run` did.
+    /// Features `sources` does not name keep their names.
+    pub fn rebase_to(&mut self, sources: &BTreeMap<String, PathBuf>) {
         for feature in &mut self.features {
-            let source = Path::new(folder).join(&feature.rel);
+            let Some(source) = sources.get(&feature.rel) else {
+                continue;
+            };
             for warning in &mut self.warnings {
                 if warning.path == feature.source {
-                    warning.path.clone_from(&source);
+                    warning.path.clone_from(source);
                 }
             }
-            feature.source = source;
+            feature.source.clone_from(source);
             let shown = display_path(&feature.source);
             for intent in &mut feature.intents {
                 intent.id = format!("{shown}:{}", intent.line);
             }
         }
+    }
+
+    /// Each feature's path in the prototype (`rel`) and the path it is
+    /// shown by (its source), for [`Spec::rebase_to`].
+    pub fn sources(&self) -> BTreeMap<String, PathBuf> {
+        self.features
+            .iter()
+            .map(|f| (f.rel.clone(), PathBuf::from(display_path(&f.source))))
+            .collect()
     }
 
     /// The spec lock: SHA-256 of each feature's text, by its path in the
