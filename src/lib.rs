@@ -16,6 +16,7 @@ pub mod critique;
 pub mod extract;
 pub mod history;
 pub mod llm;
+pub mod process;
 pub mod progress;
 pub mod prompt;
 pub mod prototype;

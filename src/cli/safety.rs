@@ -96,7 +96,8 @@ pub(super) fn announce(limits: &Limits, prototype: &Prototype) -> Result<(), Err
 
 fn probe(prototype: &Prototype, budget: Budget) -> Result<Layers, Error> {
     let exe = std::env::current_exe().map_err(sandbox::Error::CurrentExe)?;
-    let policy = Policy::run(&prototype.dir, &exe, &prototype.state(""), budget);
+    let scratch = std::env::temp_dir();
+    let policy = Policy::run(&prototype.dir, &exe, &scratch, budget);
     Ok(sandbox::probe(&policy)?)
 }
 
