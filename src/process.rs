@@ -10,6 +10,7 @@
 //! here decides what a child may do (that is [`crate::sandbox`]) or what
 //! its output means (that is the caller).
 
+use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::process::{Command, Stdio};
@@ -206,7 +207,7 @@ fn capture(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
         let cut = total - head.len() - tail.len();
         let mut text = String::from_utf8_lossy(&head).into_owned();
         if cut > 0 {
-            text.push_str(&format!("\n[… {cut} bytes cut …]\n"));
+            let _ = write!(text, "\n[… {cut} bytes cut …]\n");
         }
         text.push_str(&String::from_utf8_lossy(&tail));
         let _ = send.send(text);

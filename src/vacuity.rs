@@ -78,7 +78,7 @@ pub fn verify(
         _ => Ok(()),
     }
     .and_then(|()| hollow.write_skeleton(spec, target_dir))
-    .and_then(|()| hollow.write_files(&audit::hollow(files)));
+    .and_then(|()| hollow.write_files(&keep_unsafe_forbidden(audit::hollow(files))));
     if let Err(error) = outcome {
         verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));
     } else {
@@ -146,4 +146,19 @@ fn compare(
             _ => {}
         }
     }
+}
+
+/// The hollow rewrite lowers `forbid`/`deny` to `warn`; for `unsafe_code`,
+/// which the tool-owned manifest forbids, `warn` is an error (E0453) and
+/// the copy would not compile: keep it forbidden.
+fn keep_unsafe_forbidden(files: Files) -> Files {
+    files
+        .into_iter()
+        .map(|(path, content)| {
+            (
+                path,
+                content.replace("warn(unsafe_code)", "forbid(unsafe_code)"),
+            )
+        })
+        .collect()
 }

@@ -19,6 +19,7 @@
 pub mod config;
 pub mod results;
 
+use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -720,7 +721,10 @@ fn nonce() -> Result<String, Error> {
             path: path.to_owned(),
             source,
         })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(bytes.iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    }))
 }
 
 /// The harness's Cucumber JSON with each feature's `uri` set to the path the
@@ -790,4 +794,56 @@ pub fn tail(text: &str, max: usize) -> String {
         start += 1;
     }
     format!("[… {start} bytes cut …]\n{}", &text[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\ncucumber = \"=0.23.0\"\n";
+    const LOCK: &str = "version = 4\n\n[[package]]\nname = \"cucumber\"\nversion = \"0.23.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"p\"\nversion = \"0.1.0\"\n";
+
+    fn folders(manifest: &str) -> (tempfile::TempDir, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("manifest");
+        std::fs::write(dir.path().join("Cargo.lock"), LOCK).expect("lock");
+        let home = tempfile::tempdir().expect("temporary folder");
+        (dir, home)
+    }
+
+    #[test]
+    fn a_fetch_is_decided_from_the_lock_and_the_registry_cache_only() {
+        let (dir, home) = folders(MANIFEST);
+        assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(false));
+        let cache = home
+            .path()
+            .join("registry/cache/index.crates.io-1949cf8c6b5b557f");
+        std::fs::create_dir_all(&cache).expect("cache");
+        std::fs::write(cache.join("cucumber-0.23.0.crate"), "").expect("crate");
+        assert_eq!(fetch_needed(dir.path(), Some(home.path())), None);
+        // Whatever a child printed plays no part: there is nothing to read.
+        let extra = format!("{MANIFEST}\n[dependencies]\nrust_decimal = \"1\"\n");
+        let (dir, _) = folders(&extra);
+        assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(true));
+    }
+
+    #[test]
+    fn a_toolchain_file_or_cargo_folder_in_the_build_folder_stops_the_build() {
+        for name in FOREIGN {
+            let (dir, _) = folders(MANIFEST);
+            let path = dir.path().join(name);
+            if name.starts_with('.') {
+                std::fs::create_dir_all(&path).expect("folder");
+            } else {
+                std::fs::write(&path, "[toolchain]\npath = \"/tmp/evil\"\n").expect("file");
+            }
+            let error = build(dir.path(), dir.path(), Limits::default())
+                .expect_err("refused")
+                .to_string();
+            assert!(
+                error.contains(name) && error.contains("remove it"),
+                "{error}"
+            );
+        }
+    }
 }

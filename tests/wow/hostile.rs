@@ -172,7 +172,9 @@ impl Trap {
             std::fs::read_to_string(self.home.path().join(".ssh/id_rsa")).expect("canary"),
             SSH_CANARY
         );
-        assert_eq!(wow.read("features/hostile.feature"), feature(ATTACKS));
+        if wow.path("features/hostile.feature").exists() {
+            assert_eq!(wow.read("features/hostile.feature"), feature(ATTACKS));
+        }
     }
 }
 
@@ -770,4 +772,58 @@ async fn reading_outside_at_compile_time_fails_the_build_without_the_content() {
         sent[1]
     );
     trap.assert_contained(&wow, &out, &sent);
+}
+
+const DOUBLING: &str = "Feature: Doubling\n\n  Scenario: Double two\n    Given the number 2\n    When it is doubled\n    Then the result is 4\n\n  Scenario: Double five\n    Given the number 5\n    When it is doubled\n    Then the result is 10\n";
+
+const DOUBLING_STEPS: &str = r#"use cucumber::{given, then, when};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    n: i64,
+    result: i64,
+}
+
+#[given(expr = "the number {int}")]
+fn number(world: &mut World, n: i64) {
+    world.n = n;
+}
+
+#[when("it is doubled")]
+fn doubled(world: &mut World) {
+    world.result = prototype::double(world.n);
+}
+
+#[then(expr = "the result is {int}")]
+fn result(world: &mut World, expected: i64) {
+    assert_eq!(world.result, expected);
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_honesty_check_that_cannot_run_leaves_the_passes_unverified() {
+    // The prototype compiles, but its hollow copy does not: the `deny`
+    // inside `cfg_attr` survives the rewrite, and the hollow body leaves
+    // `n` unused.
+    let lib = "#![cfg_attr(all(), deny(warnings))]\n#![forbid(unsafe_code)]\n\n/// Twice `n`.\npub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
+    let trap = Trap::new();
+    let server = serve(&[reply(&[
+        ("src/lib.rs", lib),
+        ("tests/steps.rs", DOUBLING_STEPS),
+    ])])
+    .await;
+    let (wow, out) = trap
+        .wow(Wow::new().file("features/doubling.feature", DOUBLING))
+        .args(&run_args(&server, &["--max-repairs", "0"]))
+        .run_async()
+        .await;
+    assert_ne!(out.code, 0, "not every intent is verified: {}", out.all());
+    let got = intents(&wow.report());
+    assert_eq!(got.len(), 2, "{got:?}");
+    for (name, status, message) in &got {
+        assert_eq!(status, "unverified", "{name}: {message}");
+        assert!(message.contains("hollow copy"), "{name}: {message}");
+    }
+    assert!(!out.stdout.contains("2 of 2 intents pass"), "{}", out.all());
+    trap.assert_contained(&wow, &out, &prompts(&server).await);
 }
