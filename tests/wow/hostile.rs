@@ -64,8 +64,13 @@ impl Trap {
         tcp.set_nonblocking(true).expect("non-blocking");
         let unix = UnixListener::bind(outside.path().join("trap.sock")).expect("listener");
         unix.set_nonblocking(true).expect("non-blocking");
-        let secret = std::process::Command::new("sh")
-            .args(["-c", "sleep 600", ARG_CANARY])
+        // `cat - SECRET` waits on its stdin, which stays open until the
+        // trap is dropped; the secret stays in its command line.
+        let secret = std::process::Command::new("cat")
+            .args(["-", ARG_CANARY])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("a process with a secret argument");
         Self {
