@@ -79,8 +79,9 @@ const STATE: &[(&str, bool)] = &[
 /// Moves aside every entry of the prototype's state that is not what wow
 /// keeps there (a folder where a file goes, a file where a folder goes, a
 /// symbolic link; `.wow` itself included) into `.wow/trash-<seconds>/`
-/// (`.wow` itself to `.wow.trash-<seconds>` beside it), so that a run
-/// recovers from whatever an earlier one left. Returns each move, from → to.
+/// (`.wow` itself to `.wow.trash-<seconds>` beside it; a link inside `.wow/`
+/// is removed), so that a run recovers from whatever an earlier one left.
+/// Returns each move, from → to (an empty `to`: the link was removed).
 pub fn recover(prototype: &Prototype) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -92,31 +93,43 @@ pub fn recover(prototype: &Prototype) -> Result<Vec<(PathBuf, PathBuf)>, Error> 
         Ok(meta) => meta.file_type().is_symlink() || meta.is_dir() != folder,
         Err(_) => false,
     };
-    let mut aside = |from: PathBuf, to: PathBuf| -> Result<(), Error> {
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).map_err(|source| prototype::Error::Write {
-                path: parent.to_owned(),
+    let aside =
+        |from: PathBuf, to: PathBuf, moved: &mut Vec<(PathBuf, PathBuf)>| -> Result<(), Error> {
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(|source| prototype::Error::Write {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+            }
+            fs::rename(&from, &to).map_err(|source| prototype::Error::Write {
+                path: from.clone(),
                 source,
             })?;
-        }
-        fs::rename(&from, &to).map_err(|source| prototype::Error::Write {
-            path: from.clone(),
-            source,
-        })?;
-        moved.push((from, to));
-        Ok(())
-    };
+            moved.push((from, to));
+            Ok(())
+        };
     if wrong(&state, true) {
         let mut to = state.clone().into_os_string();
         to.push(format!(".trash-{seconds}"));
-        aside(state.clone(), PathBuf::from(to))?;
+        aside(state.clone(), PathBuf::from(to), &mut moved)?;
         return Ok(moved);
     }
     let trash = state.join(format!("trash-{seconds}"));
     for (name, folder) in STATE {
         let path = state.join(name);
-        if wrong(&path, *folder) {
-            aside(path, trash.join(name))?;
+        if !wrong(&path, *folder) {
+            continue;
+        }
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            // A link holds nothing of the user's: removed, not kept, so
+            // that no link is left inside the prototype.
+            fs::remove_file(&path).map_err(|source| prototype::Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            moved.push((path, PathBuf::new()));
+        } else {
+            aside(path, trash.join(name), &mut moved)?;
         }
     }
     Ok(moved)
@@ -127,10 +140,17 @@ pub fn recover(prototype: &Prototype) -> Result<Vec<(PathBuf, PathBuf)>, Error> 
 /// does not belong in `.wow/` ([`recover`]), saying so on stderr.
 pub fn lock(prototype: &Prototype) -> Result<Lock, Error> {
     for (from, to) in recover(prototype)? {
+        let done = if to.as_os_str().is_empty() {
+            "a symbolic link; removed it".to_owned()
+        } else {
+            format!(
+                "a folder, a file or a link in its place; moved it aside to `{}`",
+                to.display()
+            )
+        };
         eprintln!(
-            "note: `{}` was not what wow keeps there (a folder, a file or a link in its place); moved it aside to `{}`",
-            from.display(),
-            to.display()
+            "note: `{}` was not what wow keeps there ({done})",
+            from.display()
         );
     }
     let path = prototype.state("lock");
@@ -406,6 +426,7 @@ mod tests {
         let lock = lock(&prototype).expect("recovers");
         assert!(prototype.state("lock").is_file());
         for name in ["manifest.json", "history", "last-run.json"] {
+            // Moved or, for the link, removed.
             assert!(
                 fs::symlink_metadata(prototype.state(name)).is_err(),
                 "{name} moved aside"
