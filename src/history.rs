@@ -64,9 +64,95 @@ pub enum Error {
 #[derive(Debug)]
 pub struct Lock(#[expect(dead_code, reason = "held for its lock")] fs::File);
 
+/// Entries of `.wow/` and whether each is a folder (else a file).
+const STATE: &[(&str, bool)] = &[
+    ("lock", false),
+    ("manifest.json", false),
+    ("features.json", false),
+    ("last-run.json", false),
+    ("cucumber.json", false),
+    ("history", true),
+    ("exchanges", true),
+    ("hollow", true),
+];
+
+/// Moves aside every entry of the prototype's state that is not what wow
+/// keeps there (a folder where a file goes, a file where a folder goes, a
+/// symbolic link; `.wow` itself included) into `.wow/trash-<seconds>/`
+/// (`.wow` itself to `.wow.trash-<seconds>` beside it; a link inside `.wow/`
+/// is removed), so that a run recovers from whatever an earlier one left.
+/// Returns each move, from → to (an empty `to`: the link was removed).
+pub fn recover(prototype: &Prototype) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let state = prototype.state("");
+    let state = state.components().collect::<PathBuf>();
+    let mut moved = Vec::new();
+    let wrong = |path: &Path, folder: bool| match fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type().is_symlink() || meta.is_dir() != folder,
+        Err(_) => false,
+    };
+    let aside =
+        |from: PathBuf, to: PathBuf, moved: &mut Vec<(PathBuf, PathBuf)>| -> Result<(), Error> {
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(|source| prototype::Error::Write {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+            }
+            fs::rename(&from, &to).map_err(|source| prototype::Error::Write {
+                path: from.clone(),
+                source,
+            })?;
+            moved.push((from, to));
+            Ok(())
+        };
+    if wrong(&state, true) {
+        let mut to = state.clone().into_os_string();
+        to.push(format!(".trash-{seconds}"));
+        aside(state.clone(), PathBuf::from(to), &mut moved)?;
+        return Ok(moved);
+    }
+    let trash = state.join(format!("trash-{seconds}"));
+    for (name, folder) in STATE {
+        let path = state.join(name);
+        if !wrong(&path, *folder) {
+            continue;
+        }
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            // A link holds nothing of the user's: removed, not kept, so
+            // that no link is left inside the prototype.
+            fs::remove_file(&path).map_err(|source| prototype::Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            moved.push((path, PathBuf::new()));
+        } else {
+            aside(path, trash.join(name), &mut moved)?;
+        }
+    }
+    Ok(moved)
+}
+
 /// Takes `.wow/lock` of `prototype` without waiting, recording this
-/// process's id in it so another run can name it.
+/// process's id in it so another run can name it. First moves aside what
+/// does not belong in `.wow/` ([`recover`]), saying so on stderr.
 pub fn lock(prototype: &Prototype) -> Result<Lock, Error> {
+    for (from, to) in recover(prototype)? {
+        let done = if to.as_os_str().is_empty() {
+            "a symbolic link; removed it".to_owned()
+        } else {
+            format!(
+                "a folder, a file or a link in its place; moved it aside to `{}`",
+                to.display()
+            )
+        };
+        eprintln!(
+            "note: `{}` was not what wow keeps there ({done})",
+            from.display()
+        );
+    }
     let path = prototype.state("lock");
     prototype.refuse_links(&format!("{}/lock", prototype::STATE_DIR))?;
     let err = |source| Error::Lock {
@@ -318,6 +404,64 @@ mod tests {
         assert!(
             error.contains(&format!("pid {}", std::process::id())),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn state_replaced_by_folders_or_links_is_moved_aside_and_the_lock_recovers() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let prototype = Prototype::new(dir.path());
+        fs::create_dir_all(prototype.state("lock/inner")).expect("a folder for the lock");
+        fs::create_dir_all(prototype.state("manifest.json")).expect("a folder for the manifest");
+        fs::write(prototype.state("history"), "a file for the history").expect("file");
+        std::os::unix::fs::symlink("/etc/passwd", prototype.state("last-run.json")).expect("link");
+        let error = prototype
+            .write_state("manifest.json", "{}")
+            .expect_err("a folder is in the way")
+            .to_string();
+        assert!(
+            error.contains("manifest.json") && error.contains("move it away"),
+            "{error}"
+        );
+        let lock = lock(&prototype).expect("recovers");
+        assert!(prototype.state("lock").is_file());
+        for name in ["manifest.json", "history", "last-run.json"] {
+            // Moved or, for the link, removed.
+            assert!(
+                fs::symlink_metadata(prototype.state(name)).is_err(),
+                "{name} moved aside"
+            );
+        }
+        let trash: Vec<PathBuf> = fs::read_dir(prototype.state(""))
+            .expect("state")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("trash-"))
+            })
+            .collect();
+        assert_eq!(trash.len(), 1);
+        assert!(trash[0].join("history").is_file(), "nothing is deleted");
+        drop(lock);
+        prototype
+            .write_state("manifest.json", "{}")
+            .expect("writes again");
+    }
+
+    #[test]
+    fn a_state_folder_that_is_a_link_is_moved_aside() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let elsewhere = tempfile::tempdir().expect("temporary folder");
+        let prototype = Prototype::new(dir.path());
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(".wow")).expect("link");
+        let moved = recover(&prototype).expect("recovers");
+        assert_eq!(moved.len(), 1);
+        let _lock = lock(&prototype).expect("locks");
+        assert!(fs::symlink_metadata(dir.path().join(".wow")).is_ok_and(|m| m.is_dir()));
+        assert_eq!(
+            fs::read_dir(elsewhere.path()).expect("untouched").count(),
+            0
         );
     }
 }

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod history;
 pub mod honesty;
 pub mod llm;
+pub mod process;
 pub mod progress;
 pub mod prompt;
 pub mod prototype;

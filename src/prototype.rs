@@ -23,7 +23,7 @@ const LOCK: &str = include_str!("prototype/Cargo.lock.in");
 const HARNESS: &str = include_str!("prototype/intents.rs.in");
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
-const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/cucumber.json\n/.wow/last-run.json\n/.wow/hollow/\n/.wow/home/\n/.wow/tmp/\n/.wow/lock\n/.wow/history/\n/report.html\n";
+const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/last-run.json\n/.wow/hollow/\n/.wow/lock\n/.wow/history/\n/.wow/trash-*/\n/report.html\n";
 
 /// Model-owned files: normalised path → content.
 pub type Files = BTreeMap<String, String>;
@@ -61,6 +61,8 @@ pub enum Error {
     FeatureChanged(PathBuf),
     #[error("`{}` is a symbolic link: wow never writes through links, since one could lead out of the prototype; remove it", .0.display())]
     Link(PathBuf),
+    #[error("`{}` is a folder where wow keeps a file: move it away (the next `wow run` or `wow test` moves it aside by itself)", .0.display())]
+    Occupied(PathBuf),
     #[error("`{}` is not a prototype made by wow (it has no `tests/intents.rs` and `features/`): give the folder `wow run` wrote", .0.display())]
     NotPrototype(PathBuf),
 }
@@ -354,6 +356,9 @@ pub fn write(path: &Path, content: &str) -> Result<(), Error> {
         source,
     };
     let dir = path.parent().expect("prototype paths have a parent folder");
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::Occupied(path.to_owned()));
+    }
     fs::create_dir_all(dir).map_err(err)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
     temp.write_all(content.as_bytes()).map_err(err)?;

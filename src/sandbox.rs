@@ -149,11 +149,20 @@ const SYSTEM_READ: &[&str] = &[
     "/etc/group",
     "/etc/localtime",
     "/etc/alternatives",
-    "/proc",
-    "/sys",
     "/dev/urandom",
     "/dev/random",
     "/dev/zero",
+];
+
+/// Cargo's lock files and its cache tracker in `CARGO_HOME`, written even
+/// by an offline build.
+const CARGO_STATE: &[&str] = &[
+    ".package-cache",
+    ".package-cache-mutate",
+    ".global-cache",
+    ".global-cache-journal",
+    ".global-cache-wal",
+    ".global-cache-shm",
 ];
 
 /// Where the toolchain lives, found once from the environment of `wow`.
@@ -210,27 +219,57 @@ pub fn which(program: &str) -> Option<PathBuf> {
 
 impl Policy {
     /// A build of the prototype in `dir`: the prototype and the toolchain
-    /// read-only, the shared target directory and the prototype's private
-    /// `.wow/` state writable, processes allowed (cargo runs rustc and the
-    /// dependencies' build scripts, all chosen by the tool), the network
-    /// only when `network` (the first fetch of the dependencies).
+    /// read-only, the registry cache read-only, the shared target directory
+    /// writable (`scratch`, the build's `HOME` and `TMPDIR`, is inside it),
+    /// processes allowed (cargo runs rustc and the dependencies' build
+    /// scripts, all chosen by the tool), no network. Nothing of `/proc` or
+    /// `/sys` is readable, so no compile-time include can copy another
+    /// process's data into the program.
     pub fn build(
         dir: &Path,
         target_dir: &Path,
-        state_dir: &Path,
+        scratch: &Path,
         toolchain: &Toolchain,
         budget: Budget,
-        network: bool,
     ) -> Self {
+        let mut policy = Self::toolchain(toolchain, budget);
+        policy.read.push(dir.to_owned());
+        if let Some(cargo) = &toolchain.cargo_home {
+            policy
+                .read
+                .extend(["registry", "git"].map(|n| cargo.join(n)));
+        }
+        policy
+            .write
+            .extend([target_dir.to_owned(), scratch.to_owned()]);
+        policy
+    }
+
+    /// A fetch of the dependencies in `folder` (a copy of the tool-owned
+    /// manifest and lock file only): the network, and writes to `folder`,
+    /// `scratch` and cargo's registry cache and lock files, never to
+    /// `CARGO_HOME/bin` or `CARGO_HOME/credentials*`.
+    pub fn fetch(folder: &Path, scratch: &Path, toolchain: &Toolchain, budget: Budget) -> Self {
+        let mut policy = Self::toolchain(toolchain, budget);
+        policy.network = true;
+        policy.write.extend([folder.to_owned(), scratch.to_owned()]);
+        if let Some(cargo) = &toolchain.cargo_home {
+            policy
+                .write
+                .extend(["registry", "git"].map(|n| cargo.join(n)));
+        }
+        policy
+    }
+
+    /// What every cargo process needs: the system's programs and the
+    /// toolchain (read and execute), the named files of `/etc`, cargo's
+    /// configuration files (read) and cargo's lock and cache-tracking files
+    /// (write), `/dev/null`.
+    fn toolchain(toolchain: &Toolchain, budget: Budget) -> Self {
         let mut exec: Vec<PathBuf> = SYSTEM_EXEC.iter().map(PathBuf::from).collect();
         exec.extend(toolchain.bin_dirs.iter().cloned());
         let mut read: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).collect();
-        read.push(dir.to_owned());
-        let mut write = vec![
-            target_dir.to_owned(),
-            state_dir.to_owned(),
-            PathBuf::from("/dev/null"),
-        ];
+        let mut write = vec![PathBuf::from("/dev/null")];
         if let Some(rustup) = &toolchain.rustup_home {
             exec.push(rustup.join("toolchains"));
             read.push(rustup.join("settings.toml"));
@@ -242,42 +281,25 @@ impl Policy {
             for name in ["config.toml", "config"] {
                 read.push(cargo.join(name));
             }
-            if network {
-                // The fetch compiles and runs nothing: it may create the
-                // registry cache and cargo's lock files on a new machine,
-                // and add the extra crates of `wow.toml` to the lock.
-                write.push(cargo.clone());
-                write.push(dir.join("Cargo.lock"));
-            } else {
-                read.extend(["registry", "git"].map(|n| cargo.join(n)));
-            }
-            // Cargo's lock files and its cache tracker, even offline.
-            write.extend(
-                [
-                    ".package-cache",
-                    ".package-cache-mutate",
-                    ".global-cache",
-                    ".global-cache-journal",
-                    ".global-cache-wal",
-                    ".global-cache-shm",
-                ]
-                .map(|n| cargo.join(n)),
-            );
+            write.extend(CARGO_STATE.iter().map(|n| cargo.join(n)));
         }
         Self {
             budget,
             exec,
             read,
             write,
-            network,
+            network: false,
             processes: true,
         }
     }
 
     /// A run of the scenarios: the test executable and the C runtime
-    /// executable, the prototype readable, only its `.wow/` state writable;
-    /// no network and no new process.
-    pub fn run(dir: &Path, executable: &Path, state_dir: &Path, budget: Budget) -> Self {
+    /// executable, the prototype and the system's shared data readable,
+    /// only `scratch` (a fresh folder outside the prototype, its `HOME` and
+    /// `TMPDIR`) writable; nothing of `/proc` (not even its own: the
+    /// results' frame value stays out of reach) or `/sys`; no network and
+    /// no new process.
+    pub fn run(dir: &Path, executable: &Path, scratch: &Path, budget: Budget) -> Self {
         let exec = [
             executable.to_owned(),
             PathBuf::from("/lib"),
@@ -292,7 +314,7 @@ impl Policy {
             budget,
             exec,
             read,
-            write: vec![state_dir.to_owned(), PathBuf::from("/dev/null")],
+            write: vec![scratch.to_owned(), PathBuf::from("/dev/null")],
             network: false,
             processes: false,
         }
@@ -825,12 +847,23 @@ mod tests {
         let policy = Policy::run(
             Path::new("/p"),
             Path::new("/t/debug/deps/intents-1"),
-            Path::new("/p/.wow"),
+            Path::new("/tmp/.wow-scratch-1"),
             Budget::RUN,
         );
         assert_eq!(
             policy.write,
-            [PathBuf::from("/p/.wow"), PathBuf::from("/dev/null")]
+            [
+                PathBuf::from("/tmp/.wow-scratch-1"),
+                PathBuf::from("/dev/null")
+            ]
+        );
+        assert!(
+            !policy
+                .read
+                .iter()
+                .chain(&policy.exec)
+                .any(|p| p.starts_with("/proc") || p.starts_with("/sys")),
+            "no process's /proc entries, not even its own"
         );
         assert!(!policy.network);
         assert!(!policy.processes);
@@ -850,10 +883,14 @@ mod tests {
         let policy = Policy::build(
             Path::new("/p"),
             Path::new("/t"),
-            Path::new("/p/.wow"),
+            Path::new("/t/.wow-scratch-1"),
             &toolchain,
             Budget::BUILD,
-            false,
+        );
+        assert!(!policy.network);
+        assert!(
+            !policy.write.iter().any(|p| p.starts_with("/p")),
+            "a build never writes the prototype or its state"
         );
         let all: Vec<&PathBuf> = policy
             .read
@@ -864,5 +901,35 @@ mod tests {
         assert!(!all.iter().any(|p| p.as_path() == Path::new("/h/.cargo")));
         assert!(!all.iter().any(|p| p.as_path() == Path::new("/h")));
         assert!(all.iter().any(|p| p.ends_with(".cargo/registry")));
+    }
+
+    #[test]
+    fn a_fetch_never_writes_cargos_programs_or_credentials() {
+        let toolchain = Toolchain {
+            cargo_home: Some(PathBuf::from("/h/.cargo")),
+            rustup_home: Some(PathBuf::from("/h/.rustup")),
+            bin_dirs: vec![PathBuf::from("/h/.cargo/bin")],
+        };
+        let policy = Policy::fetch(
+            Path::new("/t/.wow-scratch-1/fetch"),
+            Path::new("/t/.wow-scratch-1"),
+            &toolchain,
+            Budget::BUILD,
+        );
+        assert!(policy.network);
+        for path in &policy.write {
+            assert!(
+                !Path::new("/h/.cargo").starts_with(path),
+                "all of CARGO_HOME writable through {}",
+                path.display()
+            );
+            assert!(!path.starts_with("/h/.cargo/bin"), "{}", path.display());
+            assert!(
+                !path.to_string_lossy().contains("credentials"),
+                "{}",
+                path.display()
+            );
+        }
+        assert!(policy.write.iter().any(|p| p.ends_with(".cargo/registry")));
     }
 }

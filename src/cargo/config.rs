@@ -6,8 +6,9 @@
 //! `.cargo/config`) in the folder it runs in and in every parent folder,
 //! then in `CARGO_HOME` (<https://doc.rust-lang.org/cargo/reference/config.html>).
 //! A runner, a compiler wrapper, another compiler or linker, extra compiler
-//! flags, a patched dependency or an unstable flag there would run code the
-//! tool did not choose, outside the sandbox's assumptions. Aliases, source
+//! flags, a patched or path-overridden dependency (`paths`), a build-script
+//! override, a credential provider or an unstable flag there would run code
+//! the tool did not choose, outside the sandbox's assumptions. Aliases, source
 //! replacement (vendoring, checked against the lock file's checksums),
 //! network and terminal settings are fine. Nothing is written here.
 
@@ -30,10 +31,16 @@ const REFUSED: &[&str] = &[
     "host.rustflags",
     "host.*.linker",
     "host.*.rustflags",
+    // Code of its own that cargo runs to fetch a token.
+    "registry.credential-provider",
+    "registry.global-credential-providers",
+    "registries.*.credential-provider",
 ];
 
-/// Tables refused as a whole.
-const REFUSED_TABLES: &[&str] = &["patch", "unstable", "env"];
+/// Tables and top-level keys refused as a whole: `paths` overrides
+/// dependencies with local folders (their build scripts included),
+/// `patch` replaces them, `unstable` and `env` change the build.
+const REFUSED_TABLES: &[&str] = &["paths", "patch", "unstable", "env"];
 
 /// A configuration that would change how the prototype is built or run.
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +115,16 @@ fn refused_key(table: &toml::Table) -> Option<String> {
             return Some(key);
         }
     }
-    None
+    // A table inside `target.<triple>` overrides the build script of the
+    // crates that link that library: cargo uses it instead of running it.
+    let targets = table.get("target").and_then(toml::Value::as_table)?;
+    targets.iter().find_map(|(triple, value)| {
+        let inner = value.as_table()?;
+        inner
+            .iter()
+            .find(|(_, v)| v.is_table())
+            .map(|(name, _)| format!("target.{triple}.{name}"))
+    })
 }
 
 fn find(table: &toml::Table, parts: &[&str], prefix: &str) -> Option<String> {
@@ -164,6 +180,15 @@ mod tests {
                 "target.cfg(unix).linker",
             ),
             ("[patch.crates-io]\ntokio = { path = \"x\" }\n", "[patch]"),
+            ("paths = [\"/tmp/evil-tokio\"]\n", "[paths]"),
+            (
+                "[registry]\ncredential-provider = \"/tmp/steal\"\n",
+                "registry.credential-provider",
+            ),
+            (
+                "[target.x86_64-unknown-linux-gnu.ring]\nrustc-link-lib = [\"evil\"]\n",
+                "target.x86_64-unknown-linux-gnu.ring",
+            ),
         ] {
             assert_eq!(refused(text).as_deref(), Some(key), "{text}");
         }

@@ -96,7 +96,8 @@ pub(crate) fn announce(limits: &Limits, prototype: &Prototype) -> Result<(), Err
 
 fn probe(prototype: &Prototype, budget: Budget) -> Result<Layers, Error> {
     let exe = std::env::current_exe().map_err(sandbox::Error::CurrentExe)?;
-    let policy = Policy::run(&prototype.dir, &exe, &prototype.state(""), budget);
+    let scratch = std::env::temp_dir();
+    let policy = Policy::run(&prototype.dir, &exe, &scratch, budget);
     Ok(sandbox::probe(&policy)?)
 }
 
@@ -141,11 +142,78 @@ pub(super) fn doctor(args: &DoctorArgs) -> Result<u8, Error> {
         let off = "OFF      --sandbox off: none of the layers below is used";
         rows.insert(0, ("sandbox", off.to_owned()));
     }
+    if limits.sandbox == Mode::On {
+        rows.extend(containment_rows());
+    }
     let cargo_found = toolchain_rows(args, &mut rows);
     for (name, value) in &rows {
         println!("{name:<18} {value}");
     }
     Ok(if cargo_found { 0 } else { 2 })
+}
+
+/// What a build, a fetch and a run may read and write, and whether they
+/// reach the network, taken from the policies themselves.
+fn containment_rows() -> Vec<(&'static str, String)> {
+    let toolchain = sandbox::Toolchain::find();
+    let prototype = Path::new("<prototype>");
+    let target = Path::new("<target dir>");
+    let scratch = target.join("<scratch>");
+    let build = Policy::build(prototype, target, &scratch, &toolchain, Budget::BUILD);
+    let fetch = Policy::fetch(&scratch.join("fetch"), &scratch, &toolchain, Budget::BUILD);
+    let run = Policy::run(
+        prototype,
+        Path::new("<test executable>"),
+        Path::new("<fresh temporary folder>"),
+        Budget::RUN,
+    );
+    let list = |paths: &[PathBuf], reads: bool| -> String {
+        let etc = paths.iter().filter(|p| p.starts_with("/etc")).count();
+        let mut shown: Vec<String> = paths
+            .iter()
+            .filter(|p| !p.starts_with("/etc") && !p.starts_with("/dev"))
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        if etc > 0 {
+            shown.push(format!("{etc} named files of `/etc`"));
+        }
+        if reads
+            && !paths
+                .iter()
+                .any(|p| p.starts_with("/proc") || p.starts_with("/sys"))
+        {
+            shown.push("nothing of `/proc` or `/sys`".to_owned());
+        }
+        shown.join(", ")
+    };
+    let net = |policy: &Policy| {
+        if policy.network {
+            "network"
+        } else {
+            "no network"
+        }
+    };
+    let mut rows = Vec::new();
+    for (name, policy) in [("build", &build), ("fetch", &fetch), ("run", &run)] {
+        let (reads, writes, executes) = match name {
+            "build" => ("build reads", "build writes", "build executes"),
+            "fetch" => ("fetch reads", "fetch writes", "fetch executes"),
+            _ => ("run reads", "run writes", "run executes"),
+        };
+        rows.push((reads, list(&policy.read, true)));
+        rows.push((executes, list(&policy.exec, false)));
+        let written: Vec<PathBuf> = policy
+            .write
+            .iter()
+            .filter(|p| p.as_path() != Path::new("/dev/null"))
+            .cloned()
+            .collect();
+        rows.push((
+            writes,
+            format!("{}; {}", list(&written, false), net(policy)),
+        ));
+    }
+    rows
 }
 
 fn yes_no(on: bool, yes: &str, no: &str) -> String {
@@ -168,7 +236,7 @@ fn layer_rows(layers: &Layers) -> Vec<(&'static str, String)> {
     let dumpable = rustix::process::dumpable_behavior()
         .is_ok_and(|d| d == rustix::process::DumpableBehavior::NotDumpable);
     let abi = format!(
-        "ABI {}: read-only system, writes only to the target dir and `.wow/`",
+        "ABI {}: read-only system; what each may write is listed below",
         layers.landlock_abi
     );
     vec![

@@ -6,17 +6,11 @@
 //! group, and the whole group is killed at the timeout or when the command
 //! exits (so a stray background job cannot keep the pipes open).
 
-use std::io::{Read, Write as _};
-use std::os::unix::process::CommandExt as _;
-use std::process::{Child, Command as Process, Stdio};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
-
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
-use wait_timeout::ChildExt as _;
+use std::process::Command as Process;
+use std::time::Duration;
 
 use super::{Error, Finish, Llm, Reply};
+use crate::process::{self, Children};
 use crate::progress::Progress;
 use crate::prompt::Prompt;
 use crate::vocabulary::{Usage, millis};
@@ -26,8 +20,14 @@ const STDERR_TAIL_BYTES: usize = 2048;
 
 /// A model behind a shell command, run as `sh -c <command>` once per prompt.
 pub(super) struct Command {
+    #[expect(
+        clippy::struct_field_names,
+        reason = "the shell command of the `cmd:` provider"
+    )]
     command: String,
     timeout_secs: u64,
+    /// The running command, for [`Children::kill_all`].
+    running: Children,
 }
 
 impl Command {
@@ -36,6 +36,7 @@ impl Command {
         Self {
             command,
             timeout_secs,
+            running: Children::new(),
         }
     }
 
@@ -53,45 +54,29 @@ impl Llm for Command {
     }
 
     fn complete(&mut self, prompt: &Prompt, _progress: &Progress) -> Result<Reply, Error> {
-        let started = Instant::now();
-        let mut child = Process::new("sh")
-            .arg("-c")
-            .arg(&self.command)
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.fail(format!("cannot start `sh`: {e}")))?;
+        let mut command = Process::new("sh");
+        command.arg("-c").arg(&self.command);
         let input = format!("{}\n\n{}", prompt.system, prompt.user);
-        let mut stdin = child.stdin.take().expect("stdin was piped");
-        // A command that never reads its stdin is fine: ignore the broken pipe.
-        let writer = thread::spawn(move || drop(stdin.write_all(input.as_bytes())));
-        let stdout = drain(child.stdout.take().expect("stdout was piped"));
-        let stderr = drain(child.stderr.take().expect("stderr was piped"));
-
-        let status = child.wait_timeout(Duration::from_secs(self.timeout_secs));
-        kill_group(&mut child);
-        let status = match status {
-            Ok(Some(status)) => status,
-            // The readers may be stuck on pipes held by an escaped process: leave them.
-            Ok(None) => {
-                return Err(Error::CommandTimeout {
-                    command: self.command.clone(),
-                    timeout_secs: self.timeout_secs,
-                });
-            }
-            Err(e) => return Err(self.fail(format!("cannot wait for it: {e}"))),
-        };
-        let _ = writer.join();
-        let stdout = stdout.join().unwrap_or_default();
-        let stderr = stderr.join().unwrap_or_default();
-        if !status.success() {
-            let how = match status.code() {
-                Some(code) => format!("exited with status {code}"),
-                None => format!("was killed by a signal ({status})"),
+        let output = process::run(
+            command,
+            Some(input.as_bytes()),
+            Duration::from_secs(self.timeout_secs),
+            &self.running,
+        )
+        .map_err(|e| self.fail(format!("cannot start `sh`: {e}")))?;
+        if output.timed_out {
+            return Err(Error::CommandTimeout {
+                command: self.command.clone(),
+                timeout_secs: self.timeout_secs,
+            });
+        }
+        if !output.success {
+            let how = match (output.code, output.signal) {
+                (Some(code), _) => format!("exited with status {code}"),
+                (None, Some(signal)) => format!("was killed by a signal ({signal})"),
+                (None, None) => "ended without a status".to_owned(),
             };
-            let tail = tail(&stderr);
+            let tail = tail(output.stderr.as_bytes());
             let message = if tail.is_empty() {
                 how
             } else {
@@ -100,33 +85,14 @@ impl Llm for Command {
             return Err(self.fail(message));
         }
         Ok(Reply {
-            text: String::from_utf8_lossy(&stdout).into_owned(),
+            text: output.stdout,
             usage: Usage::default(),
             finish: Finish::Complete,
-            duration_ms: millis(started.elapsed()),
+            duration_ms: millis(output.duration),
         })
     }
 }
 
-/// Reads a pipe to its end on a thread, so neither pipe can fill up and stall the command.
-fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        bytes
-    })
-}
-
-/// Kills what is left of the command's process group and reaps the shell.
-fn kill_group(child: &mut Child) {
-    let pid = i32::try_from(child.id()).expect("process ids fit in an i32");
-    // ESRCH when the group has already gone: nothing to do.
-    let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-    let _ = child.wait();
-}
-
-/// The last [`STDERR_TAIL_BYTES`] of stderr, trimmed, without control
-/// characters other than newlines (it is echoed to a terminal).
 fn tail(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
     let text = text.trim();
@@ -144,6 +110,8 @@ fn tail(stderr: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::*;
 
     fn prompt() -> Prompt {

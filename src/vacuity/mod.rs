@@ -75,41 +75,108 @@ pub fn verify(
         Err(too_deep) => {
             verification.unavailable =
                 Some(format!("the hollow copy could not be made: {too_deep}"));
+            fail_closed(results, &mut verification, started);
             return Ok(verification);
         }
     };
     let hollow = Prototype::new(prototype.state("hollow")).with_crates(prototype.crates.clone());
-    let outcome = hollow
-        .write_skeleton(spec, target_dir)
-        .and_then(|()| hollow.write_files(&hollowed));
+    // Written afresh from wow's own files: nothing left in the folder
+    // (a toolchain file, a cargo configuration) may take part in the build.
+    let outcome = match std::fs::remove_dir_all(&hollow.dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::prototype::Error::Write {
+            path: hollow.dir.clone(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+    .and_then(|()| hollow.write_skeleton(spec, target_dir))
+    .and_then(|()| hollow.write_files(&keep_unsafe_forbidden(hollowed)));
     if let Err(error) = outcome {
         verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));
-        return Ok(verification);
-    }
-    match cargo::build(&hollow.dir, target_dir, limits)? {
-        Build::Errors { .. } => {
-            verification.unavailable =
-                Some("the hollow copy of the prototype does not compile".to_owned());
-        }
-        Build::Built { executable, .. } => {
-            let run = cargo::run(spec, &hollow.dir, &executable, limits)?;
-            if run.results.iter().all(|r| r.status == Status::NotRun) {
-                verification.unavailable = Some(
-                    "the hollow copy's scenarios stopped before reporting any result".to_owned(),
-                );
+    } else {
+        match cargo::build(&hollow.dir, target_dir, limits) {
+            Err(error) => {
+                verification.unavailable =
+                    Some(format!("the hollow copy could not be built: {error}"));
             }
-            for (result, hollowed) in results.iter_mut().zip(&run.results) {
-                if result.status == Status::Passed && hollowed.status == Status::Passed {
-                    result.status = Status::Hollow;
-                    result.message = Some(
-                        "it still passes when every function of the prototype is replaced by a panic: the steps do not depend on the prototype".to_owned(),
-                    );
+            Ok(Build::Errors { .. }) => {
+                verification.unavailable =
+                    Some("the hollow copy of the prototype does not compile".to_owned());
+            }
+            Ok(Build::Built { executable, .. }) => {
+                match cargo::run(spec, &hollow.dir, &executable, limits) {
+                    Err(error) => {
+                        verification.unavailable =
+                            Some(format!("the hollow copy could not be run: {error}"));
+                    }
+                    Ok(run) => compare(results, &run.results, &mut verification),
                 }
             }
         }
     }
-    verification.duration_ms = crate::vocabulary::millis(started.elapsed());
+    fail_closed(results, &mut verification, started);
     Ok(verification)
+}
+
+/// Fails closed: a pass the check could not examine is not verified.
+fn fail_closed(results: &mut [IntentResult], verification: &mut Verification, started: Instant) {
+    if let Some(why) = &verification.unavailable {
+        for result in results.iter_mut().filter(|r| r.status == Status::Passed) {
+            result.status = Status::Unverified;
+            result.message = Some(why.clone());
+        }
+    }
+    verification.duration_ms = crate::vocabulary::millis(started.elapsed());
+}
+
+/// Marks the passes that still pass in the hollow copy's `hollowed` results;
+/// a pass the hollow run did not report is not verified.
+fn compare(
+    results: &mut [IntentResult],
+    hollowed: &[IntentResult],
+    verification: &mut Verification,
+) {
+    if hollowed.iter().all(|r| r.status == Status::NotRun) {
+        verification.unavailable =
+            Some("the hollow copy's scenarios stopped before reporting any result".to_owned());
+        return;
+    }
+    for (result, hollowed) in results.iter_mut().zip(hollowed) {
+        if result.status != Status::Passed {
+            continue;
+        }
+        match hollowed.status {
+            Status::Passed => {
+                result.status = Status::Hollow;
+                result.message = Some(
+                    "it still passes when every function of the prototype is replaced by a panic: the steps do not depend on the prototype".to_owned(),
+                );
+            }
+            Status::NotRun => {
+                result.status = Status::Unverified;
+                result.message = Some(format!(
+                    "the hollow copy did not run this scenario ({})",
+                    hollowed.message.as_deref().unwrap_or("no reason given")
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The hollow rewrite lowers `forbid`/`deny` to `warn`; for `unsafe_code`,
+/// which the tool-owned manifest forbids, `warn` is an error (E0453) and
+/// the copy would not compile: keep it forbidden.
+fn keep_unsafe_forbidden(files: Files) -> Files {
+    files
+        .into_iter()
+        .map(|(path, content)| {
+            (
+                path,
+                content.replace("warn(unsafe_code)", "forbid(unsafe_code)"),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -34,14 +34,24 @@ use crate::support::{Output, Wow, fake_server, openai_stream, prompts};
 
 const SSH_CANARY: &str = "CANARY-SSH-7f3a9c";
 const KEY_CANARY: &str = "sk-CANARY-KEY-41d2e8";
+const ARG_CANARY: &str = "CANARY-ARGUMENT-93be10";
 
 /// The traps a test sets: a fake HOME holding a canary SSH key, a folder
-/// outside the prototype, and a TCP and a Unix listener nobody may reach.
+/// outside the prototype, a TCP and a Unix listener nobody may reach, and
+/// another process with a canary among its arguments.
 struct Trap {
     home: tempfile::TempDir,
     outside: tempfile::TempDir,
     tcp: TcpListener,
     unix: UnixListener,
+    secret: std::process::Child,
+}
+
+impl Drop for Trap {
+    fn drop(&mut self) {
+        let _ = self.secret.kill();
+        let _ = self.secret.wait();
+    }
 }
 
 impl Trap {
@@ -54,11 +64,21 @@ impl Trap {
         tcp.set_nonblocking(true).expect("non-blocking");
         let unix = UnixListener::bind(outside.path().join("trap.sock")).expect("listener");
         unix.set_nonblocking(true).expect("non-blocking");
+        // `cat - SECRET` waits on its stdin, which stays open until the
+        // trap is dropped; the secret stays in its command line.
+        let secret = std::process::Command::new("cat")
+            .args(["-", ARG_CANARY])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("a process with a secret argument");
         Self {
             home,
             outside,
             tcp,
             unix,
+            secret,
         }
     }
 
@@ -74,6 +94,8 @@ impl Trap {
                 "{UNIX}",
                 &self.outside.path().join("trap.sock").display().to_string(),
             )
+            .replace("{PID}", &self.secret.id().to_string())
+            .replace("{FORGED}", &forged(ATTACKS))
     }
 
     /// `wow` with the fake HOME and the canary API key in its environment
@@ -102,7 +124,7 @@ impl Trap {
 
     /// Everything a contained run leaves as it was.
     fn assert_contained(&self, wow: &Wow, out: &Output, sent: &[String]) {
-        for canary in [SSH_CANARY, KEY_CANARY] {
+        for canary in [SSH_CANARY, KEY_CANARY, ARG_CANARY] {
             assert!(
                 !out.stdout.contains(canary),
                 "{canary} printed: {}",
@@ -155,7 +177,9 @@ impl Trap {
             std::fs::read_to_string(self.home.path().join(".ssh/id_rsa")).expect("canary"),
             SSH_CANARY
         );
-        assert_eq!(wow.read("features/hostile.feature"), feature(ATTACKS));
+        if wow.path("features/hostile.feature").exists() {
+            assert_eq!(wow.read("features/hostile.feature"), feature(ATTACKS));
+        }
     }
 }
 
@@ -172,6 +196,12 @@ const ATTACKS: &[&str] = &[
     "fork-repeatedly",
     "rewrite-manifest",
     "plant-link",
+    "plant-toolchain",
+    "plant-cargo-config",
+    "delete-history",
+    "read-other-cmdline",
+    "read-own-memory",
+    "forge-results",
 ];
 
 fn feature(attacks: &[&str]) -> String {
@@ -185,10 +215,27 @@ fn feature(attacks: &[&str]) -> String {
     text
 }
 
+/// Cucumber JSON saying every scenario of `feature(attacks)` passed.
+fn forged(attacks: &[&str]) -> String {
+    let elements: Vec<String> = (0..attacks.len())
+        .map(|i| {
+            let line = 3 + 3 * i;
+            format!(
+                r#"{{"line":{line},"steps":[{{"keyword":"Given ","line":{},"name":"x","result":{{"status":"passed"}}}}]}}"#,
+                line + 1
+            )
+        })
+        .collect();
+    format!(
+        r#"[{{"uri":"features/hostile.feature","elements":[{}]}}]"#,
+        elements.join(",")
+    )
+}
+
 /// Hand-written hostile steps: each attack prints what it got (the loot)
 /// and passes when it succeeds, and fails with the error when it is
 /// stopped.
-const STEPS: &str = r#"use std::io::Write as _;
+const STEPS: &str = r##"use std::io::Write as _;
 use std::process::Command;
 
 use cucumber::given;
@@ -248,6 +295,37 @@ fn attack(_world: &mut World, name: String) {
             std::os::unix::fs::symlink("{OUTSIDE}/linked", ".wow/last-run.json").unwrap();
             "planted".to_owned()
         }
+        "plant-toolchain" => {
+            std::fs::create_dir_all(".wow/hollow").unwrap();
+            std::fs::write(".wow/hollow/rust-toolchain.toml", "[toolchain]\npath = \"{OUTSIDE}\"\n").unwrap();
+            "planted".to_owned()
+        }
+        "plant-cargo-config" => {
+            std::fs::create_dir_all(".wow/hollow/.cargo").unwrap();
+            std::fs::write(".wow/hollow/.cargo/config.toml", "paths = [\"{OUTSIDE}\"]\n").unwrap();
+            "planted".to_owned()
+        }
+        "delete-history" => {
+            std::fs::remove_dir_all(".wow/history").unwrap();
+            "deleted".to_owned()
+        }
+        "read-other-cmdline" => {
+            String::from_utf8_lossy(&std::fs::read("/proc/{PID}/cmdline").unwrap()).into_owned()
+        }
+        "read-own-memory" => {
+            let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+            let mem = std::fs::File::open("/proc/self/mem").unwrap();
+            format!("{} {mem:?}", maps.len())
+        }
+        "forge-results" => {
+            // Every guess at the frame, with results saying all passed.
+            let forged = r#"{FORGED}"#;
+            for guess in ["", "0", "00000000000000000000000000000000"] {
+                println!("wow-results-begin {guess}\n{forged}\nwow-results-end {guess}");
+            }
+            let _ = std::fs::write(".wow/cucumber.json", forged);
+            panic!("forged nothing");
+        }
         "allocate" => {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
@@ -269,14 +347,14 @@ fn attack(_world: &mut World, name: String) {
             "printed".to_owned()
         }
         "big-file" => {
-            std::fs::write(".wow/tmp/big", vec![0u8; 8 << 20]).unwrap();
+            std::fs::write(std::env::temp_dir().join("big"), vec![0u8; 8 << 20]).unwrap();
             "written".to_owned()
         }
         other => panic!("unknown attack {other}"),
     };
     println!("LOOT {loot}");
 }
-"#;
+"##;
 
 const LIB: &str = "/// Nothing: the attacks are in the steps.\npub fn touch() {}\n";
 
@@ -584,6 +662,12 @@ async fn attacks_at_run_time_are_contained() {
         ("fork-repeatedly", "no process started"),
         ("rewrite-manifest", "Permission denied"),
         ("plant-link", "Permission denied"),
+        ("plant-toolchain", "Permission denied"),
+        ("plant-cargo-config", "Permission denied"),
+        ("delete-history", "Permission denied"),
+        ("read-other-cmdline", "Permission denied"),
+        ("read-own-memory", "Permission denied"),
+        ("forge-results", "forged nothing"),
     ];
     let got = intents(&report);
     assert_eq!(got.len(), expected.len(), "{report}");
@@ -693,4 +777,58 @@ async fn reading_outside_at_compile_time_fails_the_build_without_the_content() {
         sent[1]
     );
     trap.assert_contained(&wow, &out, &sent);
+}
+
+const DOUBLING: &str = "Feature: Doubling\n\n  Scenario: Double two\n    Given the number 2\n    When it is doubled\n    Then the result is 4\n\n  Scenario: Double five\n    Given the number 5\n    When it is doubled\n    Then the result is 10\n";
+
+const DOUBLING_STEPS: &str = r#"use cucumber::{given, then, when};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    n: i64,
+    result: i64,
+}
+
+#[given(expr = "the number {int}")]
+fn number(world: &mut World, n: i64) {
+    world.n = n;
+}
+
+#[when("it is doubled")]
+fn doubled(world: &mut World) {
+    world.result = prototype::double(world.n);
+}
+
+#[then(expr = "the result is {int}")]
+fn result(world: &mut World, expected: i64) {
+    assert_eq!(world.result, expected);
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_honesty_check_that_cannot_run_leaves_the_passes_unverified() {
+    // The prototype compiles, but its hollow copy does not: the `deny`
+    // inside `cfg_attr` survives the rewrite, and the hollow body leaves
+    // `n` unused.
+    let lib = "#![cfg_attr(all(), deny(warnings))]\n#![forbid(unsafe_code)]\n\n/// Twice `n`.\npub fn double(n: i64) -> i64 {\n    n * 2\n}\n";
+    let trap = Trap::new();
+    let server = serve(&[reply(&[
+        ("src/lib.rs", lib),
+        ("tests/steps.rs", DOUBLING_STEPS),
+    ])])
+    .await;
+    let (wow, out) = trap
+        .wow(Wow::new().file("features/doubling.feature", DOUBLING))
+        .args(&run_args(&server, &["--max-repairs", "0"]))
+        .run_async()
+        .await;
+    assert_ne!(out.code, 0, "not every intent is verified: {}", out.all());
+    let got = intents(&wow.report());
+    assert_eq!(got.len(), 2, "{got:?}");
+    for (name, status, message) in &got {
+        assert_eq!(status, "unverified", "{name}: {message}");
+        assert!(message.contains("hollow copy"), "{name}: {message}");
+    }
+    assert!(!out.stdout.contains("2 of 2 intents pass"), "{}", out.all());
+    trap.assert_contained(&wow, &out, &prompts(&server).await);
 }

@@ -153,6 +153,77 @@ fn doctor_lists_every_layer_and_the_toolchain() {
             out.all()
         );
     }
+    let row = |name: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let run = row("run writes");
+    assert!(
+        run.contains("<fresh temporary folder>") && !run.contains("<prototype>"),
+        "{run}"
+    );
+    assert!(
+        row("run reads").contains("nothing of `/proc`"),
+        "{}",
+        out.all()
+    );
+    let fetch = row("fetch writes");
+    assert!(
+        fetch.contains("registry") && fetch.contains("; network"),
+        "{fetch}"
+    );
+    assert!(
+        !fetch.contains("credentials") && !fetch.contains("bin`"),
+        "{fetch}"
+    );
+    assert!(
+        !row("build writes").contains("<prototype>"),
+        "{}",
+        out.all()
+    );
     let off = Wow::new().args(&["doctor", "--sandbox", "off"]).run();
     assert!(off.stdout.contains("OFF"), "{}", off.all());
+}
+
+#[test]
+fn state_left_in_the_way_is_moved_aside_and_foreign_toolchain_files_stop_the_build() {
+    let wow = greeting();
+    let out = wow.run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let state = wow.path("generated/features/.wow");
+    std::fs::remove_file(state.join("lock")).expect("the lock file");
+    std::fs::create_dir_all(state.join("lock/planted")).expect("a folder for the lock");
+    let _ = std::fs::remove_file(state.join("last-run.json"));
+    std::fs::create_dir_all(state.join("last-run.json")).expect("a folder for the last run");
+    std::fs::remove_dir_all(state.join("history")).expect("history");
+    std::os::unix::fs::symlink("/tmp", state.join("history")).expect("a link for the history");
+
+    let toolchain = wow.path("generated/features/rust-toolchain.toml");
+    std::fs::write(&toolchain, "[toolchain]\npath = \"/tmp/evil\"\n").expect("toolchain file");
+    let wow = wow.only_args(&["test", "generated/features"]);
+    let refused = wow.run();
+    assert_eq!(refused.code, 2, "{}", refused.all());
+    assert!(
+        refused.stderr.contains("rust-toolchain.toml") && refused.stderr.contains("remove it"),
+        "{}",
+        refused.all()
+    );
+    assert!(
+        refused.stderr.contains("moved it aside") && refused.stderr.contains("removed it"),
+        "{}",
+        refused.all()
+    );
+    std::fs::remove_file(&toolchain).expect("remove");
+
+    let out = wow.run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(state.join("lock").is_file());
+    assert!(!state.join("last-run.json").is_dir(), "{}", out.all());
+    let again = wow
+        .only_args(&["run", "--model", "cmd:cat reply.md", "--max-repairs", "0"])
+        .run();
+    assert_eq!(again.code, 0, "{}", again.all());
 }

@@ -1,0 +1,849 @@
+//! Cargo stage: build a prototype and run its scenarios.
+//!
+//! In: a prototype folder written by wow and the shared target directory.
+//! Out: a [`Build`] (rustc diagnostics from `cargo --message-format=json`,
+//! or the test executable) and a [`Run`] (one result per intent, from the
+//! results the tool-owned harness frames on stdout, see [`results`]).
+//! Every child runs through [`crate::process`] (own process group, capped
+//! output, wall-clock limit) with a cleared environment (an allowlist: no
+//! API key reaches cargo or the prototype) and the toolchain pinned with
+//! `RUSTUP_TOOLCHAIN`. Unless the sandbox is off, every child runs inside a
+//! [`sandbox::Policy`]. Builds and runs get a fresh scratch `HOME` and
+//! `TMPDIR` that is deleted afterwards, and never write the prototype or
+//! its `.wow/` state. Dependencies are fetched by a separate `cargo fetch`,
+//! decided from the lock file and the registry cache, in a folder holding
+//! only the tool-owned manifest and lock; builds are `--frozen`. Must not:
+//! trust a file or a line a child could have written, other than the
+//! framed results and cargo's own messages.
+
+pub mod config;
+pub mod results;
+
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{LazyLock, OnceLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::process::OUTPUT_CAP_BYTES;
+use crate::process::{self, Children, Output};
+use crate::sandbox::{self, Budget, Policy, Toolchain};
+use crate::spec::Spec;
+use crate::vocabulary::{IntentResult, Status, millis};
+
+/// Environment variables passed to cargo and the prototype; every other
+/// variable, API keys included, is removed.
+const ENV_ALLOWLIST: &[&str] = &["PATH", "USER", "LANG", "LC_ALL", "CARGO_NET_OFFLINE"];
+
+/// Variables cargo may need to fetch crates the first time (proxies, CA
+/// bundles); passed to the fetch only, never to a build or a run.
+const FETCH_ALLOWLIST: &[&str] = &[
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "all_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CARGO_HTTP_CAINFO",
+    "CARGO_HTTP_PROXY",
+    "CARGO_REGISTRIES_CRATES_IO_PROTOCOL",
+];
+
+/// Files cargo or rustup read in the folder a build runs in besides the
+/// manifest: none of them may be there unless wow wrote them (it writes none).
+const FOREIGN: &[&str] = &["rust-toolchain", "rust-toolchain.toml", ".cargo"];
+
+/// The variable that asks the harness for framed results.
+const FRAMED: &str = "WOW_RESULTS";
+
+/// Limits for the build and the run, and whether they are sandboxed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// Budget of a build ([`Budget::BUILD`] by default).
+    pub build: Budget,
+    /// Budget of a run of the scenarios ([`Budget::RUN`] by default).
+    pub run: Budget,
+    pub sandbox: sandbox::Mode,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self::RUN
+    }
+}
+
+/// Result of `cargo test --no-run`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Build {
+    /// The test executable of `tests/intents.rs`.
+    Built {
+        executable: PathBuf,
+        duration_ms: u64,
+    },
+    /// rustc rejected the model's code.
+    Errors {
+        diagnostics: Vec<Diagnostic>,
+        duration_ms: u64,
+    },
+}
+
+/// One rustc error, as rendered by rustc (no colour).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file the error points at, relative to the prototype, if any.
+    pub file: Option<String>,
+    pub rendered: String,
+}
+
+/// Result of running the scenarios.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// One result per intent of the spec, in spec order.
+    pub results: Vec<IntentResult>,
+    pub duration_ms: u64,
+    /// The harness's human-readable output (capped, control characters
+    /// removed, the framed results taken out).
+    pub output: String,
+    /// The Cucumber JSON the harness framed, when it did.
+    pub cucumber_json: Option<String>,
+}
+
+impl Run {
+    pub fn passed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.status == Status::Passed)
+            .count()
+    }
+}
+
+/// Why cargo or the prototype could not be run at all (not a model mistake).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to start `{program}`: {source} (is Rust installed? see https://rustup.rs)")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`cargo` failed in `{}` without a compiler error:\n{stderr}", .dir.display())]
+    Cargo { dir: PathBuf, stderr: String },
+    #[error("the build in `{}` did not finish within {secs} s: raise `--build-timeout`", .dir.display())]
+    BuildTimeout { dir: PathBuf, secs: u64 },
+    #[error("failed to lock the shared target directory with `{}`: {source}", .path.display())]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cargo built `{}` but named no test executable for `intents`", .0.display())]
+    NoExecutable(PathBuf),
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    #[error("failed to sandbox `{program}`: {source}")]
+    Sandbox {
+        program: String,
+        #[source]
+        source: sandbox::Error,
+    },
+    #[error("failed to sandbox `{program}`: {message}")]
+    Launcher { program: String, message: String },
+    #[error("failed to prepare `{}` for a build or a run: {source}", .path.display())]
+    Scratch {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{}` is not a file wow wrote, and cargo would read it (a toolchain or configuration of its own): remove it", .0.display())]
+    Foreign(PathBuf),
+    #[error("failed to wait for `{program}`: {source}")]
+    Wait {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl From<process::Error> for Error {
+    fn from(error: process::Error) -> Self {
+        match error {
+            process::Error::Spawn { program, source } => Self::Spawn { program, source },
+            process::Error::Wait { program, source } => Self::Wait { program, source },
+        }
+    }
+}
+
+/// The children of cargo builds and runs, so that [`kill_running`] can end them.
+static RUNNING: LazyLock<Children> = LazyLock::new(Children::new);
+
+/// Kills every build or run started here that is still running.
+pub fn kill_running() {
+    RUNNING.kill_all();
+}
+
+/// A fresh, private scratch folder (`home/` and `tmp/` inside), deleted
+/// when dropped.
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    /// A scratch folder in `parent`, or in the system's temporary folder.
+    fn new(parent: Option<&Path>) -> Result<Self, Error> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".wow-scratch-");
+        let made = match parent {
+            Some(parent) => builder.tempdir_in(parent),
+            None => builder.tempdir(),
+        };
+        let dir = made.map_err(|source| Error::Scratch {
+            path: parent.map_or_else(std::env::temp_dir, Path::to_path_buf),
+            source,
+        })?;
+        for name in ["home", "tmp"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir(&path).map_err(|source| Error::Scratch { path, source })?;
+        }
+        Ok(Self(dir))
+    }
+
+    /// The folder, absolute with links resolved (Landlock rules and the
+    /// child's `HOME` name the same place).
+    fn path(&self) -> PathBuf {
+        std::fs::canonicalize(self.0.path()).unwrap_or_else(|_| self.0.path().to_owned())
+    }
+}
+
+/// The toolchain every cargo and rustc call uses: `RUSTUP_TOOLCHAIN` of
+/// wow's own environment, else the one rustup picks for wow's folder,
+/// found once. A toolchain file in a build folder can then never choose
+/// another program to run as `cargo` or `rustc`. `None` without rustup.
+pub fn pinned_toolchain() -> Option<&'static str> {
+    static PINNED: OnceLock<Option<String>> = OnceLock::new();
+    PINNED
+        .get_or_init(|| {
+            if let Ok(name) = std::env::var("RUSTUP_TOOLCHAIN")
+                && !name.is_empty()
+            {
+                return Some(name);
+            }
+            let mut command = Command::new("rustc");
+            command.args(["--print", "sysroot"]).env_clear();
+            for key in ["PATH", "HOME", "RUSTUP_HOME", "CARGO_HOME"] {
+                if let Some(value) = std::env::var_os(key) {
+                    command.env(key, value);
+                }
+            }
+            let output = command.stderr(std::process::Stdio::null()).output().ok()?;
+            let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+            let is_rustup = sysroot
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == "toolchains");
+            is_rustup
+                .then(|| {
+                    sysroot
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+                .flatten()
+        })
+        .as_deref()
+}
+
+/// Runs `command` (see [`process::run`]) with a cleared environment (the
+/// allowlist, the `pass` variables, the scratch `HOME` and `TMPDIR`, the
+/// toolchain, then `extra`), inside `policy` unless it is `None`.
+fn exec(
+    command: Command,
+    scratch: &Path,
+    policy: Option<&Policy>,
+    pass: &[&str],
+    extra: &[(&str, &str)],
+    stdin: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<Output, Error> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut command = match policy {
+        Some(policy) => policy.wrap(&command).map_err(|source| Error::Sandbox {
+            program: program.clone(),
+            source,
+        })?,
+        None => command,
+    };
+    let kept: Vec<(String, String)> = ENV_ALLOWLIST
+        .iter()
+        .chain(pass)
+        .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
+        .collect();
+    let toolchain = Toolchain::find();
+    command
+        .env_clear()
+        .envs(kept)
+        .env("HOME", scratch.join("home"))
+        .env("TMPDIR", scratch.join("tmp"));
+    if let Some(home) = toolchain.cargo_home {
+        command.env("CARGO_HOME", home);
+    }
+    if let Some(home) = toolchain.rustup_home {
+        command.env("RUSTUP_HOME", home);
+    }
+    if let Some(name) = pinned_toolchain() {
+        command.env("RUSTUP_TOOLCHAIN", name);
+    }
+    command.envs(extra.iter().copied());
+    let output = process::run(command, stdin, timeout, &RUNNING)?;
+    if policy.is_some()
+        && matches!(output.code, Some(sandbox::EXIT_SETUP | sandbox::EXIT_EXEC))
+        && let Some(message) = output.stderr.strip_prefix(sandbox::PREFIX)
+    {
+        if output.code == Some(sandbox::EXIT_EXEC) {
+            return Err(Error::Spawn {
+                program,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    message.trim().to_owned(),
+                ),
+            });
+        }
+        return Err(Error::Launcher {
+            program,
+            message: message.trim().to_owned(),
+        });
+    }
+    Ok(output)
+}
+
+/// Removes terminal control characters (escape sequences included) from
+/// untrusted output before it is printed or sent to a model.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Skip a CSI sequence: ESC [ params final-byte.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                while let Some(&n) = chars.peek() {
+                    chars.next();
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if c == '\n' || c == '\t' || !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Exclusive use of a shared target directory, held from a build until the
+/// run of what it built ends.
+///
+/// Every prototype is package `prototype`, and cargo derives artifact names
+/// from the package id, not its folder: two prototypes built in one target
+/// directory write the same test executable. Without this lock a second
+/// `wow` could replace the executable between the first one's build and run.
+#[derive(Debug)]
+pub struct TargetLock(#[expect(dead_code, reason = "held for its lock")] std::fs::File);
+
+/// Waits for exclusive use of `target_dir` (see [`TargetLock`]).
+pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
+    let path = target_dir.join("wow.lock");
+    let err = |source| Error::Lock {
+        path: path.clone(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(err)?;
+    file.lock().map_err(err)?;
+    Ok(TargetLock(file))
+}
+
+/// Builds the prototype's `intents` test in `dir` with the shared
+/// `target_dir`, offline. When the lock file names a crate missing from
+/// cargo's registry cache, or lacks an extra crate of the manifest, fetches
+/// first ([`fetch`], the only step with network, and one that runs no
+/// generated code). Refuses to build when a cargo configuration would
+/// change how the build runs ([`config::check`]) or when `dir` holds a
+/// toolchain file or a `.cargo/` folder. Hold a [`TargetLock`] from before
+/// the build until after the run.
+pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
+    for name in FOREIGN {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::Foreign(path));
+        }
+    }
+    config::check(dir)?;
+    let toolchain = Toolchain::find();
+    if let Some(unlocked) = fetch_needed(dir, toolchain.cargo_home.as_deref()) {
+        fetch(dir, target_dir, limits, unlocked)?;
+    }
+    let output = cargo_build(dir, target_dir, limits)?;
+    if output.timed_out {
+        return Err(Error::BuildTimeout {
+            dir: dir.to_owned(),
+            secs: limits.build.timeout_secs,
+        });
+    }
+    let duration_ms = millis(output.duration);
+    let mut diagnostics = Vec::new();
+    let mut executable = None;
+    for line in output.stdout.lines() {
+        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else {
+            continue;
+        };
+        match message.reason.as_str() {
+            "compiler-message" => {
+                let Some(m) = message.message else { continue };
+                if m.level == "error" {
+                    let file = m
+                        .spans
+                        .iter()
+                        .find(|s| s.is_primary)
+                        .map(|s| s.file_name.clone());
+                    diagnostics.push(Diagnostic {
+                        file,
+                        rendered: sanitize(m.rendered.as_deref().unwrap_or(&m.message)),
+                    });
+                }
+            }
+            "compiler-artifact"
+                if message.target.as_ref().is_some_and(|t| t.name == "intents")
+                    && message.executable.is_some() =>
+            {
+                executable = message.executable;
+            }
+            _ => {}
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Ok(Build::Errors {
+            diagnostics,
+            duration_ms,
+        });
+    }
+    if !output.success {
+        return Err(Error::Cargo {
+            dir: dir.to_owned(),
+            stderr: tail(&sanitize(&output.stderr), 3000),
+        });
+    }
+    executable
+        .map(|executable| Build::Built {
+            executable,
+            duration_ms,
+        })
+        .ok_or_else(|| Error::NoExecutable(dir.to_owned()))
+}
+
+/// `cargo test --no-run --frozen` of the `intents` test, with a scratch
+/// folder inside the target directory.
+fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, Error> {
+    let scratch = Scratch::new(Some(target_dir))?;
+    let mut command = Command::new("cargo");
+    command
+        .current_dir(dir)
+        .args([
+            "test",
+            "--no-run",
+            "--frozen",
+            "--test",
+            "intents",
+            "--message-format=json",
+        ])
+        .arg("--target-dir")
+        .arg(target_dir);
+    let policy = (limits.sandbox == sandbox::Mode::On).then(|| {
+        Policy::build(
+            dir,
+            target_dir,
+            &scratch.path(),
+            &Toolchain::find(),
+            limits.build,
+        )
+    });
+    exec(
+        command,
+        &scratch.path(),
+        policy.as_ref(),
+        &[],
+        &[("CARGO_TERM_COLOR", "never")],
+        None,
+        Duration::from_secs(limits.build.timeout_secs),
+    )
+}
+
+/// Whether the build in `dir` needs a fetch first, decided from the
+/// tool-owned files and the registry cache only: `Some(true)` when the
+/// manifest names a crate the lock file lacks (the fetch adds it),
+/// `Some(false)` when a locked crate is not in
+/// `CARGO_HOME/registry/cache/*/`, `None` when everything is there.
+fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .ok()
+            .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+    };
+    let (Some(manifest), Some(lock)) = (read("Cargo.toml"), read("Cargo.lock")) else {
+        // Unreadable: the fetch says why, with the file's name.
+        return Some(false);
+    };
+    let packages: Vec<(&str, &str, &str)> = lock
+        .get("package")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p.get("name")?.as_str()?,
+                p.get("version")?.as_str()?,
+                p.get("source").and_then(toml::Value::as_str).unwrap_or(""),
+            ))
+        })
+        .collect();
+    let mut wanted = manifest
+        .get("dependencies")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flat_map(|t| t.keys());
+    if wanted.any(|name| !packages.iter().any(|(n, _, _)| n == name)) {
+        return Some(true);
+    }
+    let caches: Vec<PathBuf> = cargo_home
+        .map(|home| home.join("registry/cache"))
+        .and_then(|cache| std::fs::read_dir(cache).ok())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    let missing = packages
+        .iter()
+        .filter(|(_, _, source)| source.starts_with("registry+") || source.starts_with("sparse+"))
+        .any(|(name, version, _)| {
+            let file = format!("{name}-{version}.crate");
+            !caches.iter().any(|cache| cache.join(&file).is_file())
+        });
+    missing.then_some(false)
+}
+
+/// `cargo fetch --locked` in a fresh folder holding only copies of the
+/// tool-owned manifest and lock file of `dir` (and empty targets): downloads
+/// the locked dependencies, with network, compiling nothing. `unlocked`
+/// (extra crates from `wow.toml`): without `--locked`, and the lock cargo
+/// completes, keeping every version already locked, is written back to
+/// `dir`. The sandbox lets it write only the registry cache and cargo's
+/// lock files, never `CARGO_HOME/bin` or the credentials.
+fn fetch(dir: &Path, target_dir: &Path, limits: Limits, unlocked: bool) -> Result<(), Error> {
+    let scratch = Scratch::new(Some(target_dir))?;
+    let folder = scratch.path().join("fetch");
+    let copy = |from: &str, content: Option<&str>| -> Result<(), Error> {
+        let text = match content {
+            Some(text) => text.to_owned(),
+            None => std::fs::read_to_string(dir.join(from)).map_err(|source| Error::Scratch {
+                path: dir.join(from),
+                source,
+            })?,
+        };
+        crate::prototype::write(&folder.join(from), &text).map_err(|e| Error::Scratch {
+            path: folder.join(from),
+            source: std::io::Error::other(e.to_string()),
+        })
+    };
+    copy("Cargo.toml", None)?;
+    copy("Cargo.lock", None)?;
+    copy("src/lib.rs", Some(""))?;
+    copy("tests/intents.rs", Some("fn main() {}\n"))?;
+    let toolchain = Toolchain::find();
+    if let Some(home) = &toolchain.cargo_home {
+        // Landlock can only allow what exists: make the cache folders first.
+        for name in ["registry", "git"] {
+            let path = home.join(name);
+            std::fs::create_dir_all(&path).map_err(|source| Error::Scratch { path, source })?;
+        }
+    }
+    let mut command = Command::new("cargo");
+    command.current_dir(&folder).arg("fetch");
+    if !unlocked {
+        command.arg("--locked");
+    }
+    let policy = (limits.sandbox == sandbox::Mode::On)
+        .then(|| Policy::fetch(&folder, &scratch.path(), &toolchain, limits.build));
+    let output = exec(
+        command,
+        &scratch.path(),
+        policy.as_ref(),
+        FETCH_ALLOWLIST,
+        &[("CARGO_TERM_COLOR", "never")],
+        None,
+        Duration::from_secs(limits.build.timeout_secs),
+    )?;
+    if output.timed_out {
+        return Err(Error::BuildTimeout {
+            dir: dir.to_owned(),
+            secs: limits.build.timeout_secs,
+        });
+    }
+    if !output.success {
+        return Err(Error::Cargo {
+            dir: dir.to_owned(),
+            stderr: tail(&sanitize(&output.stderr), 3000),
+        });
+    }
+    if unlocked {
+        let lock = folder.join("Cargo.lock");
+        let text = std::fs::read_to_string(&lock).map_err(|source| Error::Scratch {
+            path: lock.clone(),
+            source,
+        })?;
+        crate::prototype::write(&dir.join("Cargo.lock"), &text).map_err(|e| Error::Scratch {
+            path: dir.join("Cargo.lock"),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct CargoMessage {
+    reason: String,
+    message: Option<RustcMessage>,
+    target: Option<CargoTarget>,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct RustcMessage {
+    level: String,
+    message: String,
+    rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<RustcSpan>,
+}
+
+#[derive(Deserialize)]
+struct RustcSpan {
+    file_name: String,
+    is_primary: bool,
+}
+
+#[derive(Deserialize)]
+struct CargoTarget {
+    name: String,
+}
+
+/// Runs the built scenarios in `dir` and reads the results of every
+/// intent from the block the harness frames with a fresh random value sent
+/// on its stdin ([`results`]). The run writes only a scratch folder outside
+/// the prototype, deleted afterwards.
+pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result<Run, Error> {
+    let scratch = Scratch::new(None)?;
+    let nonce = nonce()?;
+    let mut command = Command::new(executable);
+    command.current_dir(dir);
+    let dir_text = dir.to_string_lossy().into_owned();
+    let policy = (limits.sandbox == sandbox::Mode::On)
+        .then(|| Policy::run(dir, executable, &scratch.path(), limits.run));
+    let output = exec(
+        command,
+        &scratch.path(),
+        policy.as_ref(),
+        &[],
+        &[
+            ("CARGO_MANIFEST_DIR", dir_text.as_str()),
+            ("RUST_BACKTRACE", "0"),
+            ("NO_COLOR", "1"),
+            // Fewer malloc arenas: each reserves 64 MiB of address space,
+            // which the memory limit counts.
+            ("MALLOC_ARENA_MAX", "2"),
+            (FRAMED, "1"),
+        ],
+        Some(nonce.as_bytes()),
+        Duration::from_secs(limits.run.timeout_secs),
+    )?;
+    drop(scratch);
+    let duration_ms = millis(output.duration);
+    let not_run = |why: &str| -> Vec<IntentResult> {
+        spec.intents()
+            .map(|i| IntentResult::not_run(i, why))
+            .collect()
+    };
+    let (results, shown, json) = if let Some(why) = stopped_by_limit(&output, limits.run) {
+        (not_run(&why), output.stdout.clone(), None)
+    } else {
+        match results::framed(&output.stdout, &nonce) {
+            Ok(framed) => (
+                results::checked(spec, &framed.json, output.code),
+                framed.rest,
+                Some(framed.json),
+            ),
+            Err(why) => {
+                let why = format!(
+                    "the scenarios stopped before reporting ({why}; exit code {}): {}",
+                    output
+                        .code
+                        .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+                    tail(&sanitize(&output.stderr), 600).trim()
+                );
+                (not_run(&why), output.stdout.clone(), None)
+            }
+        }
+    };
+    Ok(Run {
+        results,
+        duration_ms,
+        output: tail(&sanitize(&shown), 20_000),
+        cucumber_json: json,
+    })
+}
+
+/// 32 hex characters from the kernel's random source.
+fn nonce() -> Result<String, Error> {
+    let path = Path::new("/dev/urandom");
+    let mut bytes = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|source| Error::Scratch {
+            path: path.to_owned(),
+            source,
+        })?;
+    Ok(bytes.iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    }))
+}
+
+/// The harness's Cucumber JSON with each feature's `uri` set to the path the
+/// other reports use ([`crate::spec::Feature::source`]) instead of the path
+/// on the machine that ran it.
+pub fn relabel(spec: &Spec, json: &str) -> String {
+    let Ok(mut features) = serde_json::from_str::<Vec<serde_json::Value>>(json) else {
+        return json.to_owned();
+    };
+    for feature in &mut features {
+        let uri = feature["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .replace('\\', "/");
+        if let Some(found) = spec
+            .features
+            .iter()
+            .find(|f| uri.ends_with(&format!("features/{}", f.rel)))
+        {
+            feature["uri"] = crate::spec::display_path(&found.source).into();
+        }
+    }
+    serde_json::to_string_pretty(&features).expect("JSON values serialize")
+}
+
+/// Why a run was stopped by one of its limits, in plain words starting with
+/// what a product owner looks for ("timed out", "ran out of memory"), or
+/// `None` when it ended on its own.
+fn stopped_by_limit(output: &Output, budget: Budget) -> Option<String> {
+    if output.timed_out {
+        return Some(format!(
+            "timed out: the scenarios did not finish within {} s (a step may loop or wait forever)",
+            budget.timeout_secs
+        ));
+    }
+    let out_of_memory = output.stderr.contains("memory allocation of")
+        || output.stderr.contains("out of memory")
+        || output.stderr.contains("failed to allocate");
+    match output.signal {
+        Some(libc::SIGXCPU | libc::SIGKILL) => Some(format!(
+            "timed out: the scenarios used more than {} s of CPU time (a step may loop forever)",
+            budget.cpu_secs
+        )),
+        Some(libc::SIGXFSZ) => Some(format!(
+            "stopped: a step wrote a file larger than {} MiB",
+            budget.file_size_mb
+        )),
+        Some(libc::SIGABRT | libc::SIGSEGV) if out_of_memory => Some(format!(
+            "ran out of memory: the scenarios needed more than {} MiB (a step may allocate without bound)",
+            budget.memory_mb
+        )),
+        _ if out_of_memory && !output.success => Some(format!(
+            "ran out of memory: the scenarios needed more than {} MiB (a step may allocate without bound)",
+            budget.memory_mb
+        )),
+        _ => None,
+    }
+}
+
+/// The last `max` bytes of `text` (at a char boundary), marked when cut.
+pub fn tail(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("[… {start} bytes cut …]\n{}", &text[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[dev-dependencies]\ncucumber = \"=0.23.0\"\n";
+    const LOCK: &str = "version = 4\n\n[[package]]\nname = \"cucumber\"\nversion = \"0.23.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"p\"\nversion = \"0.1.0\"\n";
+
+    fn folders(manifest: &str) -> (tempfile::TempDir, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("manifest");
+        std::fs::write(dir.path().join("Cargo.lock"), LOCK).expect("lock");
+        let home = tempfile::tempdir().expect("temporary folder");
+        (dir, home)
+    }
+
+    #[test]
+    fn a_fetch_is_decided_from_the_lock_and_the_registry_cache_only() {
+        let (dir, home) = folders(MANIFEST);
+        assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(false));
+        let cache = home
+            .path()
+            .join("registry/cache/index.crates.io-1949cf8c6b5b557f");
+        std::fs::create_dir_all(&cache).expect("cache");
+        std::fs::write(cache.join("cucumber-0.23.0.crate"), "").expect("crate");
+        assert_eq!(fetch_needed(dir.path(), Some(home.path())), None);
+        // Whatever a child printed plays no part: there is nothing to read.
+        let extra = format!("{MANIFEST}\n[dependencies]\nrust_decimal = \"1\"\n");
+        let (dir, _) = folders(&extra);
+        assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(true));
+    }
+
+    #[test]
+    fn a_toolchain_file_or_cargo_folder_in_the_build_folder_stops_the_build() {
+        for name in FOREIGN {
+            let (dir, _) = folders(MANIFEST);
+            let path = dir.path().join(name);
+            if name.starts_with('.') {
+                std::fs::create_dir_all(&path).expect("folder");
+            } else {
+                std::fs::write(&path, "[toolchain]\npath = \"/tmp/evil\"\n").expect("file");
+            }
+            let error = build(dir.path(), dir.path(), Limits::default())
+                .expect_err("refused")
+                .to_string();
+            assert!(
+                error.contains(name) && error.contains("remove it"),
+                "{error}"
+            );
+        }
+    }
+}

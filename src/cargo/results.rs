@@ -1,0 +1,358 @@
+//! Results: the harness's output → one result per intent.
+//!
+//! In: the stdout of a run of the tool-owned harness, the random value wow
+//! gave it on stdin, its exit code, and the [`Spec`]. Out: one
+//! [`IntentResult`] per intent, in spec order. Only the block framed by
+//! lines carrying that value counts (the steps cannot name it); a missing
+//! block, results that do not parse, or an exit code that contradicts them
+//! make every intent "not run" with the reason. Pure: no I/O.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::sanitize;
+use crate::spec::Spec;
+use crate::vocabulary::{IntentResult, Status, StepStatus};
+
+/// The line before the results, followed by a space and the value.
+const BEGIN: &str = "wow-results-begin";
+/// The line after the results, followed by a space and the value.
+const END: &str = "wow-results-end";
+
+/// The results of a run, or why there are none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framed {
+    /// The Cucumber JSON between the frame lines.
+    pub json: String,
+    /// The rest of stdout: the human summary and whatever the steps printed.
+    pub rest: String,
+}
+
+/// Takes the block framed by `nonce` out of `stdout`. `Err` says why there
+/// is no trustworthy block: none, or more than one.
+pub fn framed(stdout: &str, nonce: &str) -> Result<Framed, String> {
+    let begin = format!("{BEGIN} {nonce}");
+    let end = format!("{END} {nonce}");
+    let mut lines = stdout.split_inclusive('\n');
+    let mut rest = String::new();
+    let mut json: Option<String> = None;
+    while let Some(line) = lines.next() {
+        if line.trim_end() != begin {
+            rest.push_str(line);
+            continue;
+        }
+        if json.is_some() {
+            return Err("the harness reported its results twice".to_owned());
+        }
+        let mut block = String::new();
+        let mut closed = false;
+        for inner in lines.by_ref() {
+            if inner.trim_end() == end {
+                closed = true;
+                break;
+            }
+            block.push_str(inner);
+        }
+        if !closed {
+            return Err("the harness's results were cut off".to_owned());
+        }
+        json = Some(block);
+    }
+    json.map(|json| Framed { json, rest })
+        .ok_or_else(|| "the harness reported no results".to_owned())
+}
+
+/// One result per intent from the framed Cucumber `json`, checked against
+/// the harness's exit `code`: results that do not parse, or a code that
+/// says the opposite of the results, make every intent "not run".
+pub fn checked(spec: &Spec, json: &str, code: Option<i32>) -> Vec<IntentResult> {
+    let not_run = |why: &str| {
+        spec.intents()
+            .map(|i| IntentResult::not_run(i, why))
+            .collect()
+    };
+    if serde_json::from_str::<Vec<JsonFeature>>(json).is_err() {
+        return not_run("the harness's results could not be read");
+    }
+    let results = results(spec, json);
+    let failed = spec
+        .intents()
+        .zip(&results)
+        .any(|(intent, result)| !intent.steps.is_empty() && result.status != Status::Passed);
+    match (failed, code) {
+        (false, Some(0)) | (true, Some(1)) => results,
+        (true, Some(0)) => {
+            not_run("the harness exited as if every scenario passed, yet its results show failures")
+        }
+        _ => not_run(&format!(
+            "the harness exited with code {} after reporting {}",
+            code.map_or_else(|| "none".to_owned(), |c| c.to_string()),
+            if failed { "failures" } else { "only passes" }
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct JsonFeature {
+    uri: Option<String>,
+    #[serde(default)]
+    elements: Vec<JsonElement>,
+}
+
+#[derive(Deserialize)]
+struct JsonElement {
+    line: usize,
+    #[serde(default)]
+    steps: Vec<JsonStep>,
+}
+
+#[derive(Deserialize)]
+struct JsonStep {
+    keyword: String,
+    line: usize,
+    name: String,
+    result: JsonResult,
+}
+
+#[derive(Deserialize)]
+struct JsonResult {
+    status: String,
+    error_message: Option<String>,
+}
+
+/// Maps the harness's Cucumber JSON to one result per intent of `spec`.
+///
+/// Scenarios are keyed by (feature path, line) as cucumber reports them
+/// ([`Intent::cucumber_line`]), never by name: outline rows share names.
+/// Cucumber reports a background and its scenario as two elements on the
+/// same line, and no step after a failed one: such intents count as failed
+/// at that step, and an intent missing from the file as not run.
+pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
+    let features: Vec<JsonFeature> = serde_json::from_str(json).unwrap_or_default();
+    let mut steps: HashMap<(String, usize), Vec<&JsonStep>> = HashMap::new();
+    for feature in &features {
+        let uri = feature
+            .uri
+            .as_deref()
+            .unwrap_or_default()
+            .replace('\\', "/");
+        let uri = uri.trim_start_matches('/');
+        let Some(rel) = uri
+            .strip_prefix("features/")
+            .or_else(|| uri.rsplit_once("/features/").map(|(_, r)| r))
+        else {
+            continue;
+        };
+        for element in &feature.elements {
+            steps
+                .entry((rel.to_owned(), element.line))
+                .or_default()
+                .extend(&element.steps);
+        }
+    }
+    spec.intents()
+        .map(|intent| {
+            if intent.steps.is_empty() {
+                // Cucumber skips a scenario without steps; there is nothing to validate.
+                return IntentResult::not_run(
+                    intent,
+                    "this scenario has no steps: add its Given, When and Then steps",
+                );
+            }
+            let Some(found) = steps.get(&(intent.file.clone(), intent.cucumber_line)) else {
+                return IntentResult::not_run(intent, "cucumber did not run this scenario");
+            };
+            let steps: Vec<StepStatus> = (0..intent.steps.len())
+                .map(|i| {
+                    found
+                        .get(i)
+                        .map_or(StepStatus::NotRun, |s| step_status(&s.result.status))
+                })
+                .collect();
+            let failed = found.iter().find(|s| s.result.status != "passed");
+            let Some(step) = failed else {
+                let all_ran = found.len() >= intent.steps.len();
+                return IntentResult {
+                    id: intent.id.clone(),
+                    status: if all_ran {
+                        Status::Passed
+                    } else {
+                        Status::NotRun
+                    },
+                    failed_step: None,
+                    failed_step_line: None,
+                    message: (!all_ran).then(|| "some steps did not run".to_owned()),
+                    step_definition: None,
+                    steps,
+                };
+            };
+            let status = match step.result.status.as_str() {
+                // With `fail_on_skipped`, a skipped step is one no
+                // definition matched.
+                "undefined" | "skipped" => Status::Undefined,
+                "ambiguous" => Status::Ambiguous,
+                _ => Status::Failed,
+            };
+            let (step_definition, message) =
+                split_message(step.result.error_message.as_deref().unwrap_or(""));
+            IntentResult {
+                id: intent.id.clone(),
+                status,
+                failed_step: Some(format!("{} {}", step.keyword.trim(), step.name)),
+                failed_step_line: Some(step.line),
+                message: Some(message),
+                step_definition,
+                steps,
+            }
+        })
+        .collect()
+}
+
+/// Splits cucumber's `Matched: tests/steps.rs:10:1\nStep panicked. Captured
+/// output: <message>` into the step definition location and the message.
+fn split_message(raw: &str) -> (Option<String>, String) {
+    let raw = sanitize(raw);
+    let (location, rest) = match raw
+        .strip_prefix("Matched: ")
+        .and_then(|r| r.split_once('\n'))
+    {
+        Some((location, rest)) => (Some(location.to_owned()), rest.to_owned()),
+        None => (None, raw.clone()),
+    };
+    let message = rest
+        .strip_prefix("Step panicked. Captured output: ")
+        .unwrap_or(&rest)
+        .trim()
+        .to_owned();
+    (location, message)
+}
+
+/// A step status as Cucumber JSON spells it.
+fn step_status(status: &str) -> StepStatus {
+    match status {
+        "passed" => StepStatus::Passed,
+        "undefined" => StepStatus::Undefined,
+        "ambiguous" => StepStatus::Ambiguous,
+        "skipped" => StepStatus::Skipped,
+        _ => StepStatus::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FEATURE: &str = "Feature: Shop\n\n  Scenario: Pay\n    Given a cart\n    Then I pay\n\n  Scenario: Refund\n    Given a cart\n    Then I get a refund\n";
+
+    fn spec() -> Spec {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("shop.feature");
+        std::fs::write(&path, FEATURE).expect("feature");
+        crate::spec::parse(&[path]).expect("valid Gherkin")
+    }
+
+    fn step(keyword: &str, line: usize, name: &str, status: &str) -> String {
+        format!(
+            r#"{{"keyword":"{keyword} ","line":{line},"name":"{name}","result":{{"status":"{status}"{}}}}}"#,
+            if status == "failed" {
+                r#","error_message":"Matched: tests/steps.rs:9:1\nStep panicked. Captured output: no refund""#
+            } else {
+                ""
+            }
+        )
+    }
+
+    fn json(refund: &str) -> String {
+        format!(
+            r#"[{{"uri":"features/shop.feature","elements":[{{"line":3,"steps":[{},{}]}},{{"line":7,"steps":[{},{}]}}]}}]"#,
+            step("Given", 4, "a cart", "passed"),
+            step("Then", 5, "I pay", "passed"),
+            step("Given", 8, "a cart", "passed"),
+            step("Then", 9, "I get a refund", refund),
+        )
+    }
+
+    fn statuses(results: &[IntentResult]) -> Vec<Status> {
+        results.iter().map(|r| r.status).collect()
+    }
+
+    #[test]
+    fn only_the_block_framed_by_the_value_counts() {
+        let stdout = format!(
+            "LOOT\nwow-results-begin guess\n[]\nwow-results-end guess\nsummary\nwow-results-begin n0nce\n{}\nwow-results-end n0nce\n",
+            json("passed")
+        );
+        let framed = framed(&stdout, "n0nce").expect("a block");
+        assert_eq!(framed.json.trim(), json("passed"));
+        assert!(framed.rest.contains("summary"));
+        assert!(framed.rest.contains("wow-results-begin guess"));
+    }
+
+    #[test]
+    fn no_block_a_cut_block_or_two_blocks_are_no_results() {
+        assert_eq!(
+            framed("2 scenarios (2 passed)\n", "n").expect_err("none"),
+            "the harness reported no results"
+        );
+        assert!(framed("wow-results-begin n\n[]\n", "n").is_err());
+        let twice = "wow-results-begin n\n[]\nwow-results-end n\nwow-results-begin n\n[]\nwow-results-end n\n";
+        assert!(framed(twice, "n").is_err());
+    }
+
+    #[test]
+    fn results_are_keyed_by_file_and_line() {
+        let results = checked(&spec(), &json("failed"), Some(1));
+        assert_eq!(statuses(&results), [Status::Passed, Status::Failed]);
+        assert_eq!(
+            results[1].failed_step.as_deref(),
+            Some("Then I get a refund")
+        );
+        assert_eq!(results[1].message.as_deref(), Some("no refund"));
+        assert_eq!(
+            results[1].step_definition.as_deref(),
+            Some("tests/steps.rs:9:1")
+        );
+    }
+
+    #[test]
+    fn an_exit_code_that_contradicts_the_results_means_not_run() {
+        let spec = spec();
+        for (json, code) in [
+            (json("failed"), Some(0)),
+            (json("passed"), Some(1)),
+            (json("passed"), None),
+        ] {
+            let results = checked(&spec, &json, code);
+            assert_eq!(
+                statuses(&results),
+                [Status::NotRun, Status::NotRun],
+                "{code:?}"
+            );
+            assert!(
+                results[0]
+                    .message
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("exit")
+            );
+        }
+        assert_eq!(
+            statuses(&checked(&spec, &json("passed"), Some(0))),
+            [Status::Passed, Status::Passed]
+        );
+    }
+
+    #[test]
+    fn missing_or_partial_results_are_never_passes() {
+        let spec = spec();
+        let partial = format!(
+            r#"[{{"uri":"features/shop.feature","elements":[{{"line":3,"steps":[{}]}}]}}]"#,
+            step("Given", 4, "a cart", "passed")
+        );
+        let results = checked(&spec, &partial, Some(1));
+        assert_eq!(statuses(&results), [Status::NotRun, Status::NotRun]);
+        let unreadable = checked(&spec, "{not json", Some(0));
+        assert_eq!(statuses(&unreadable), [Status::NotRun, Status::NotRun]);
+    }
+}
