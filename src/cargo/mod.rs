@@ -502,25 +502,44 @@ fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
         // Unreadable: the fetch says why, with the file's name.
         return Some(false);
     };
-    let packages: Vec<(&str, &str, &str)> = lock
+    let packages: Vec<&toml::Table> = lock
         .get("package")
         .and_then(toml::Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|p| {
-            Some((
-                p.get("name")?.as_str()?,
-                p.get("version")?.as_str()?,
-                p.get("source").and_then(toml::Value::as_str).unwrap_or(""),
-            ))
-        })
+        .filter_map(toml::Value::as_table)
+        .collect();
+    let text = |table: &toml::Table, key: &str| {
+        table
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // The package's own entry lists its direct dependencies (`name` or
+    // `name version`): a crate of the manifest missing there is not locked,
+    // even when another crate already depends on it.
+    let name = manifest
+        .get("package")
+        .and_then(toml::Value::as_table)
+        .map(|p| text(p, "name"))
+        .unwrap_or_default();
+    let locked: Vec<String> = packages
+        .iter()
+        .find(|p| text(p, "name") == name)
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+        .map(|d| d.split(' ').next().unwrap_or_default().to_owned())
         .collect();
     let mut wanted = manifest
         .get("dependencies")
         .and_then(toml::Value::as_table)
         .into_iter()
         .flat_map(|t| t.keys());
-    if wanted.any(|name| !packages.iter().any(|(n, _, _)| n == name)) {
+    if wanted.any(|crate_name| !locked.contains(crate_name)) {
         return Some(true);
     }
     let caches: Vec<PathBuf> = cargo_home
@@ -533,9 +552,12 @@ fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
         .collect();
     let missing = packages
         .iter()
-        .filter(|(_, _, source)| source.starts_with("registry+") || source.starts_with("sparse+"))
-        .any(|(name, version, _)| {
-            let file = format!("{name}-{version}.crate");
+        .filter(|p| {
+            let source = text(p, "source");
+            source.starts_with("registry+") || source.starts_with("sparse+")
+        })
+        .any(|p| {
+            let file = format!("{}-{}.crate", text(p, "name"), text(p, "version"));
             !caches.iter().any(|cache| cache.join(&file).is_file())
         });
     missing.then_some(false)
@@ -822,7 +844,8 @@ mod tests {
         std::fs::write(cache.join("cucumber-0.23.0.crate"), "").expect("crate");
         assert_eq!(fetch_needed(dir.path(), Some(home.path())), None);
         // Whatever a child printed plays no part: there is nothing to read.
-        let extra = format!("{MANIFEST}\n[dependencies]\nrust_decimal = \"1\"\n");
+        // `cucumber` is locked, but not as a dependency of the package itself.
+        let extra = format!("{MANIFEST}\n[dependencies]\ncucumber = \"=0.23.0\"\n");
         let (dir, _) = folders(&extra);
         assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(true));
     }
