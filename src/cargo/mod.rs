@@ -180,10 +180,12 @@ impl From<process::Error> for Error {
     }
 }
 
-/// The children of cargo builds and runs, so that [`kill_running`] can end them.
+/// The children of [`build`] and [`run`], so that [`kill_running`] can end
+/// them; kept until every caller owns its [`Children`] and calls
+/// [`build_with`] and [`run_with`].
 static RUNNING: LazyLock<Children> = LazyLock::new(Children::new);
 
-/// Kills every build or run started here that is still running.
+/// Kills every child of [`build`] and [`run`] that is still running.
 pub fn kill_running() {
     RUNNING.kill_all();
 }
@@ -259,6 +261,10 @@ pub fn pinned_toolchain() -> Option<&'static str> {
 /// Runs `command` (see [`process::run`]) with a cleared environment (the
 /// allowlist, the `pass` variables, the scratch `HOME` and `TMPDIR`, the
 /// toolchain, then `extra`), inside `policy` unless it is `None`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one child's whole setup: program, scratch, policy, environment, input, limit, registry"
+)]
 fn exec(
     command: Command,
     scratch: &Path,
@@ -267,6 +273,7 @@ fn exec(
     extra: &[(&str, &str)],
     stdin: Option<&[u8]>,
     timeout: Duration,
+    children: &Children,
 ) -> Result<Output, Error> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut command = match policy {
@@ -297,7 +304,7 @@ fn exec(
         command.env("RUSTUP_TOOLCHAIN", name);
     }
     command.envs(extra.iter().copied());
-    let output = process::run(command, stdin, timeout, &RUNNING)?;
+    let output = process::run(command, stdin, timeout, children)?;
     if policy.is_some()
         && matches!(output.code, Some(sandbox::EXIT_SETUP | sandbox::EXIT_EXEC))
         && let Some(message) = output.stderr.strip_prefix(sandbox::PREFIX)
@@ -381,6 +388,18 @@ pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
 /// toolchain file or a `.cargo/` folder. Hold a [`TargetLock`] from before
 /// the build until after the run.
 pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
+    build_with(dir, target_dir, limits, &RUNNING)
+}
+
+/// [`build`], its children registered in `children` (which the caller can
+/// end with [`Children::kill_all`]) instead of the registry of
+/// [`kill_running`].
+pub fn build_with(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    children: &Children,
+) -> Result<Build, Error> {
     for name in FOREIGN {
         let path = dir.join(name);
         if path.symlink_metadata().is_ok() {
@@ -390,9 +409,9 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
     config::check(dir)?;
     let toolchain = Toolchain::find();
     if let Some(unlocked) = fetch_needed(dir, toolchain.cargo_home.as_deref()) {
-        fetch(dir, target_dir, limits, unlocked)?;
+        fetch(dir, target_dir, limits, unlocked, children)?;
     }
-    let output = cargo_build(dir, target_dir, limits)?;
+    let output = cargo_build(dir, target_dir, limits, children)?;
     if output.timed_out {
         return Err(Error::BuildTimeout {
             dir: dir.to_owned(),
@@ -452,7 +471,12 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
 
 /// `cargo test --no-run --frozen` of the `intents` test, with a scratch
 /// folder inside the target directory.
-fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, Error> {
+fn cargo_build(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    children: &Children,
+) -> Result<Output, Error> {
     let scratch = Scratch::new(Some(target_dir))?;
     let mut command = Command::new("cargo");
     command
@@ -484,6 +508,7 @@ fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, 
         &[("CARGO_TERM_COLOR", "never")],
         None,
         Duration::from_secs(limits.build.timeout_secs),
+        children,
     )
 }
 
@@ -570,7 +595,13 @@ fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
 /// completes, keeping every version already locked, is written back to
 /// `dir`. The sandbox lets it write only the registry cache and cargo's
 /// lock files, never `CARGO_HOME/bin` or the credentials.
-fn fetch(dir: &Path, target_dir: &Path, limits: Limits, unlocked: bool) -> Result<(), Error> {
+fn fetch(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    unlocked: bool,
+    children: &Children,
+) -> Result<(), Error> {
     let scratch = Scratch::new(Some(target_dir))?;
     let folder = scratch.path().join("fetch");
     let copy = |from: &str, content: Option<&str>| -> Result<(), Error> {
@@ -613,6 +644,7 @@ fn fetch(dir: &Path, target_dir: &Path, limits: Limits, unlocked: bool) -> Resul
         &[("CARGO_TERM_COLOR", "never")],
         None,
         Duration::from_secs(limits.build.timeout_secs),
+        children,
     )?;
     if output.timed_out {
         return Err(Error::BuildTimeout {
@@ -673,6 +705,18 @@ struct CargoTarget {
 /// on its stdin ([`results`]). The run writes only a scratch folder outside
 /// the prototype, deleted afterwards.
 pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result<Run, Error> {
+    run_with(spec, dir, executable, limits, &RUNNING)
+}
+
+/// [`run`], the child registered in `children` instead of the registry of
+/// [`kill_running`].
+pub fn run_with(
+    spec: &Spec,
+    dir: &Path,
+    executable: &Path,
+    limits: Limits,
+    children: &Children,
+) -> Result<Run, Error> {
     let scratch = Scratch::new(None)?;
     let nonce = nonce()?;
     let mut command = Command::new(executable);
@@ -696,6 +740,7 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
         ],
         Some(nonce.as_bytes()),
         Duration::from_secs(limits.run.timeout_secs),
+        children,
     )?;
     drop(scratch);
     let duration_ms = millis(output.duration);
