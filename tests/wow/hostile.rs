@@ -6,14 +6,18 @@
 //! seconds on two cores):
 //! - replies whose files the file policy refuses (nothing is built);
 //! - one prototype whose scenarios each try one attack at run time (read
-//!   `~/.ssh/id_rsa`, an API key, the parent's `/proc/<pid>/environ`, open
-//!   a TCP or Unix connection, write into HOME or outside, start
-//!   processes, rewrite the prototype, plant a symbolic link), and that
+//!   `~/.ssh/id_rsa`, an API key, the parent's `/proc/<pid>/environ`,
+//!   another process's command line, its own memory, open a TCP or Unix
+//!   connection, write into HOME or outside, start processes, rewrite the
+//!   prototype, plant a symbolic link, a toolchain file or a cargo
+//!   configuration where the hollow copy is built, delete the history,
+//!   forge the results), and that
 //!   same prototype re-run with `wow test` on one scenario at a time for
 //!   the attacks that end the whole run (memory, CPU, wall time, output,
 //!   file size);
 //! - replies that read outside the prototype at compile time
-//!   (`include_str!`, `#[path]`).
+//!   (`include_str!`, `#[path]`) or use `unsafe` code;
+//! - a reply whose honesty check cannot run: its passes stay unverified.
 //!
 //! After every run, [`Trap::assert_contained`] checks what a user would
 //! care about: no canary anywhere (stdout, stderr, reports, files under
