@@ -107,19 +107,9 @@ impl Prototype {
     pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
         let name = self.package_name(target_dir)?;
         let package = format!("name = \"{name}\"");
-        let mut manifest = MANIFEST.replacen(TEMPLATE_NAME, &package, 1);
+        let manifest = manifest_text(&name, &self.crates);
         let mut lock = LOCK.replacen(TEMPLATE_NAME, &package, 1);
         if !self.crates.is_empty() {
-            let lines: String = self
-                .crates
-                .iter()
-                .map(|c| c.manifest_line() + "\n")
-                .collect();
-            manifest = manifest.replacen(
-                "[dev-dependencies]",
-                &format!("[dependencies]\n{lines}\n[dev-dependencies]"),
-                1,
-            );
             // The template lock lacks the extra crates: the first build's
             // fetch adds them. Keep that lock while the manifest stays.
             let same = fs::read_to_string(self.path("Cargo.toml")).is_ok_and(|m| m == manifest);
@@ -164,8 +154,11 @@ impl Prototype {
     /// Checks the spec lock: every feature copy in `features/` still has the
     /// SHA-256 recorded when `wow run` copied it, and no feature was added.
     /// Run before every build, so the scenarios validated are the ones the
-    /// product owner wrote.
+    /// product owner wrote. Also rewrites the tool-owned manifest and
+    /// harness from wow's own copies ([`Self::refresh_tool_files`]), so the
+    /// folder cargo builds next holds wow's versions.
     pub fn check_features(&self) -> Result<(), Error> {
+        self.refresh_tool_files()?;
         let lock_path = self.state(FEATURE_LOCK);
         let text = fs::read_to_string(&lock_path).map_err(|source| Error::Read {
             path: lock_path.clone(),
@@ -192,6 +185,54 @@ impl Prototype {
             return Err(Error::FeatureChanged(features.join(missing)));
         }
         Ok(())
+    }
+
+    /// Rewrites `Cargo.toml` and `tests/intents.rs` from wow's templates
+    /// when they differ, keeping the package name and the extra crates the
+    /// manifest names (a prototype made by an older wow gets the current
+    /// harness and lints). The lock file is kept: it may hold the extra
+    /// crates a fetch added.
+    pub fn refresh_tool_files(&self) -> Result<(), Error> {
+        let path = self.path("Cargo.toml");
+        let current = fs::read_to_string(&path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let invalid = |message: String| Error::Read {
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+        };
+        let table: toml::Table = toml::from_str(&current).map_err(|e| invalid(e.to_string()))?;
+        let name = table
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(toml::Value::as_str)
+            .ok_or_else(|| invalid("no `package.name`".to_owned()))?;
+        let crates = table
+            .get("dependencies")
+            .and_then(toml::Value::as_table)
+            .map(crates_of)
+            .unwrap_or_default();
+        let manifest = manifest_text(name, &crates);
+        let mut written: Vec<(String, &str)> = Vec::new();
+        if current != manifest {
+            written.push(("Cargo.toml".to_owned(), &manifest));
+        }
+        if fs::read_to_string(self.path("tests/intents.rs"))
+            .ok()
+            .as_deref()
+            != Some(HARNESS)
+        {
+            written.push(("tests/intents.rs".to_owned(), HARNESS));
+        }
+        if written.is_empty() {
+            return Ok(());
+        }
+        for (rel, content) in &written {
+            self.refuse_links(rel)?;
+            write(&self.path(rel), content)?;
+        }
+        record(self, &written, None)
     }
 
     /// Refuses `rel` when the prototype holds a symbolic link on its way:
@@ -299,6 +340,52 @@ impl Prototype {
         }
         record(self, &[], Some(files))
     }
+}
+
+/// The tool-owned manifest of package `name` with the extra `crates`.
+fn manifest_text(name: &str, crates: &[crate::config::Crate]) -> String {
+    let manifest = MANIFEST.replacen(TEMPLATE_NAME, &format!("name = \"{name}\""), 1);
+    if crates.is_empty() {
+        return manifest;
+    }
+    let lines: String = crates.iter().map(|c| c.manifest_line() + "\n").collect();
+    manifest.replacen(
+        "[dev-dependencies]",
+        &format!("[dependencies]\n{lines}\n[dev-dependencies]"),
+        1,
+    )
+}
+
+/// The extra crates of a manifest's `[dependencies]`, as wow wrote them
+/// ([`crate::config::Crate::manifest_line`]).
+fn crates_of(dependencies: &toml::Table) -> Vec<crate::config::Crate> {
+    dependencies
+        .iter()
+        .map(|(name, spec)| {
+            let strings = |key: &str| -> Vec<String> {
+                spec.get(key)
+                    .and_then(toml::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(toml::Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            };
+            crate::config::Crate {
+                name: name.clone(),
+                version: spec
+                    .as_str()
+                    .or_else(|| spec.get("version").and_then(toml::Value::as_str))
+                    .unwrap_or_default()
+                    .to_owned(),
+                features: strings("features"),
+                default_features: spec
+                    .get("default-features")
+                    .and_then(toml::Value::as_bool)
+                    .unwrap_or(true),
+            }
+        })
+        .collect()
 }
 
 /// `path` relative to `dir`, `/`-separated.

@@ -154,6 +154,10 @@ const SYSTEM_READ: &[&str] = &[
     "/dev/zero",
 ];
 
+/// What a run reads of the prototype: its sources and scenarios, never
+/// `.wow/` (exchanges, history, reports).
+const RUN_READ: &[&str] = &["Cargo.toml", "Cargo.lock", "features", "src", "tests"];
+
 /// Cargo's lock files and its cache tracker in `CARGO_HOME`, written even
 /// by an offline build.
 const CARGO_STATE: &[&str] = &[
@@ -294,7 +298,8 @@ impl Policy {
     }
 
     /// A run of the scenarios: the test executable and the C runtime
-    /// executable, the prototype and the system's shared data readable,
+    /// executable, the prototype's sources and features and the system's
+    /// shared data readable,
     /// only `scratch` (a fresh folder outside the prototype, its `HOME` and
     /// `TMPDIR`) writable; nothing of `/proc` (not even its own: the
     /// results' frame value stays out of reach) or `/sys`; no network and
@@ -309,7 +314,9 @@ impl Policy {
         ]
         .to_vec();
         let mut read: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).collect();
-        read.extend([PathBuf::from("/usr/share"), dir.to_owned()]);
+        read.push(PathBuf::from("/usr/share"));
+        // The prototype's own files, not wow's state in `.wow/`.
+        read.extend(RUN_READ.iter().map(|name| dir.join(name)));
         Self {
             budget,
             exec,
@@ -865,6 +872,11 @@ mod tests {
                 .any(|p| p.starts_with("/proc") || p.starts_with("/sys")),
             "no process's /proc entries, not even its own"
         );
+        assert!(
+            !policy.read.iter().any(|p| p == Path::new("/p")),
+            "not the prototype's `.wow/`"
+        );
+        assert!(policy.read.iter().any(|p| p == Path::new("/p/features")));
         assert!(!policy.network);
         assert!(!policy.processes);
         assert!(

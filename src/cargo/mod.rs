@@ -180,10 +180,12 @@ impl From<process::Error> for Error {
     }
 }
 
-/// The children of cargo builds and runs, so that [`kill_running`] can end them.
+/// The children of [`build`] and [`run`], so that [`kill_running`] can end
+/// them; kept until every caller owns its [`Children`] and calls
+/// [`build_with`] and [`run_with`].
 static RUNNING: LazyLock<Children> = LazyLock::new(Children::new);
 
-/// Kills every build or run started here that is still running.
+/// Kills every child of [`build`] and [`run`] that is still running.
 pub fn kill_running() {
     RUNNING.kill_all();
 }
@@ -259,6 +261,10 @@ pub fn pinned_toolchain() -> Option<&'static str> {
 /// Runs `command` (see [`process::run`]) with a cleared environment (the
 /// allowlist, the `pass` variables, the scratch `HOME` and `TMPDIR`, the
 /// toolchain, then `extra`), inside `policy` unless it is `None`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one child's whole setup: program, scratch, policy, environment, input, limit, registry"
+)]
 fn exec(
     command: Command,
     scratch: &Path,
@@ -267,6 +273,7 @@ fn exec(
     extra: &[(&str, &str)],
     stdin: Option<&[u8]>,
     timeout: Duration,
+    children: &Children,
 ) -> Result<Output, Error> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut command = match policy {
@@ -297,7 +304,7 @@ fn exec(
         command.env("RUSTUP_TOOLCHAIN", name);
     }
     command.envs(extra.iter().copied());
-    let output = process::run(command, stdin, timeout, &RUNNING)?;
+    let output = process::run(command, stdin, timeout, children)?;
     if policy.is_some()
         && matches!(output.code, Some(sandbox::EXIT_SETUP | sandbox::EXIT_EXEC))
         && let Some(message) = output.stderr.strip_prefix(sandbox::PREFIX)
@@ -381,6 +388,18 @@ pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
 /// toolchain file or a `.cargo/` folder. Hold a [`TargetLock`] from before
 /// the build until after the run.
 pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
+    build_with(dir, target_dir, limits, &RUNNING)
+}
+
+/// [`build`], its children registered in `children` (which the caller can
+/// end with [`Children::kill_all`]) instead of the registry of
+/// [`kill_running`].
+pub fn build_with(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    children: &Children,
+) -> Result<Build, Error> {
     for name in FOREIGN {
         let path = dir.join(name);
         if path.symlink_metadata().is_ok() {
@@ -390,9 +409,9 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
     config::check(dir)?;
     let toolchain = Toolchain::find();
     if let Some(unlocked) = fetch_needed(dir, toolchain.cargo_home.as_deref()) {
-        fetch(dir, target_dir, limits, unlocked)?;
+        fetch(dir, target_dir, limits, unlocked, children)?;
     }
-    let output = cargo_build(dir, target_dir, limits)?;
+    let output = cargo_build(dir, target_dir, limits, children)?;
     if output.timed_out {
         return Err(Error::BuildTimeout {
             dir: dir.to_owned(),
@@ -452,7 +471,12 @@ pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Err
 
 /// `cargo test --no-run --frozen` of the `intents` test, with a scratch
 /// folder inside the target directory.
-fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, Error> {
+fn cargo_build(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    children: &Children,
+) -> Result<Output, Error> {
     let scratch = Scratch::new(Some(target_dir))?;
     let mut command = Command::new("cargo");
     command
@@ -484,6 +508,7 @@ fn cargo_build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Output, 
         &[("CARGO_TERM_COLOR", "never")],
         None,
         Duration::from_secs(limits.build.timeout_secs),
+        children,
     )
 }
 
@@ -502,25 +527,44 @@ fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
         // Unreadable: the fetch says why, with the file's name.
         return Some(false);
     };
-    let packages: Vec<(&str, &str, &str)> = lock
+    let packages: Vec<&toml::Table> = lock
         .get("package")
         .and_then(toml::Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|p| {
-            Some((
-                p.get("name")?.as_str()?,
-                p.get("version")?.as_str()?,
-                p.get("source").and_then(toml::Value::as_str).unwrap_or(""),
-            ))
-        })
+        .filter_map(toml::Value::as_table)
+        .collect();
+    let text = |table: &toml::Table, key: &str| {
+        table
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // The package's own entry lists its direct dependencies (`name` or
+    // `name version`): a crate of the manifest missing there is not locked,
+    // even when another crate already depends on it.
+    let name = manifest
+        .get("package")
+        .and_then(toml::Value::as_table)
+        .map(|p| text(p, "name"))
+        .unwrap_or_default();
+    let locked: Vec<String> = packages
+        .iter()
+        .find(|p| text(p, "name") == name)
+        .and_then(|p| p.get("dependencies"))
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+        .map(|d| d.split(' ').next().unwrap_or_default().to_owned())
         .collect();
     let mut wanted = manifest
         .get("dependencies")
         .and_then(toml::Value::as_table)
         .into_iter()
         .flat_map(|t| t.keys());
-    if wanted.any(|name| !packages.iter().any(|(n, _, _)| n == name)) {
+    if wanted.any(|crate_name| !locked.contains(crate_name)) {
         return Some(true);
     }
     let caches: Vec<PathBuf> = cargo_home
@@ -533,9 +577,12 @@ fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
         .collect();
     let missing = packages
         .iter()
-        .filter(|(_, _, source)| source.starts_with("registry+") || source.starts_with("sparse+"))
-        .any(|(name, version, _)| {
-            let file = format!("{name}-{version}.crate");
+        .filter(|p| {
+            let source = text(p, "source");
+            source.starts_with("registry+") || source.starts_with("sparse+")
+        })
+        .any(|p| {
+            let file = format!("{}-{}.crate", text(p, "name"), text(p, "version"));
             !caches.iter().any(|cache| cache.join(&file).is_file())
         });
     missing.then_some(false)
@@ -548,7 +595,13 @@ fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
 /// completes, keeping every version already locked, is written back to
 /// `dir`. The sandbox lets it write only the registry cache and cargo's
 /// lock files, never `CARGO_HOME/bin` or the credentials.
-fn fetch(dir: &Path, target_dir: &Path, limits: Limits, unlocked: bool) -> Result<(), Error> {
+fn fetch(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    unlocked: bool,
+    children: &Children,
+) -> Result<(), Error> {
     let scratch = Scratch::new(Some(target_dir))?;
     let folder = scratch.path().join("fetch");
     let copy = |from: &str, content: Option<&str>| -> Result<(), Error> {
@@ -591,6 +644,7 @@ fn fetch(dir: &Path, target_dir: &Path, limits: Limits, unlocked: bool) -> Resul
         &[("CARGO_TERM_COLOR", "never")],
         None,
         Duration::from_secs(limits.build.timeout_secs),
+        children,
     )?;
     if output.timed_out {
         return Err(Error::BuildTimeout {
@@ -651,6 +705,18 @@ struct CargoTarget {
 /// on its stdin ([`results`]). The run writes only a scratch folder outside
 /// the prototype, deleted afterwards.
 pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result<Run, Error> {
+    run_with(spec, dir, executable, limits, &RUNNING)
+}
+
+/// [`run`], the child registered in `children` instead of the registry of
+/// [`kill_running`].
+pub fn run_with(
+    spec: &Spec,
+    dir: &Path,
+    executable: &Path,
+    limits: Limits,
+    children: &Children,
+) -> Result<Run, Error> {
     let scratch = Scratch::new(None)?;
     let nonce = nonce()?;
     let mut command = Command::new(executable);
@@ -674,6 +740,7 @@ pub fn run(spec: &Spec, dir: &Path, executable: &Path, limits: Limits) -> Result
         ],
         Some(nonce.as_bytes()),
         Duration::from_secs(limits.run.timeout_secs),
+        children,
     )?;
     drop(scratch);
     let duration_ms = millis(output.duration);
@@ -822,7 +889,8 @@ mod tests {
         std::fs::write(cache.join("cucumber-0.23.0.crate"), "").expect("crate");
         assert_eq!(fetch_needed(dir.path(), Some(home.path())), None);
         // Whatever a child printed plays no part: there is nothing to read.
-        let extra = format!("{MANIFEST}\n[dependencies]\nrust_decimal = \"1\"\n");
+        // `cucumber` is locked, but not as a dependency of the package itself.
+        let extra = format!("{MANIFEST}\n[dependencies]\ncucumber = \"=0.23.0\"\n");
         let (dir, _) = folders(&extra);
         assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(true));
     }

@@ -6,14 +6,18 @@
 //! seconds on two cores):
 //! - replies whose files the file policy refuses (nothing is built);
 //! - one prototype whose scenarios each try one attack at run time (read
-//!   `~/.ssh/id_rsa`, an API key, the parent's `/proc/<pid>/environ`, open
-//!   a TCP or Unix connection, write into HOME or outside, start
-//!   processes, rewrite the prototype, plant a symbolic link), and that
+//!   `~/.ssh/id_rsa`, an API key, the parent's `/proc/<pid>/environ`,
+//!   another process's command line, its own memory, open a TCP or Unix
+//!   connection, write into HOME or outside, start processes, rewrite the
+//!   prototype, plant a symbolic link, a toolchain file or a cargo
+//!   configuration where the hollow copy is built, delete the history,
+//!   forge the results), and that
 //!   same prototype re-run with `wow test` on one scenario at a time for
 //!   the attacks that end the whole run (memory, CPU, wall time, output,
 //!   file size);
 //! - replies that read outside the prototype at compile time
-//!   (`include_str!`, `#[path]`).
+//!   (`include_str!`, `#[path]`) or use `unsafe` code;
+//! - a reply whose honesty check cannot run: its passes stay unverified.
 //!
 //! After every run, [`Trap::assert_contained`] checks what a user would
 //! care about: no canary anywhere (stdout, stderr, reports, files under
@@ -754,23 +758,33 @@ async fn reading_outside_at_compile_time_fails_the_build_without_the_content() {
         "pub fn touch() {}\npub const SECRET: &str = include_str!(\"{HOME}/.ssh/id_rsa\");\n",
     );
     let path_mod = trap.fill("#[path = \"{HOME}/.ssh/id_rsa\"]\nmod secret;\npub fn touch() {}\n");
+    // Unsafe code could read the results' frame value from memory, and an
+    // exported symbol could run before the harness: the manifest forbids both.
+    let unsafe_lib = "pub fn touch() {}\n\n#[unsafe(no_mangle)]\npub extern \"C\" fn wow_hook() {}\n\npub fn peek(x: &u8) -> u8 {\n    unsafe { std::ptr::read_volatile(x) }\n}\n";
     let steps = trap.fill(STEPS);
     let server = serve(&[
         reply(&[("src/lib.rs", &include), ("tests/steps.rs", &steps)]),
         reply(&[("src/lib.rs", &path_mod), ("tests/steps.rs", &steps)]),
+        reply(&[("src/lib.rs", unsafe_lib), ("tests/steps.rs", &steps)]),
     ])
     .await;
     let (wow, out) = trap
         .wow(Wow::new().file("features/hostile.feature", &feature(ATTACKS)))
-        .args(&run_args(&server, &["--max-repairs", "1"]))
+        .args(&run_args(&server, &["--max-repairs", "2"]))
         .run_async()
         .await;
     assert_eq!(out.code, 1, "{}", out.all());
     let report = wow.report();
     assert_eq!(report["rounds"][0]["outcome"], "compile_error", "{report}");
     assert_eq!(report["rounds"][1]["outcome"], "compile_error", "{report}");
+    assert_eq!(report["rounds"][2]["outcome"], "compile_error", "{report}");
     let sent = prompts(&server).await;
-    assert_eq!(sent.len(), 2);
+    assert_eq!(sent.len(), 3);
+    assert!(
+        wow.read("generated/features/Cargo.toml")
+            .contains("unsafe_code = \"forbid\""),
+        "the tool-owned manifest forbids unsafe code"
+    );
     assert!(
         sent[1].contains("Permission denied"),
         "the model is told the read was refused:\n{}",
