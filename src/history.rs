@@ -71,6 +71,7 @@ const STATE: &[(&str, bool)] = &[
     ("features.json", false),
     ("last-run.json", false),
     ("cucumber.json", false),
+    ("sources.json", false),
     ("history", true),
     ("exchanges", true),
     ("hollow", true),

@@ -144,10 +144,6 @@ pub fn run(
             best + 1
         ));
         prototype.write_files(&rounds[best].files)?;
-        // The Cucumber JSON on disk must tell the same story as the files.
-        if let Some(json) = &rounds[best].cucumber_json {
-            prototype.write_state("cucumber.json", json)?;
-        }
     }
     // A best round that did not compile has no results: its intents did
     // not run (an empty list would read as "nothing failed").
@@ -190,7 +186,6 @@ fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round
         problems: None,
         results: Vec::new(),
         files,
-        cucumber_json: None,
     }
 }
 
@@ -326,7 +321,6 @@ fn play(
             round.vacuity_unavailable = verdicts.unavailable;
             round.findings = verdicts.findings;
             round.results = verdicts.results;
-            round.cucumber_json = verdicts.cucumber_json;
             tally(spec, round, problems);
         }
     }

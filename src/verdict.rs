@@ -42,8 +42,6 @@ pub struct Verdicts {
     pub honesty_ms: u64,
     /// Why the honesty check could not run, when it could not.
     pub unavailable: Option<String>,
-    /// The harness's Cucumber JSON of this run, when it wrote one.
-    pub cucumber_json: Option<String>,
 }
 
 /// Why a prototype could not be evaluated at all (not a mistake of the
@@ -103,6 +101,5 @@ pub fn evaluate(
         cargo_ms: build_ms + run.duration_ms,
         honesty_ms: verification.duration_ms,
         unavailable: verification.unavailable,
-        cucumber_json: run.cucumber_json,
     }))
 }

@@ -236,9 +236,6 @@ pub struct Round {
     pub results: Vec<IntentResult>,
     #[serde(skip)]
     pub(crate) files: Files,
-    /// The harness's Cucumber JSON of this round's run.
-    #[serde(skip)]
-    pub(crate) cucumber_json: Option<String>,
 }
 
 /// Why the loop stopped.

@@ -111,8 +111,6 @@ pub struct Run {
     /// The harness's human-readable output (capped, control characters
     /// removed, the framed results taken out).
     pub output: String,
-    /// The Cucumber JSON the harness framed, when it did.
-    pub cucumber_json: Option<String>,
 }
 
 impl Run {
@@ -749,14 +747,13 @@ pub fn run_with(
             .map(|i| IntentResult::not_run(i, why))
             .collect()
     };
-    let (results, shown, json) = if let Some(why) = stopped_by_limit(&output, limits.run) {
-        (not_run(&why), output.stdout.clone(), None)
+    let (results, shown) = if let Some(why) = stopped_by_limit(&output, limits.run) {
+        (not_run(&why), output.stdout.clone())
     } else {
         match results::framed(&output.stdout, &nonce) {
             Ok(framed) => (
                 results::checked(spec, &framed.json, output.code),
                 framed.rest,
-                Some(framed.json),
             ),
             Err(why) => {
                 let why = format!(
@@ -766,7 +763,7 @@ pub fn run_with(
                         .map_or_else(|| "none".to_owned(), |c| c.to_string()),
                     tail(&sanitize(&output.stderr), 600).trim()
                 );
-                (not_run(&why), output.stdout.clone(), None)
+                (not_run(&why), output.stdout.clone())
             }
         }
     };
@@ -774,7 +771,6 @@ pub fn run_with(
         results,
         duration_ms,
         output: tail(&sanitize(&shown), 20_000),
-        cucumber_json: json,
     })
 }
 
@@ -792,29 +788,6 @@ fn nonce() -> Result<String, Error> {
         let _ = write!(hex, "{b:02x}");
         hex
     }))
-}
-
-/// The harness's Cucumber JSON with each feature's `uri` set to the path the
-/// other reports use ([`crate::spec::Feature::source`]) instead of the path
-/// on the machine that ran it.
-pub fn relabel(spec: &Spec, json: &str) -> String {
-    let Ok(mut features) = serde_json::from_str::<Vec<serde_json::Value>>(json) else {
-        return json.to_owned();
-    };
-    for feature in &mut features {
-        let uri = feature["uri"]
-            .as_str()
-            .unwrap_or_default()
-            .replace('\\', "/");
-        if let Some(found) = spec
-            .features
-            .iter()
-            .find(|f| uri.ends_with(&format!("features/{}", f.rel)))
-        {
-            feature["uri"] = crate::spec::display_path(&found.source).into();
-        }
-    }
-    serde_json::to_string_pretty(&features).expect("JSON values serialize")
 }
 
 /// Why a run was stopped by one of its limits, in plain words starting with
