@@ -1,16 +1,12 @@
 //! Command line: the clap types, turned into the application layer's
 //! resolved options ([`crate::app`]), which runs the command. Nothing below
-//! this module knows about clap. `doctor`, `restore` and the checks before
-//! a prototype is written are in [`safety`].
-
-pub(crate) mod safety;
+//! this module knows about clap.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app;
-pub(crate) use crate::app::find_prototype;
 use crate::cargo::Limits;
 use crate::llm;
 use crate::progress::Progress;
@@ -31,11 +27,6 @@ pub struct Cli {
     /// errors, failing scenarios, refused files).
     #[arg(long, short, global = true)]
     pub verbose: bool,
-    /// Refuse features holding valid Gherkin that is almost always a
-    /// mistake (a step under `Feature:`, an outline without Examples, …), as
-    /// CI should: the warnings become errors (exit code 2).
-    #[arg(long, global = true)]
-    pub deny_warnings: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -78,9 +69,9 @@ pub enum Command {
   wow serve features/ --model anthropic/claude-sonnet-4-5 --port 0   then open the printed URL")]
     Serve(ServeArgs),
     /// Put back the files of an earlier round of the last run.
-    Restore(safety::RestoreArgs),
+    Restore(RestoreArgs),
     /// Show which sandbox layers are active, and the toolchain, target directory and model.
-    Doctor(safety::DoctorArgs),
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +79,11 @@ pub struct RunArgs {
     /// `.feature` files or folders; together they form one prototype.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
+    /// Refuse features holding valid Gherkin that is almost always a
+    /// mistake (a step under `Feature:`, an outline without Examples, …), as
+    /// CI should: the warnings become errors (exit code 2).
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -140,6 +136,11 @@ pub struct WatchArgs {
     /// `.feature` files or folders to watch; together they form one prototype.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
+    /// Refuse features holding valid Gherkin that is almost always a
+    /// mistake (a step under `Feature:`, an outline without Examples, …), as
+    /// CI should: the warnings become errors (exit code 2).
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -208,6 +209,11 @@ pub struct CritiqueArgs {
     /// `.feature` files or folders.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
+    /// Refuse features holding valid Gherkin that is almost always a
+    /// mistake (a step under `Feature:`, an outline without Examples, …), as
+    /// CI should: the warnings become errors (exit code 2).
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -245,6 +251,30 @@ pub struct BuildArgs {
     pub run_file_size: u64,
 }
 
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The round whose files to put back (see `.wow/history/round-NN`).
+    pub round: u32,
+    /// The prototype folder [default: the current folder if it is one, else the only one in `generated/`].
+    pub dir: Option<PathBuf>,
+    /// Overwrite model-owned files edited by hand (saved under `.wow/history/` first).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The model that `wow run` would use.
+    #[arg(long, env = "WOW_MODEL")]
+    pub model: Option<String>,
+    /// The cargo target directory `wow run` would use.
+    #[arg(long, env = "WOW_TARGET_DIR", value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Whether to show the sandbox as `wow run --sandbox MODE` would use it.
+    #[arg(long, value_enum, default_value_t = SandboxArg::On, value_name = "MODE")]
+    pub sandbox: SandboxArg,
+}
+
 /// `--sandbox` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SandboxArg {
@@ -252,11 +282,25 @@ pub enum SandboxArg {
     Off,
 }
 
+impl SandboxArg {
+    fn mode(self) -> sandbox::Mode {
+        match self {
+            Self::On => sandbox::Mode::On,
+            Self::Off => sandbox::Mode::Off,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// `.feature` files or folders.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
+    /// Refuse features holding valid Gherkin that is almost always a
+    /// mistake (a step under `Feature:`, an outline without Examples, …), as
+    /// CI should: the warnings become errors (exit code 2).
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// Write the intents as JSON (the report's `intents` shape) to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -267,6 +311,11 @@ pub struct PromptArgs {
     /// `.feature` files or folders.
     #[arg(default_value = "features")]
     pub paths: Vec<PathBuf>,
+    /// Refuse features holding valid Gherkin that is almost always a
+    /// mistake (a step under `Feature:`, an outline without Examples, …), as
+    /// CI should: the warnings become errors (exit code 2).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -293,17 +342,16 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     // keys) through /proc; a kernel without the setting changes nothing.
     let _ = sandbox::protect_self();
     let progress = Progress::stderr(cli.quiet).verbose(cli.verbose);
-    let deny = cli.deny_warnings;
     match cli.command {
-        Command::Run(args) => app::run(&args.options(deny), &progress),
+        Command::Run(args) => app::run(&args.options(), &progress),
         Command::Check(args) => app::check(&app::Check {
             paths: args.paths,
-            deny_warnings: deny,
+            deny_warnings: args.deny_warnings,
             json: args.json,
         }),
         Command::Prompt(args) => app::prompt(&app::PromptOnly {
             paths: args.paths,
-            deny_warnings: deny,
+            deny_warnings: args.deny_warnings,
         }),
         Command::Test(args) => app::test(
             &app::Test {
@@ -313,32 +361,40 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             },
             &progress,
         ),
-        Command::Watch(args) => app::watch(&args.options(deny), &progress, &|_| {}),
+        Command::Watch(args) => app::watch(&args.options(), &progress, &|_| {}),
         Command::Serve(args) => app::serve(
             &app::Serve {
                 port: args.port,
-                watch: args.watch.options(deny),
+                watch: args.watch.options(),
             },
             progress,
         ),
         Command::Critique(args) => app::critique(
             &app::Critique {
                 paths: args.paths,
-                deny_warnings: deny,
+                deny_warnings: args.deny_warnings,
                 model: args.model.choice(),
             },
             &progress,
         ),
-        Command::Restore(args) => safety::restore(&args),
-        Command::Doctor(args) => safety::doctor(&args),
+        Command::Restore(args) => app::restore(&app::Restore {
+            round: args.round,
+            dir: args.dir,
+            force: args.force,
+        }),
+        Command::Doctor(args) => app::doctor(&app::Doctor {
+            model: args.model,
+            target_dir: args.target_dir,
+            sandbox: args.sandbox.mode(),
+        }),
     }
 }
 
 impl RunArgs {
-    fn options(&self, deny_warnings: bool) -> app::Run {
+    fn options(&self) -> app::Run {
         app::Run {
             paths: self.paths.clone(),
-            deny_warnings,
+            deny_warnings: self.deny_warnings,
             out: self.out.clone(),
             model: self.model.choice(),
             max_repairs: self.max_repairs,
@@ -351,10 +407,10 @@ impl RunArgs {
 }
 
 impl WatchArgs {
-    fn options(&self, deny_warnings: bool) -> app::Watch {
+    fn options(&self) -> app::Watch {
         app::Watch {
             paths: self.paths.clone(),
-            deny_warnings,
+            deny_warnings: self.deny_warnings,
             model: self.model.choice(),
             out: self.out.clone(),
             max_repairs: self.max_repairs,
@@ -387,7 +443,7 @@ impl BuildArgs {
     }
 }
 
-pub(crate) fn limits(args: &BuildArgs) -> Limits {
+fn limits(args: &BuildArgs) -> Limits {
     Limits {
         build: Budget {
             timeout_secs: args.build_timeout,
@@ -402,9 +458,6 @@ pub(crate) fn limits(args: &BuildArgs) -> Limits {
             file_size_mb: args.run_file_size,
             ..Budget::RUN
         },
-        sandbox: match args.sandbox {
-            SandboxArg::On => sandbox::Mode::On,
-            SandboxArg::Off => sandbox::Mode::Off,
-        },
+        sandbox: args.sandbox.mode(),
     }
 }

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::model::{self, Chosen};
+use super::safety;
 use super::{Check, Critique, Error, PromptOnly, Run, Serve, Test, Watch, Workspace};
-use crate::cli::safety;
 use crate::llm::{self, Llm, replay};
 use crate::progress::Progress;
 use crate::repair;

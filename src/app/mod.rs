@@ -14,6 +14,7 @@
 
 mod commands;
 mod model;
+mod safety;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -30,6 +31,7 @@ use crate::vocabulary::{Finding, IntentResult, Session, millis, plural};
 use crate::{critique, history, repair, sandbox, serve, watch};
 
 pub use commands::{check, critique, prompt, run, serve, test, watch};
+pub use safety::{doctor, restore};
 
 /// How to reach the model: the model string and the settings of a call.
 #[derive(Debug, Clone, Default)]
@@ -144,6 +146,27 @@ pub struct Critique {
     /// warning), as CI should.
     pub deny_warnings: bool,
     pub model: ModelChoice,
+}
+
+/// `wow restore`: put back the files of a round of the last run.
+#[derive(Debug, Clone)]
+pub struct Restore {
+    /// The round whose files to put back.
+    pub round: u32,
+    /// The prototype folder; `None`: as for [`Test::dir`].
+    pub dir: Option<PathBuf>,
+    /// Overwrite model-owned files edited by hand (saved first).
+    pub force: bool,
+}
+
+/// `wow doctor`: the sandbox layers, the toolchain and the model.
+#[derive(Debug, Clone)]
+pub struct Doctor {
+    /// The model `wow run` would use.
+    pub model: Option<String>,
+    /// The target directory `wow run` would use.
+    pub target_dir: Option<PathBuf>,
+    pub sandbox: sandbox::Mode,
 }
 
 /// Why a command could not do its job (exit code 2).

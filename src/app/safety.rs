@@ -6,39 +6,17 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-
-use super::{BuildArgs, Error, find_prototype, limits};
+use super::{Doctor, Error, Restore, find_prototype};
 use crate::cargo::Limits;
 use crate::history::{self, Lock};
 use crate::progress::Progress;
 use crate::prototype::Prototype;
 use crate::sandbox::{self, Budget, Layers, Mode, Policy};
 
-#[derive(Debug, Args)]
-pub struct RestoreArgs {
-    /// The round whose files to put back (see `.wow/history/round-NN`).
-    pub round: u32,
-    /// The prototype folder [default: the current folder if it is one, else the only one in `generated/`].
-    pub dir: Option<PathBuf>,
-    /// Overwrite model-owned files edited by hand (saved under `.wow/history/` first).
-    #[arg(long)]
-    pub force: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct DoctorArgs {
-    /// The model that `wow run` would use.
-    #[arg(long, env = "WOW_MODEL")]
-    pub model: Option<String>,
-    #[command(flatten)]
-    pub build: BuildArgs,
-}
-
 /// Everything `wow run` checks before it writes into `prototype`: takes the
 /// lock, refuses symbolic links, stops on hand edits (or, with `force`,
 /// saves them), and starts a new history. The lock is held until dropped.
-pub(crate) fn before_writing(
+pub(super) fn before_writing(
     prototype: &Prototype,
     force: bool,
     progress: &Progress,
@@ -76,7 +54,7 @@ fn links(dir: &Path) -> Vec<PathBuf> {
 
 /// Says, in one line on stderr, that the sandbox is off or which layers
 /// the kernel lacks; says nothing when every layer is active.
-pub(crate) fn announce(limits: &Limits, prototype: &Prototype) -> Result<(), Error> {
+pub(super) fn announce(limits: &Limits, prototype: &Prototype) -> Result<(), Error> {
     if limits.sandbox == Mode::Off {
         eprintln!(
             "warning: --sandbox off: the generated code builds and runs with your full rights (your files, your network, no memory or process limit)"
@@ -102,7 +80,7 @@ fn probe(prototype: &Prototype, budget: Budget) -> Result<Layers, Error> {
 }
 
 /// `wow restore ROUND [DIR]`.
-pub(super) fn restore(args: &RestoreArgs) -> Result<u8, Error> {
+pub fn restore(args: &Restore) -> Result<u8, Error> {
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => find_prototype()?,
@@ -130,8 +108,11 @@ pub(super) fn restore(args: &RestoreArgs) -> Result<u8, Error> {
 }
 
 /// `wow doctor`: exit 0 when cargo is found, 2 when it is not.
-pub(super) fn doctor(args: &DoctorArgs) -> Result<u8, Error> {
-    let limits = limits(&args.build);
+pub fn doctor(args: &Doctor) -> Result<u8, Error> {
+    let limits = Limits {
+        sandbox: args.sandbox,
+        ..Limits::default()
+    };
     let scratch = tempfile::tempdir().map_err(|source| Error::CreateDir {
         path: std::env::temp_dir(),
         source,
@@ -302,7 +283,7 @@ fn layer_rows(layers: &Layers) -> Vec<(&'static str, String)> {
 
 /// Rows for cargo, the target directory, cargo's configuration and the
 /// model; returns whether cargo was found.
-fn toolchain_rows(args: &DoctorArgs, rows: &mut Vec<(&'static str, String)>) -> bool {
+fn toolchain_rows(args: &Doctor, rows: &mut Vec<(&'static str, String)>) -> bool {
     let cargo = sandbox::which("cargo");
     let version = cargo.as_ref().and_then(|path| {
         std::process::Command::new(path)
@@ -321,7 +302,7 @@ fn toolchain_rows(args: &DoctorArgs, rows: &mut Vec<(&'static str, String)>) -> 
     ));
     rows.push((
         "target dir",
-        args.build.target_dir.as_ref().map_or_else(
+        args.target_dir.as_ref().map_or_else(
             || "generated/.target (the default: next to the prototype; WOW_TARGET_DIR or --target-dir to choose)".to_owned(),
             |dir| dir.display().to_string(),
         ),
