@@ -1,33 +1,41 @@
 //! `wow` turns a product owner's Gherkin scenarios into a running, validated
 //! prototype: parse the features, ask a language model for a prototype and
 //! its cucumber-rs step definitions, build, run the scenarios, repair what
-//! fails, and report which intents pass.
+//! fails, and report which intents pass. `ARCHITECTURE.md` describes each
+//! module, the data it takes and the data it gives.
 //!
-//! One module per pipeline stage, plain owned data between them:
-//! [`spec`] → [`prompt`] → [`llm`] → [`extract`] → [`prototype`] →
-//! [`cargo`] → [`repair`] → [`report`]. [`cli`] holds the command line and
-//! drives the stages.
+//! Modules, in the order the data flows:
+//! - front end: [`cli`] (clap, resolved into options) → [`app`] (one
+//!   function per command), with [`config`] (`wow.toml`) and [`progress`];
+//! - stages: [`spec`] → [`prompt`] → [`llm`] → [`extract`] → [`prototype`]
+//!   → [`verdict`] (through [`cargo`], [`process`] and [`sandbox`] to build
+//!   and run, [`vacuity`], [`honesty`] and [`audit`] to check that passes
+//!   are honest) → [`repair`] → [`report`]; beside them [`watch`],
+//!   [`serve`] and [`critique`];
+//! - shared: [`vocabulary`], which every stage imports and which imports
+//!   none.
 
-pub mod app;
-pub mod audit;
-pub mod cargo;
+pub(crate) mod app;
 pub mod cli;
-pub mod config;
-pub mod critique;
-pub mod extract;
-pub mod history;
+pub(crate) mod config;
+pub(crate) mod progress;
+
+pub mod audit;
+pub(crate) mod cargo;
+pub(crate) mod critique;
+pub(crate) mod extract;
 pub mod honesty;
-pub mod llm;
-pub mod process;
-pub mod progress;
-pub mod prompt;
+pub(crate) mod llm;
+pub(crate) mod process;
+pub(crate) mod prompt;
 pub mod prototype;
-pub mod repair;
+pub(crate) mod repair;
 pub mod report;
 pub mod sandbox;
-pub mod serve;
+pub(crate) mod serve;
 pub mod spec;
 pub mod vacuity;
-pub mod verdict;
+pub(crate) mod verdict;
+pub(crate) mod watch;
+
 pub mod vocabulary;
-pub mod watch;

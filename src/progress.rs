@@ -7,7 +7,7 @@
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -18,7 +18,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
-    started: Instant,
     /// Also told every phase and note (the live dashboard of `wow serve`).
     listener: Option<Listener>,
     /// Whether [`Progress::detail`] prints.
@@ -55,7 +54,6 @@ impl Progress {
         Self {
             bar,
             quiet,
-            started: Instant::now(),
             listener: None,
             verbose: false,
         }
@@ -75,12 +73,12 @@ impl Progress {
         self
     }
 
-    /// A reporter that shows nothing (tests, `--quiet`).
+    /// A reporter that shows nothing (tests).
+    #[cfg(test)]
     pub fn hidden() -> Self {
         Self {
             bar: None,
             quiet: true,
-            started: Instant::now(),
             listener: None,
             verbose: false,
         }
@@ -134,11 +132,6 @@ impl Progress {
             Some(bar) => bar.println(block),
             None => eprintln!("{block}"),
         }
-    }
-
-    /// Time since this reporter was created.
-    pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
     }
 
     /// Removes the progress line before results are printed.

@@ -61,7 +61,7 @@ pub enum Error {
     #[error(transparent)]
     Prototype(#[from] crate::prototype::Error),
     #[error(transparent)]
-    History(#[from] crate::history::Error),
+    History(#[from] crate::prototype::history::Error),
 }
 
 /// Runs rounds until every intent passes, the budget is spent or the model
@@ -363,7 +363,7 @@ fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
 /// Writes the round's files and keeps a copy in the history.
 fn write_round(prototype: &Prototype, round: &Round) -> Result<(), Error> {
     prototype.write_files(&round.files)?;
-    crate::history::save_round(prototype, round.number, &round.files)?;
+    crate::prototype::history::save_round(prototype, round.number, &round.files)?;
     Ok(())
 }
 

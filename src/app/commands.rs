@@ -115,7 +115,7 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
         None => super::find_prototype()?,
     };
     let workspace = super::existing(&dir, &options.build)?;
-    let _lock = crate::history::lock(&workspace.prototype)?;
+    let _lock = crate::prototype::history::lock(&workspace.prototype)?;
     safety::announce(&workspace.limits, &workspace.prototype)?;
     let verdicts = super::evaluate(&workspace, progress)?;
     progress.finish();

@@ -24,11 +24,12 @@ use crate::config::Crate;
 use crate::llm;
 use crate::progress::Progress;
 use crate::prototype::Prototype;
+use crate::prototype::history;
 use crate::report::{self, Format, Report, Sources};
 use crate::spec::{self, Spec};
 use crate::verdict::{self, Evaluation, Verdicts};
 use crate::vocabulary::{Finding, IntentResult, Session, millis, plural};
-use crate::{critique, history, repair, sandbox, serve, watch};
+use crate::{critique, repair, sandbox, serve, watch};
 
 pub use commands::{check, critique, prompt, run, serve, test, watch};
 pub use safety::{doctor, restore};

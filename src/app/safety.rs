@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use super::{Doctor, Error, Restore, find_prototype};
 use crate::cargo::Limits;
-use crate::history::{self, Lock};
 use crate::progress::Progress;
 use crate::prototype::Prototype;
+use crate::prototype::history::{self, Lock};
 use crate::sandbox::{self, Budget, Layers, Mode, Policy};
 
 /// Everything `wow run` checks before it writes into `prototype`: takes the

@@ -28,11 +28,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::process::OUTPUT_CAP_BYTES;
 use crate::process::{self, Children, Output};
 use crate::sandbox::{self, Budget, Policy, Toolchain};
 use crate::spec::Spec;
-use crate::vocabulary::{IntentResult, Status, millis};
+use crate::vocabulary::{IntentResult, millis};
 
 /// Environment variables passed to cargo and the prototype; every other
 /// variable, API keys included, is removed.
@@ -111,15 +110,6 @@ pub struct Run {
     /// The harness's human-readable output (capped, control characters
     /// removed, the framed results taken out).
     pub output: String,
-}
-
-impl Run {
-    pub fn passed(&self) -> usize {
-        self.results
-            .iter()
-            .filter(|r| r.status == Status::Passed)
-            .count()
-    }
 }
 
 /// Why cargo or the prototype could not be run at all (not a model mistake).

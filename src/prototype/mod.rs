@@ -8,7 +8,9 @@
 //! half-written file. Files are written only at the paths the extract
 //! stage's policy accepted, and never through a symbolic link: a link
 //! anywhere on the way stops the write. Every write is recorded in
-//! `.wow/manifest.json` ([`crate::history`]).
+//! `.wow/manifest.json` ([`crate::prototype::history`]).
+
+pub mod history;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -18,9 +20,9 @@ use std::path::{Path, PathBuf};
 
 use crate::spec::Spec;
 
-const MANIFEST: &str = include_str!("prototype/manifest.toml");
-const LOCK: &str = include_str!("prototype/Cargo.lock.in");
-const HARNESS: &str = include_str!("prototype/intents.rs.in");
+const MANIFEST: &str = include_str!("manifest.toml");
+const LOCK: &str = include_str!("Cargo.lock.in");
+const HARNESS: &str = include_str!("intents.rs.in");
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
 const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/last-run.json\n/.wow/hollow/\n/.wow/lock\n/.wow/history/\n/.wow/trash-*/\n/report.html\n";
@@ -404,8 +406,8 @@ fn record(
     written: &[(String, &str)],
     model_owned: Option<&Files>,
 ) -> Result<(), Error> {
-    crate::history::record(prototype, written, model_owned).map_err(|e| match e {
-        crate::history::Error::Prototype(e) => e,
+    history::record(prototype, written, model_owned).map_err(|e| match e {
+        history::Error::Prototype(e) => e,
         other => Error::Write {
             path: prototype.state("manifest.json"),
             source: std::io::Error::other(other.to_string()),

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::prototype::{self, Files, Prototype};
+use super::{self as prototype, Files, Prototype};
 use crate::spec::sha256;
 
 /// Version of `.wow/manifest.json`.
