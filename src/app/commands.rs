@@ -40,6 +40,12 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         .prototype
         .write_skeleton(&workspace.spec, &workspace.target_dir)?;
     super::record_sources(&workspace)?;
+    let warming = super::warm::start(&workspace);
+    if warming.is_some() {
+        progress.note(
+            "first run with this target directory: compiling the prototype's dependencies while the model writes",
+        );
+    }
     let (session, exchanges) = repair::run(
         &workspace.spec,
         &workspace.prototype,
@@ -53,6 +59,10 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         },
         repair::Start::Generate,
     )?;
+    if let Some(warming) = warming {
+        // Long finished, unless every round failed before building.
+        let _ = warming.join();
+    }
     if !is_replay {
         replay::write(&workspace.prototype.dir, &exchanges)?;
     }

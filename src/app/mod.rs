@@ -15,6 +15,7 @@
 mod commands;
 mod model;
 mod safety;
+mod warm;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
