@@ -468,7 +468,7 @@ Feature: Shop
     fn reply() -> llm::Reply {
         llm::Reply {
             text: String::new(),
-            usage: crate::vocabulary::Usage::default(),
+            usage: None,
             finish: Finish::Complete,
             duration_ms: 0,
         }

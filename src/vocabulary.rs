@@ -212,7 +212,8 @@ pub struct Round {
     pub passed: usize,
     /// Intents that passed but would pass without the prototype.
     pub hollow: usize,
-    pub usage: Usage,
+    /// Tokens of the model call; `None` when the provider said nothing.
+    pub usage: Option<Usage>,
     /// Time of the model call, in milliseconds.
     pub model_ms: u64,
     /// Time of the build and run, in milliseconds.

@@ -273,10 +273,10 @@ mod tests {
         assert_eq!(reply.text, "pub fn add");
         assert_eq!(
             reply.usage,
-            Usage {
+            Some(Usage {
                 input_tokens: 25,
                 output_tokens: 9
-            }
+            })
         );
         assert_eq!(
             reply.finish,
@@ -342,10 +342,10 @@ mod tests {
         assert_eq!(reply.text, "fn main() {}");
         assert_eq!(
             reply.usage,
-            Usage {
+            Some(Usage {
                 input_tokens: 11,
                 output_tokens: 4
-            }
+            })
         );
         assert_eq!(reply.finish, Finish::Complete);
     }

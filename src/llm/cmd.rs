@@ -13,7 +13,7 @@ use super::{Error, Finish, Llm, Reply};
 use crate::process::{self, Children};
 use crate::progress::Progress;
 use crate::prompt::Prompt;
-use crate::vocabulary::{Usage, millis};
+use crate::vocabulary::millis;
 
 /// Most of the command's stderr kept for an error message, in bytes (the end of it).
 const STDERR_TAIL_BYTES: usize = 2048;
@@ -86,7 +86,8 @@ impl Llm for Command {
         }
         Ok(Reply {
             text: output.stdout,
-            usage: Usage::default(),
+            // A command tells no token counts.
+            usage: None,
             finish: Finish::Complete,
             duration_ms: millis(output.duration),
         })
@@ -127,7 +128,7 @@ mod tests {
         let reply = model.complete(&prompt(), &Progress::hidden()).unwrap();
         assert_eq!(reply.text, "be brief\n\nwrite src/lib.rs");
         assert_eq!(reply.finish, Finish::Complete);
-        assert_eq!(reply.usage, Usage::default());
+        assert_eq!(reply.usage, None);
         assert_eq!(model.name(), "cmd:cat");
     }
 

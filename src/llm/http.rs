@@ -237,7 +237,8 @@ impl Client {
         })?;
         Ok(Reply {
             text: partial.text,
-            usage: partial.usage,
+            // A provider that sent no usage said nothing, not zero.
+            usage: (partial.usage != Usage::default()).then_some(partial.usage),
             finish: partial.finish.unwrap_or(Finish::Complete),
             duration_ms: millis(started.elapsed()),
         })

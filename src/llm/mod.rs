@@ -37,8 +37,10 @@ pub trait Llm {
 pub struct Reply {
     /// The reply text (Markdown with fenced code blocks, by the prompt's contract).
     pub text: String,
-    /// Tokens the provider counted (zero where it reports none).
-    pub usage: Usage,
+    /// Tokens the provider counted; `None` where it says nothing (a `cmd:`
+    /// model, a provider that sends no usage).
+    #[serde(default)]
+    pub usage: Option<Usage>,
     /// Whether the model finished or was cut off.
     pub finish: Finish,
     /// Wall time of the call including retries, in milliseconds.

@@ -257,10 +257,10 @@ mod tests {
         assert_eq!(reply.text, "pub fn add() {}");
         assert_eq!(
             reply.usage,
-            Usage {
+            Some(Usage {
                 input_tokens: 30,
                 output_tokens: 7
-            }
+            })
         );
         assert_eq!(reply.finish, Finish::Complete);
     }
@@ -274,10 +274,10 @@ mod tests {
         assert_eq!(reply.text, "fn main() {}");
         assert_eq!(
             reply.usage,
-            Usage {
+            Some(Usage {
                 input_tokens: 12,
                 output_tokens: 5
-            }
+            })
         );
         let body: serde_json::Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
         assert_eq!(body["max_tokens"], 16_000, "local servers get `max_tokens`");

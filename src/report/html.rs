@@ -209,12 +209,12 @@ fn header(report: &Report) -> Markup {
 
 /// Model, time, tokens, rounds, prototype.
 fn facts(report: &Report) -> Markup {
-    let (input, output) = report.tokens();
+    let tokens = report.tokens();
     html! {
         dl.facts {
             @if let Some(model) = &report.model { div { dt { "Model" } dd { (model) } } }
             div { dt { "Time" } dd { (duration(report.duration_ms)) } }
-            @if input + output > 0 {
+            @if let Some((input, output)) = tokens {
                 div { dt { "Tokens" } dd { (thousands(input)) " in · " (thousands(output)) " out" } }
             }
             @if !report.rounds.is_empty() {
@@ -650,9 +650,9 @@ fn round_row(report: &Report, number: usize, round: &RoundReport, intents: usize
             }
             td { (list(&changed)) }
             td { (list(&flipped)) }
-            // Command and replayed providers report no usage: not "0 out".
-            td { @if round.input_tokens + round.output_tokens > 0 {
-                (thousands(round.input_tokens)) " in · " (thousands(round.output_tokens)) " out"
+            // A `cmd:` model reports no usage: not "0 out".
+            td { @if let (Some(input), Some(output)) = (round.input_tokens, round.output_tokens) {
+                (thousands(input)) " in · " (thousands(output)) " out"
             } @else { "–" } }
             td { (duration(round.duration_ms)) }
         }
@@ -919,8 +919,8 @@ Feature: Shopping cart
             outcome: Outcome::CompileError,
             passed: 0,
             hollow: 0,
-            input_tokens: 5210,
-            output_tokens: 9800,
+            input_tokens: Some(5210),
+            output_tokens: Some(9800),
             duration_ms: 41_000,
             model_ms: 36_000,
             cargo_ms: 5000,

@@ -206,8 +206,7 @@ fn footer(out: &mut String, report: &Report) {
             if report.rounds.len() == 1 { "" } else { "s" },
             rounds.join(" → ")
         ));
-        let (input, output) = report.tokens();
-        if input + output > 0 {
+        if let Some((input, output)) = report.tokens() {
             facts.push(format!("{input} tokens in, {output} out"));
         }
     }

@@ -237,8 +237,9 @@ pub struct RoundReport {
     pub passed: usize,
     /// Intents that passed but would pass without the prototype.
     pub hollow: usize,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
+    /// `null` when the provider said nothing (a `cmd:` model).
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
     pub duration_ms: u64,
     pub model_ms: u64,
     pub cargo_ms: u64,
@@ -416,10 +417,15 @@ impl Report {
     }
 
     /// Input and output tokens of every round.
-    pub fn tokens(&self) -> (u64, u64) {
-        let input = self.rounds.iter().map(|r| r.input_tokens).sum();
-        let output = self.rounds.iter().map(|r| r.output_tokens).sum();
-        (input, output)
+    /// Tokens in and out over every round whose provider counted them, or
+    /// `None` when none did.
+    pub fn tokens(&self) -> Option<(u64, u64)> {
+        let counted: Vec<(u64, u64)> = self
+            .rounds
+            .iter()
+            .filter_map(|r| r.input_tokens.zip(r.output_tokens))
+            .collect();
+        (!counted.is_empty()).then(|| counted.iter().fold((0, 0), |(i, o), (a, b)| (i + a, o + b)))
     }
 
     /// Every finding once, in report order.
@@ -538,8 +544,8 @@ fn round_report(round: &Round) -> RoundReport {
         outcome: round.outcome,
         passed: round.passed,
         hollow: round.hollow,
-        input_tokens: round.usage.input_tokens,
-        output_tokens: round.usage.output_tokens,
+        input_tokens: round.usage.map(|u| u.input_tokens),
+        output_tokens: round.usage.map(|u| u.output_tokens),
         duration_ms: round.duration_ms,
         model_ms: round.model_ms,
         cargo_ms: round.cargo_ms,
@@ -689,8 +695,8 @@ Feature: Bank account
             kind,
             outcome,
             passed,
-            input_tokens: tokens.0,
-            output_tokens: tokens.1,
+            input_tokens: Some(tokens.0),
+            output_tokens: Some(tokens.1),
             duration_ms: 9000,
             model_ms: 8000,
             cargo_ms: 1000,

@@ -106,9 +106,8 @@ fn footer(out: &mut String, report: &Report) {
             " · {}",
             plural(report.rounds.len(), "round", "rounds")
         );
-        let (input, output) = report.tokens();
-        // Command and replayed providers may report no usage at all.
-        if input + output > 0 {
+        // A `cmd:` model reports no usage at all.
+        if let Some((input, output)) = report.tokens() {
             let _ = write!(*out, " · {input} tokens in, {output} out");
         }
     }

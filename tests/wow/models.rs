@@ -437,6 +437,9 @@ fn a_command_model_and_a_scenario_that_never_ends() {
         "the prompt went to stdin"
     );
     let report = wow.report();
+    // A command tells no token counts: unknown, not zero.
+    assert!(report["rounds"][0]["input_tokens"].is_null(), "{report}");
+    assert!(report["rounds"][0]["output_tokens"].is_null(), "{report}");
     for intent in report["intents"].as_array().expect("intents") {
         assert_eq!(intent["status"], "not_run", "{intent}");
         assert!(
