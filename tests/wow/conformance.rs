@@ -9,19 +9,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use wow::spec;
 
-fn data(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/gherkin")
-        .join(kind);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("the conformance data is in the repository")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "feature"))
-        .collect();
-    files.sort();
-    files
-}
-
 /// (line, name, step texts) of each expected pickle.
 fn pickles(feature: &Path) -> Vec<(usize, String, Vec<String>)> {
     let path = PathBuf::from(format!("{}.pickles.ndjson", feature.display()));
@@ -72,7 +59,7 @@ fn valid_files_give_the_expected_intents() {
     let mut accepted = 0;
     let mut rejected = Vec::new();
     let mut wrong = Vec::new();
-    for file in data("good") {
+    for file in crate::support::conformance_files("good") {
         let name = file
             .file_name()
             .expect("file")
@@ -150,7 +137,7 @@ const ONE_MISTAKE_ONE_MESSAGE: &[(&str, &[usize])] =
 
 #[test]
 fn invalid_files_report_every_error_with_path_line_and_column() {
-    for file in data("bad") {
+    for file in crate::support::conformance_files("bad") {
         let name = file
             .file_name()
             .expect("file")

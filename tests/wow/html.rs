@@ -8,10 +8,8 @@
 //! (`target/wow-artifacts/report.png`, with the page next to it).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use wait_timeout::ChildExt as _;
+use crate::support::browse;
 use wow::prototype::Prototype;
 use wow::report::{Flip, Report, RoundReport, Sources};
 use wow::spec::Intent;
@@ -21,21 +19,6 @@ use wow::vocabulary::{
 
 const FAILED: &str = "Bringing a book back three days late";
 const HOLLOW: &str = "Withdrawing part of the balance";
-
-/// The browser (`chromium` on the `PATH`), or a failure saying how to
-/// install it: this test never passes without having looked at the page.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the HTML report test needs Chromium: install it with \
-                 `apt-get install -y --no-install-recommends chromium` (Debian), as `.ci/run` does"
-            )
-        })
-}
 
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/wow-artifacts");
@@ -173,61 +156,6 @@ fn label(status: Status) -> &'static str {
         Status::Ambiguous => "Ambiguous",
         Status::NotRun => "Not run",
     }
-}
-
-/// Runs headless Chromium on `page` with the network cut off, `extra` being
-/// what to do (`--dump-dom`, `--screenshot=…`); returns stdout and stderr.
-fn browse(page: &Path, profile: &Path, extra: &[String]) -> (String, String) {
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--hide-scrollbars",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--proxy-server=127.0.0.1:9",
-            "--enable-logging=stderr",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
-    });
-    let status = child
-        .wait_timeout(Duration::from_secs(120))
-        .expect("wait for chromium");
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("chromium did not finish within 120 s");
-    }
-    let stdout = out.join().expect("stdout reader").expect("utf-8 stdout");
-    let stderr = err.join().expect("stderr reader").unwrap_or_default();
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "chromium failed: {status:?}\n{stderr}"
-    );
-    (stdout, stderr)
 }
 
 /// The URLs a page asked for, from a Chromium net log (`--log-net-log`):

@@ -12,10 +12,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use serde_json::Value;
-use wait_timeout::ChildExt as _;
 use wow::prototype::Prototype;
 use wow::report::{Report, Sources};
 use wow::spec::{Intent, Spec};
@@ -56,19 +54,6 @@ fn tools() -> PathBuf {
         );
     }
     tools
-}
-
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the messages test needs Chromium: install it with \
-                 `apt-get install -y --no-install-recommends chromium` (Debian), as `.ci/run` does"
-            )
-        })
 }
 
 /// The bundled examples and their report: every intent passes but those of
@@ -177,47 +162,11 @@ fn check_and_render(stream: &Path, page: &Path) -> String {
 /// The page's DOM once its script has run, from headless Chromium with the
 /// network cut off.
 fn dom(page: &Path, profile: &Path) -> String {
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--proxy-server=127.0.0.1:9",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
-    });
-    let status = child
-        .wait_timeout(Duration::from_secs(120))
-        .expect("wait for chromium");
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("chromium did not finish within 120 s");
-    }
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "chromium failed: {status:?}"
-    );
-    reader.join().expect("stdout reader").expect("utf-8 stdout")
+    let extra = [
+        "--virtual-time-budget=10000".to_owned(),
+        "--dump-dom".to_owned(),
+    ];
+    crate::support::browse(page, profile, &extra).0
 }
 
 /// The worst step status the page shows for the scenario or Examples row
@@ -367,24 +316,12 @@ const KNOWN_PICKLE_DIFFERENCES: &[&str] = &[
     "prefixed-keywords.feature",
 ];
 
-/// The valid files of the cucumber/gherkin conformance data.
-fn conformance_files() -> Vec<PathBuf> {
-    let dir = root().join("tests/data/gherkin/good");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("the conformance data is in the repository")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "feature"))
-        .collect();
-    files.sort();
-    files
-}
-
 /// The documents of every conformance file the gherkin crate accepts
 /// (descriptions, comments, doc strings, escaped cells, languages, rules)
 /// in one stream, as `wow check` lists them: valid for the Cucumber tools.
 #[test]
 fn the_documents_of_the_conformance_data_are_valid_messages() {
-    let features: Vec<_> = conformance_files()
+    let features: Vec<_> = crate::support::conformance_files("good")
         .iter()
         .filter_map(|file| wow::spec::parse(std::slice::from_ref(file)).ok())
         .flat_map(|spec| spec.features)
@@ -425,7 +362,7 @@ fn pickles_of(text: &str) -> Vec<Value> {
 fn pickles_match_the_reference_for_the_gherkin_conformance_data() {
     let mut wrong = Vec::new();
     let mut compared = 0;
-    for file in conformance_files() {
+    for file in crate::support::conformance_files("good") {
         let name = file
             .file_name()
             .expect("a file")

@@ -7,8 +7,11 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
 use std::sync::Mutex;
+use wait_timeout::ChildExt as _;
 
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
@@ -248,4 +251,89 @@ pub fn anthropic_stream(text: &str, stop_reason: &str) -> ResponseTemplate {
     events.push(event("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": stop_reason}, "usage": {"output_tokens": 420}})));
     events.push(event("message_stop", json!({"type": "message_stop"})));
     sse(&events)
+}
+
+/// The browser (`chromium` on the `PATH`), or a failure saying how to
+/// install it: this test never passes without having looked at the page.
+pub fn chromium() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("chromium"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "the browser tests need Chromium: install it with \
+                 `apt-get install -y --no-install-recommends chromium` (Debian), as `.ci/run` does"
+            )
+        })
+}
+
+/// Runs headless Chromium on `page` with the network cut off, `extra` being
+/// what to do (`--dump-dom`, `--screenshot=…`); returns stdout and stderr.
+pub fn browse(page: &Path, profile: &Path, extra: &[String]) -> (String, String) {
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--hide-scrollbars",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=127.0.0.1:9",
+            "--enable-logging=stderr",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
+    });
+    let status = child
+        .wait_timeout(Duration::from_secs(120))
+        .expect("wait for chromium");
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("chromium did not finish within 120 s");
+    }
+    let stdout = out.join().expect("stdout reader").expect("utf-8 stdout");
+    let stderr = err.join().expect("stderr reader").unwrap_or_default();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "chromium failed: {status:?}\n{stderr}"
+    );
+    (stdout, stderr)
+}
+
+/// The `.feature` files of the cucumber/gherkin conformance data of `kind`
+/// (`good` or `bad`, in `tests/data/gherkin`), sorted.
+pub fn conformance_files(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/gherkin")
+        .join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the conformance data is in the repository")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "feature"))
+        .collect();
+    files.sort();
+    files
 }
