@@ -21,6 +21,10 @@ use crate::spec::{self, SUGGESTED_DIR};
 pub struct Critique {
     /// The suggested feature file, relative to the working folder.
     pub file: PathBuf,
+    /// The suggestions for the features of other languages, one file per
+    /// language (features in two languages give two files).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more_files: Vec<PathBuf>,
     /// Questions for the product owner, one sentence each.
     pub questions: Vec<String>,
 }
@@ -33,6 +37,9 @@ pub enum Error {
     #[error("the suggested scenarios are not valid Gherkin ({source}); the reply is kept in `{}`", .reply.display())]
     Invalid {
         reply: PathBuf,
+        /// The parser's message, the suggested feature named
+        /// `suggested.feature`: what the model is told.
+        message: String,
         #[source]
         source: spec::Error,
     },
@@ -93,13 +100,26 @@ pub fn write(reply: &str, folder: &Path, name: &str) -> Result<Critique, Error> 
         .map_err(err(temp.path()))?;
     spec::parse(&[temp.path().to_owned()]).map_err(|source| Error::Invalid {
         reply: reply_path.clone(),
+        message: source
+            .to_string()
+            .replace(&temp.path().display().to_string(), "suggested.feature"),
         source,
     })?;
+    // Temporary files are created private (0600); a feature file is not.
+    fs::set_permissions(
+        temp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .map_err(err(temp.path()))?;
     temp.persist(&file).map_err(|e| Error::Write {
         path: file.clone(),
         source: e.error,
     })?;
-    Ok(Critique { file, questions })
+    Ok(Critique {
+        file,
+        more_files: Vec::new(),
+        questions,
+    })
 }
 
 /// The first Gherkin code block and the bullets under a "questions" heading.

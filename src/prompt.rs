@@ -181,6 +181,17 @@ pub fn critique(spec: &Spec) -> Prompt {
     }
 }
 
+/// The critique prompt again, after a reply whose Gherkin `error` refused:
+/// the reply and what was wrong with it, so the model can correct it.
+pub fn critique_again(spec: &Spec, reply: &str, error: &str) -> Prompt {
+    let mut prompt = critique(spec);
+    let _ = write!(
+        prompt.user,
+        "\n## Your previous reply\n\n{reply}\n\n## What was wrong with it\n\nIts suggested scenarios are not valid Gherkin:\n\n```text\n{error}\n```\n\nSend the whole reply again, corrected: one Gherkin feature in a ```gherkin block, then the questions.\n"
+    );
+    prompt
+}
+
 /// Renders an edit prompt (`wow watch`): the product owner changed the
 /// scenarios; `changes` lists what is new, changed or removed, and `files`
 /// are the current model-owned files as `(path, content)`.

@@ -300,34 +300,108 @@ pub fn serve(options: &Serve, progress: Progress) -> Result<u8, Error> {
 }
 
 /// Asks `llm` for a second opinion on the scenarios and writes the
-/// suggestions next to the features.
+/// suggestions next to the features: one file per language the features
+/// are written in (each in its own language), each asked for once more
+/// with the parser's message when its Gherkin is not valid.
 fn second_opinion(
     spec: &Spec,
     paths: &[PathBuf],
     mut llm: Box<dyn Llm>,
     progress: &Progress,
 ) -> Result<crate::critique::Critique, Error> {
+    let mut languages: Vec<&str> = Vec::new();
+    for feature in &spec.features {
+        let language = spec::language(&feature.text).unwrap_or("en");
+        if !languages.contains(&language) {
+            languages.push(language);
+        }
+    }
+    let mut all: Option<crate::critique::Critique> = None;
+    for language in &languages {
+        let part = Spec {
+            features: spec
+                .features
+                .iter()
+                .filter(|f| spec::language(&f.text).unwrap_or("en") == *language)
+                .cloned()
+                .collect(),
+            ..spec.clone()
+        };
+        let name = if languages.len() == 1 {
+            spec.name.clone()
+        } else {
+            format!("{}-{language}", spec.name)
+        };
+        let critique = critique_one(&part, paths, &name, llm.as_mut(), progress)?;
+        all = Some(match all {
+            None => critique,
+            Some(mut so_far) => {
+                so_far.more_files.push(critique.file);
+                so_far.questions.extend(critique.questions);
+                so_far
+            }
+        });
+    }
+    Ok(all.expect("a spec has at least one feature"))
+}
+
+/// One critique call for `spec` (features of one language), written as
+/// `suggested/<name>.feature`; asked again once when the Gherkin is invalid.
+fn critique_one(
+    spec: &Spec,
+    paths: &[PathBuf],
+    name: &str,
+    llm: &mut dyn Llm,
+    progress: &Progress,
+) -> Result<crate::critique::Critique, Error> {
     progress.phase(&format!(
         "asking {} for a second opinion on the scenarios",
         llm.name()
     ));
-    let reply = llm.complete(&crate::prompt::critique(spec), progress)?;
+    let folder = crate::critique::folder(paths);
+    let prompt = crate::prompt::critique(spec);
+    let reply = ask(llm, &prompt, progress)?;
+    match crate::critique::write(&reply, &folder, name) {
+        Err(crate::critique::Error::Invalid {
+            message,
+            reply: kept,
+            ..
+        }) => {
+            progress.note(&format!(
+                "the suggested scenarios are not valid Gherkin (the reply is kept in `{}`): asking again with the parser's message",
+                spec::display_path(&kept)
+            ));
+            let again = crate::prompt::critique_again(spec, &reply, &message);
+            let reply = ask(llm, &again, progress)?;
+            Ok(crate::critique::write(&reply, &folder, name)?)
+        }
+        written => Ok(written?),
+    }
+}
+
+/// The text of `llm`'s reply to `prompt`, saying when it was cut off.
+fn ask(
+    llm: &mut dyn Llm,
+    prompt: &crate::prompt::Prompt,
+    progress: &Progress,
+) -> Result<String, Error> {
+    let reply = llm.complete(prompt, progress)?;
     if let llm::Finish::Truncated { reason } = &reply.finish {
         progress.note(&format!(
             "the critique was cut off (`{reason}`): using what arrived"
         ));
     }
-    Ok(crate::critique::write(
-        &reply.text,
-        &crate::critique::folder(paths),
-        &spec.name,
-    )?)
+    Ok(reply.text)
 }
 
 fn print_critique(critique: &crate::critique::Critique) {
+    let files: Vec<String> = std::iter::once(&critique.file)
+        .chain(&critique.more_files)
+        .map(|f| spec::display_path(f))
+        .collect();
     println!(
         "\nsuggested scenarios: {} (move the ones you want into your features)",
-        spec::display_path(&critique.file)
+        files.join(", ")
     );
     if !critique.questions.is_empty() {
         println!("questions for the product owner:");

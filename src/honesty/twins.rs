@@ -86,7 +86,7 @@ impl Keywords {
     /// English without one, or for a code Gherkin does not know, which
     /// `spec` would have refused).
     pub fn of_feature(feature: &Feature) -> Self {
-        language(&feature.text)
+        crate::spec::language(&feature.text)
             .and_then(Self::of)
             .unwrap_or_else(Self::english)
     }
@@ -350,22 +350,6 @@ fn plus_one(number: &str, decimals: usize) -> Option<String> {
         magnitude / unit,
         magnitude % unit
     ))
-}
-
-/// The language code of a feature file's `# language:` line, if any.
-pub fn language(text: &str) -> Option<&str> {
-    text.lines()
-        .map(str::trim)
-        .take_while(|l| l.is_empty() || l.starts_with('#'))
-        .find_map(|l| {
-            let rest = l.strip_prefix('#')?.trim_start();
-            Some(
-                rest.strip_prefix("language")?
-                    .trim_start()
-                    .strip_prefix(':')?
-                    .trim(),
-            )
-        })
 }
 
 /// A feature file holding one scenario: `feature`'s `# language:` line and
@@ -649,9 +633,12 @@ mod tests {
 
     #[test]
     fn language_is_read_from_the_first_comment_lines() {
-        assert_eq!(language("# language: fr\nFonctionnalité: x"), Some("fr"));
-        assert_eq!(language("#language:de\n"), Some("de"));
-        assert_eq!(language("Feature: x\n# language: fr"), None);
+        assert_eq!(
+            crate::spec::language("# language: fr\nFonctionnalité: x"),
+            Some("fr")
+        );
+        assert_eq!(crate::spec::language("#language:de\n"), Some("de"));
+        assert_eq!(crate::spec::language("Feature: x\n# language: fr"), None);
     }
 
     #[test]

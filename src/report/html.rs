@@ -687,7 +687,12 @@ fn critique(report: &Report) -> Markup {
         @if let Some(critique) = &report.critique {
             section.notes aria-labelledby="critique-h" {
                 h2 #critique-h { (words::QUESTIONS) }
-                p { "Suggested scenarios: " code { (crate::spec::display_path(&critique.file)) } }
+                p { "Suggested scenarios: "
+                    @for (i, file) in std::iter::once(&critique.file).chain(&critique.more_files).enumerate() {
+                        @if i > 0 { ", " }
+                        code { (crate::spec::display_path(file)) }
+                    }
+                }
                 ol { @for question in &critique.questions { li { (question) } } }
             }
         }
@@ -872,6 +877,7 @@ Feature: Shopping cart
         report.model = Some("openai/gpt-4.1-mini".to_owned());
         report.stopped = Some(Stop::BudgetSpent);
         report.critique = Some(crate::critique::Critique {
+            more_files: Vec::new(),
             file: "features/suggested/shop.feature".into(),
             questions: vec!["What happens when two codes are applied?".to_owned()],
         });

@@ -360,6 +360,22 @@ pub enum Error {
     },
 }
 
+/// The language code of a feature file's `# language:` line, if any.
+pub fn language(text: &str) -> Option<&str> {
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .find_map(|l| {
+            let rest = l.strip_prefix('#')?.trim_start();
+            Some(
+                rest.strip_prefix("language")?
+                    .trim_start()
+                    .strip_prefix(':')?
+                    .trim(),
+            )
+        })
+}
+
 /// Lowercase hex SHA-256 of `text` (FIPS 180-4), as the spec lock and the
 /// manifest of written files record it.
 pub fn sha256(text: &str) -> String {

@@ -3,6 +3,8 @@
 //! - `conformance`: parsing against the cucumber/gherkin conformance data.
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
+//! - `critique`: `wow critique`: invalid Gherkin sent back once, one
+//!   suggestion file per language, readable files.
 //! - `examples`: the bundled examples through replay, as the README runs them.
 //! - `faults`: misbehaving model servers; retries, clear messages, the
 //!   previous prototype untouched.
@@ -27,6 +29,7 @@
 
 mod cli;
 mod conformance;
+mod critique;
 mod examples;
 mod faults;
 mod honesty;
