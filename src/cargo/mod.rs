@@ -35,7 +35,16 @@ use crate::vocabulary::{IntentResult, millis};
 
 /// Environment variables passed to cargo and the prototype; every other
 /// variable, API keys included, is removed.
-const ENV_ALLOWLIST: &[&str] = &["PATH", "USER", "LANG", "LC_ALL", "CARGO_NET_OFFLINE"];
+const ENV_ALLOWLIST: &[&str] = &[
+    "PATH",
+    "USER",
+    "LANG",
+    "LC_ALL",
+    "CARGO_NET_OFFLINE",
+    // Whether cargo keeps incremental caches (`0` turns them off, as the
+    // test suite does to save disk).
+    "CARGO_INCREMENTAL",
+];
 
 /// Variables cargo may need to fetch crates the first time (proxies, CA
 /// bundles); passed to the fetch only, never to a build or a run.

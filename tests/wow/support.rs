@@ -119,6 +119,9 @@ impl Wow {
             command.env_remove(key);
         }
         command.env("WOW_TARGET_DIR", shared_target_dir());
+        // Every test prototype is built a few times at most: incremental
+        // caches would only fill the disk (about 40 MB each).
+        command.env("CARGO_INCREMENTAL", "0");
         command.envs(self.envs.iter().map(|(k, v)| (k, v)));
         let output = command.output().expect("run the wow binary");
         Output {
