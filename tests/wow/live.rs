@@ -26,6 +26,7 @@ impl Live {
             .current_dir(dir)
             .args(args)
             .env("WOW_TARGET_DIR", shared_target_dir())
+            .env("CARGO_INCREMENTAL", "0")
             .env_remove("WOW_MODEL")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
