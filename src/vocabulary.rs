@@ -68,6 +68,10 @@ pub struct IntentResult {
     /// The status of each step of the intent ([`crate::spec::Intent::steps`], background
     /// first), in order.
     pub steps: Vec<StepStatus>,
+    /// The prototype functions whose mutants make this intent fail
+    /// (`fee`, `Ticket::exit`): what its passing pins down. Empty unless
+    /// the honesty check verified it.
+    pub pinned_by: Vec<String>,
 }
 
 impl IntentResult {
@@ -81,6 +85,7 @@ impl IntentResult {
             message: Some(message.to_owned()),
             step_definition: None,
             steps: vec![StepStatus::NotRun; intent.steps.len()],
+            pinned_by: Vec::new(),
         }
     }
 }

@@ -815,6 +815,7 @@ Feature: Shopping cart
             message: message.map(str::to_owned),
             step_definition: None,
             steps: steps.to_vec(),
+            pinned_by: Vec::new(),
         }
     }
 

@@ -224,6 +224,9 @@ pub struct IntentReport {
     pub tags: Vec<String>,
     /// Every step, background first.
     pub steps: Vec<StepReport>,
+    /// The prototype functions whose mutants make this intent fail, when
+    /// the honesty check verified it (`fee`, `Ticket::exit`).
+    pub pinned_by: Vec<String>,
 }
 
 /// One round in the report.
@@ -319,6 +322,7 @@ impl Report {
                 scenario_line: intent.scenario_line,
                 example: intent.example.clone(),
                 tags: intent.tags.clone(),
+                pinned_by: result.pinned_by.clone(),
                 steps: intent
                     .steps
                     .iter()
@@ -661,6 +665,7 @@ Feature: Bank account
             message: message.map(str::to_owned),
             step_definition: None,
             steps: Vec::new(),
+            pinned_by: Vec::new(),
         }
     }
 

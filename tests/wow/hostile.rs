@@ -296,13 +296,13 @@ fn attack(_world: &mut World, name: String) {
             "planted".to_owned()
         }
         "plant-toolchain" => {
-            std::fs::create_dir_all(".wow/hollow").unwrap();
-            std::fs::write(".wow/hollow/rust-toolchain.toml", "[toolchain]\npath = \"{OUTSIDE}\"\n").unwrap();
+            std::fs::create_dir_all(".wow/check").unwrap();
+            std::fs::write(".wow/check/rust-toolchain.toml", "[toolchain]\npath = \"{OUTSIDE}\"\n").unwrap();
             "planted".to_owned()
         }
         "plant-cargo-config" => {
-            std::fs::create_dir_all(".wow/hollow/.cargo").unwrap();
-            std::fs::write(".wow/hollow/.cargo/config.toml", "paths = [\"{OUTSIDE}\"]\n").unwrap();
+            std::fs::create_dir_all(".wow/check/.cargo").unwrap();
+            std::fs::write(".wow/check/.cargo/config.toml", "paths = [\"{OUTSIDE}\"]\n").unwrap();
             "planted".to_owned()
         }
         "delete-history" => {
