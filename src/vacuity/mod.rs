@@ -280,7 +280,10 @@ fn entries<'s>(spec: &'s Spec, results: &[IntentResult]) -> Vec<Entry<'s>> {
             let result = results
                 .iter()
                 .position(|r| r.id == intent.id && r.status == Status::Passed)?;
-            let twins = twins::twins(intent, &keywords);
+            let twins = twins::twins(intent, &keywords)
+                .into_iter()
+                .filter(|twin| !twins::restates_earlier_value(intent, twin))
+                .collect();
             Some(Entry {
                 result,
                 feature,
