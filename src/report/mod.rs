@@ -245,7 +245,7 @@ pub struct RoundReport {
     pub duration_ms: u64,
     pub model_ms: u64,
     pub cargo_ms: u64,
-    /// Time of the vacuity check (the hollow copy's build and run).
+    /// Time of the honesty check (the mutation check's build and runs).
     pub vacuity_ms: u64,
     pub changed: Vec<String>,
     /// Files of the reply that the file policy refused, with the reason.
