@@ -731,6 +731,9 @@ pub struct Checked {
     pub stdout: String,
     /// Why a limit stopped it, in plain words, when one did.
     pub stopped: Option<String>,
+    /// Whether its stdout was longer than the cap, so that lines from the
+    /// middle were dropped.
+    pub cut: bool,
     /// The end of its stderr, control characters removed.
     pub stderr: String,
     pub duration_ms: u64,
@@ -749,6 +752,7 @@ pub fn run_check(
     let output = run_executable(dir, executable, stdin, limits)?;
     Ok(Checked {
         stopped: stopped_by_limit(&output, limits.run),
+        cut: output.stdout.len() >= crate::process::OUTPUT_CAP_BYTES,
         stderr: tail(&sanitize(&output.stderr), 600).trim().to_owned(),
         duration_ms: millis(output.duration),
         stdout: output.stdout,

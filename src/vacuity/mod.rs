@@ -230,39 +230,36 @@ fn conclude(
     results: &mut [IntentResult],
 ) {
     let count = |prefix: &str| second.iter().filter(|o| o.tag.starts_with(prefix)).count();
-    {
-        let result = &mut results[entry.result];
-        let controls: Vec<&Outcome> = second
-            .iter()
-            .filter(|o| o.tag.starts_with(&format!("c{e}-")))
-            .collect();
-        if controls.len() != planned / 8 + 1 || count(&format!("m{e}-")) != planned {
-            unverified(
-                result,
-                "the check did not report every run of this scenario",
-            );
-            return;
-        }
-        if let Some(control) = controls.iter().find(|o| o.status != Status::Passed) {
-            unverified(
-                result,
-                &format!(
-                    "it did not pass in a control run with nothing changed ({}): the scenario does not give the same result each time",
-                    control.message.as_deref().unwrap_or("no message")
-                ),
-            );
-            return;
-        }
-        let mutant_outcomes: Vec<Outcome> = second
-            .iter()
-            .filter(|o| o.tag.starts_with(&format!("m{e}-")))
-            .cloned()
-            .collect();
-        let twin_outcomes: Vec<Option<Outcome>> = twin_outcomes.into_iter().map(Some).collect();
-        let verdict =
-            mutation::verdict(instrumented, &mutant_outcomes, &entry.twins, &twin_outcomes);
-        apply(result, entry.intent, instrumented, &verdict);
+    let result = &mut results[entry.result];
+    let controls: Vec<&Outcome> = second
+        .iter()
+        .filter(|o| o.tag.starts_with(&format!("c{e}-")))
+        .collect();
+    if controls.len() != planned / 8 + 1 || count(&format!("m{e}-")) != planned {
+        unverified(
+            result,
+            "the check did not report every run of this scenario",
+        );
+        return;
     }
+    if let Some(control) = controls.iter().find(|o| o.status != Status::Passed) {
+        unverified(
+            result,
+            &format!(
+                "it did not pass in a control run with nothing changed ({}): the scenario does not give the same result each time",
+                control.message.as_deref().unwrap_or("no message")
+            ),
+        );
+        return;
+    }
+    let mutant_outcomes: Vec<Outcome> = second
+        .iter()
+        .filter(|o| o.tag.starts_with(&format!("m{e}-")))
+        .cloned()
+        .collect();
+    let twin_outcomes: Vec<Option<Outcome>> = twin_outcomes.into_iter().map(Some).collect();
+    let verdict = mutation::verdict(instrumented, &mutant_outcomes, &entry.twins, &twin_outcomes);
+    apply(result, entry.intent, instrumented, &verdict);
 }
 
 /// The passing intents of `results`, with their twins.
@@ -507,6 +504,12 @@ fn run_phase(
         .map_err(|e| format!("the check could not run: {e}"))?;
     if let Some(why) = checked.stopped {
         return Err(format!("the check was stopped: {why}"));
+    }
+    if checked.cut {
+        return Err(format!(
+            "the check's results could not all be read: the steps printed more than {} MiB",
+            crate::process::OUTPUT_CAP_BYTES >> 20
+        ));
     }
     let report = check::read(&checked.stdout, &nonce);
     if !report.done {
