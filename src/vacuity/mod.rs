@@ -11,7 +11,9 @@
 //! once in `.wow/check/` with the shared target directory, runs each
 //! passing intent and its twins with no mutant active, then each intent
 //! under every mutant of the code it reached, with control runs of no
-//! mutant mixed in at random places. An intent is verified when a mutant
+//! mutant mixed in at random places (the last run of each intent being
+//! one), so that a failure steps cause by themselves is not taken for a
+//! mutant's doing. An intent is verified when a mutant
 //! makes it fail and every twin fails; hollow when it survives every mutant,
 //! reaches nothing a mutant changes, or a twin passes. A check that cannot
 //! be made, built or run, or whose results are missing or inconsistent,
@@ -200,6 +202,9 @@ fn mutation_check(
         examined.push((e, planned.len(), twin_outcomes));
     }
     random.shuffle(&mut runs);
+    for (e, _, _) in &examined {
+        last_is_control(&mut runs, *e);
+    }
     let second = if runs.is_empty() {
         Vec::new()
     } else {
@@ -306,6 +311,20 @@ impl Entry<'_> {
             tag,
             mutant,
         }
+    }
+}
+
+/// Moves a control of intent `e` to the place of its last run: a step
+/// that stops working after some runs fails a control too, and cannot
+/// pass a failure off as a mutant's doing.
+fn last_is_control(runs: &mut [Run], e: usize) {
+    let (mutant, control) = (format!("m{e}-"), format!("c{e}-"));
+    let ours = |r: &Run| r.tag.starts_with(&mutant) || r.tag.starts_with(&control);
+    let Some(last) = runs.iter().rposition(ours) else {
+        return;
+    };
+    if let Some(first_control) = runs.iter().position(|r| r.tag.starts_with(&control)) {
+        runs.swap(first_control, last);
     }
 }
 
@@ -627,6 +646,19 @@ mod tests {
         );
         assert!(out.contains("dependencies = [\n \"zeta\",\n]"));
         assert_eq!(with_futures(&out, "prototype-check-1"), out);
+    }
+
+    #[test]
+    fn the_last_run_of_each_intent_is_a_control() {
+        let run = |tag: &str| Run {
+            tag: tag.to_owned(),
+            mutant: 0,
+            feature: String::new(),
+        };
+        let mut runs = vec![run("c1-0"), run("m1-4"), run("m12-3"), run("m1-5")];
+        last_is_control(&mut runs, 1);
+        let tags: Vec<&str> = runs.iter().map(|r| r.tag.as_str()).collect();
+        assert_eq!(tags, ["m1-5", "m1-4", "m12-3", "c1-0"]);
     }
 
     #[test]

@@ -264,6 +264,31 @@ async fn only_scenarios_that_depend_on_what_the_prototype_computes_are_verified(
     assert!(html.contains("pinned down by"), "{html}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_that_behave_otherwise_when_run_again_are_unverified() {
+    // The `Then` step passes the three times the scenarios run, then fails:
+    // the honesty check, which runs each scenario more than once, sees a
+    // scenario that does not give the same result each time.
+    let steps = STEPS.replace(
+        "    let fee = prototype::fee(world.minutes);\n",
+        "    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);\n    assert!(CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 3, \"run once only\");\n    let fee = prototype::fee(world.minutes);\n",
+    );
+    let (_, out, report) = run_once(reply(LIB_RIGHT, &steps)).await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert_eq!(report["summary"]["passed"], 0, "{}", out.all());
+    for intent in report["intents"].as_array().expect("intents") {
+        assert_eq!(intent["status"], "unverified", "{intent}");
+        assert!(
+            intent["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("does not give the same result each time"),
+            "{intent}"
+        );
+        assert_eq!(intent["pinned_by"], serde_json::json!([]));
+    }
+}
+
 const CRITIQUE: &str = "Hand-written test reply for the critique prompt.\n\n```gherkin\nFeature: Suggested scenarios for features\n\n  # why: exactly one hour is the boundary of the free hour\n  @suggested\n  Scenario: Exactly one hour is still free\n    Given a car parked for 60 minutes\n    Then the fee is 0 euros\n```\n\n## Questions\n\n- Is a lost ticket charged a flat fee?\n- Do motorbikes pay the same as cars?\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
