@@ -190,6 +190,26 @@ fn mutation_check(
             );
             continue;
         };
+        // A twin differs from the intent only from its changed step on: an
+        // earlier failure is the scenario's own doing, not the value's.
+        let early = entry
+            .twins
+            .iter()
+            .zip(&twin_outcomes)
+            .find(|(twin, outcome)| {
+                outcome.status != Status::Passed
+                    && outcome.failed_step.is_some_and(|f| f < twin.step)
+            });
+        if let Some((_, outcome)) = early {
+            unverified(
+                result,
+                &format!(
+                    "a copy of it with one expected value changed failed before reaching that value ({}): the scenario does not give the same result each time",
+                    outcome.message.as_deref().unwrap_or("no message")
+                ),
+            );
+            continue;
+        }
         let planned = mutation::plan(&instrumented, &base.coverage);
         for mutant in &planned {
             runs.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
