@@ -115,7 +115,9 @@ fn take(out: &mut Extraction, path: Option<String>, content: String) {
         });
         return;
     };
-    let code = check_code(&content).map_err(|deep| deep.to_string());
+    let code = check_code(&content)
+        .map_err(|deep| deep.to_string())
+        .and_then(|()| check_reserved(&content));
     match check(&raw).and_then(|path| code.map(|()| path)) {
         Ok(path) => {
             out.files.retain(|f| f.path != path);
@@ -123,6 +125,26 @@ fn take(out: &mut Extraction, path: Option<String>, content: String) {
         }
         Err(reason) => out.rejected.push(Rejected { path: raw, reason }),
     }
+}
+
+/// The prefix of the names wow gives its own code in the copy the honesty
+/// check builds ([`crate::honesty::mutants`]).
+pub const RESERVED: &str = "__wow";
+
+/// The file policy on names: `Ok` unless `content` mentions [`RESERVED`],
+/// with the reason in words for the model. Code that could name the honesty
+/// check's control module could switch its mutants off.
+///
+/// # Errors
+///
+/// The reason, when `content` contains the prefix anywhere.
+pub fn check_reserved(content: &str) -> Result<(), String> {
+    if content.contains(RESERVED) {
+        return Err(format!(
+            "names starting with `{RESERVED}` are reserved for wow's own checks: rename whatever uses it"
+        ));
+    }
+    Ok(())
 }
 
 /// A path in a fence info string: ```` ```rust src/lib.rs ```` or ```` ```src/lib.rs ````.
@@ -496,6 +518,18 @@ mod tests {
         assert_eq!(got.rejected.len(), 1);
         assert_eq!(got.rejected[0].path, "Cargo.toml");
         assert_eq!(got.why_empty(), None);
+    }
+
+    #[test]
+    fn code_naming_the_reserved_prefix_is_refused() {
+        let reply = "### src/lib.rs\n```rust\npub fn a() {}\n```\n### tests/steps.rs\n```rust\nfn f() { prototype::__wow_0::set_active(0); }\n```\n";
+        let got = files(reply);
+        assert_eq!(paths(reply), ["src/lib.rs"]);
+        assert_eq!(got.rejected[0].path, "tests/steps.rs");
+        assert_eq!(
+            got.rejected[0].reason,
+            "names starting with `__wow` are reserved for wow's own checks: rename whatever uses it"
+        );
     }
 
     #[test]

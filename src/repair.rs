@@ -491,6 +491,7 @@ Feature: Shop
             message: (!message.is_empty()).then(|| message.to_owned()),
             step_definition: None,
             steps: vec![StepStatus::Passed; intent.steps.len()],
+            pinned_by: Vec::new(),
         }
     }
 

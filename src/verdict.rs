@@ -94,7 +94,7 @@ pub fn evaluate(
         target_dir,
         limits,
         progress,
-    )?;
+    );
     Ok(Evaluation::Ran(Verdicts {
         results: run.results,
         findings: verification.findings,

@@ -27,9 +27,10 @@ pub enum Status {
     Undefined,
     Ambiguous,
     NotRun,
-    /// Passed, but would pass without the prototype doing anything: it
-    /// still passes when every prototype function is hollowed out, or its
-    /// steps check nothing or never call the prototype. Not verified.
+    /// Passed, but not because of what the prototype computes: it still
+    /// passes under every mutant of the code its steps reach, a copy of it
+    /// with one expected value changed passes too, or its steps check
+    /// nothing or never call the prototype. Not verified.
     Hollow,
     /// Passed, but wow could not check that it passes because of the
     /// prototype (the honesty check could not run or its results could not
@@ -68,6 +69,10 @@ pub struct IntentResult {
     /// The status of each step of the intent ([`crate::spec::Intent::steps`], background
     /// first), in order.
     pub steps: Vec<StepStatus>,
+    /// The prototype functions whose mutants make this intent fail
+    /// (`fee`, `Ticket::exit`): what its passing pins down. Empty unless
+    /// the honesty check verified it.
+    pub pinned_by: Vec<String>,
 }
 
 impl IntentResult {
@@ -81,6 +86,7 @@ impl IntentResult {
             message: Some(message.to_owned()),
             step_definition: None,
             steps: vec![StepStatus::NotRun; intent.steps.len()],
+            pinned_by: Vec::new(),
         }
     }
 }
@@ -224,7 +230,7 @@ pub struct Round {
     pub changed: Vec<String>,
     /// Files the reply sent that the policy refused.
     pub rejected: Vec<Rejected>,
-    /// Time of the vacuity check (the hollow copy's build and run), in milliseconds.
+    /// Time of the honesty check (the mutation check's build and runs), in milliseconds.
     pub vacuity_ms: u64,
     /// Why the vacuity check could not run, when it could not.
     pub vacuity_unavailable: Option<String>,

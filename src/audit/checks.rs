@@ -4,8 +4,8 @@
 //! In: the [`Model`] of the steps files and the [`Spec`]. Out: [`Finding`]s
 //! in plain words, for the product owner and the model. These are
 //! heuristics: they must not flag ordinary, honest step definitions; when
-//! in doubt they report nothing, and the hollow copy's run (the vacuity
-//! check) catches the rest. Nothing is parsed, written or run here.
+//! in doubt they report nothing, and the mutation check
+//! ([`crate::vacuity`]) catches the rest. Nothing is parsed, written or run here.
 
 use super::model::{Model, StepType, asserts};
 use crate::spec::{Intent, Spec};

@@ -15,7 +15,7 @@
 //! into the prototype, [`forbidden`] scans every file for forbidden APIs.
 //! The checks are heuristics on the syntax tree (`syn`): they must not flag
 //! ordinary, honest step definitions; when in doubt they report nothing,
-//! and the hollow copy's run (the vacuity check) catches the rest.
+//! and the mutation check ([`crate::vacuity`]) catches the rest.
 //!
 //! The files are the model's reply, or whatever is on disk: hostile. `syn`
 //! recurses once per nesting level, so a file is parsed only if

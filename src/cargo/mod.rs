@@ -714,32 +714,8 @@ pub fn run_with(
     limits: Limits,
     children: &Children,
 ) -> Result<Run, Error> {
-    let scratch = Scratch::new(None)?;
     let nonce = nonce()?;
-    let mut command = Command::new(executable);
-    command.current_dir(dir);
-    let dir_text = dir.to_string_lossy().into_owned();
-    let policy = (limits.sandbox == sandbox::Mode::On)
-        .then(|| Policy::run(dir, executable, &scratch.path(), limits.run));
-    let output = exec(
-        command,
-        &scratch.path(),
-        policy.as_ref(),
-        &[],
-        &[
-            ("CARGO_MANIFEST_DIR", dir_text.as_str()),
-            ("RUST_BACKTRACE", "0"),
-            ("NO_COLOR", "1"),
-            // Fewer malloc arenas: each reserves 64 MiB of address space,
-            // which the memory limit counts.
-            ("MALLOC_ARENA_MAX", "2"),
-            (FRAMED, "1"),
-        ],
-        Some(nonce.as_bytes()),
-        Duration::from_secs(limits.run.timeout_secs),
-        children,
-    )?;
-    drop(scratch);
+    let output = run_executable(dir, executable, nonce.as_bytes(), limits, children)?;
     let duration_ms = millis(output.duration);
     let not_run = |why: &str| -> Vec<IntentResult> {
         spec.intents()
@@ -773,8 +749,82 @@ pub fn run_with(
     })
 }
 
-/// 32 hex characters from the kernel's random source.
-fn nonce() -> Result<String, Error> {
+/// Runs a test executable built from `dir` with `stdin`, in `dir`, under
+/// the run's policy, environment and limits, with a scratch folder deleted
+/// afterwards. Shared by [`run`] and [`run_check`], so that the scenarios
+/// and the honesty check run in the same sandbox.
+fn run_executable(
+    dir: &Path,
+    executable: &Path,
+    stdin: &[u8],
+    limits: Limits,
+    children: &Children,
+) -> Result<Output, Error> {
+    let scratch = Scratch::new(None)?;
+    let mut command = Command::new(executable);
+    command.current_dir(dir);
+    let dir_text = dir.to_string_lossy().into_owned();
+    let policy = (limits.sandbox == sandbox::Mode::On)
+        .then(|| Policy::run(dir, executable, &scratch.path(), limits.run));
+    exec(
+        command,
+        &scratch.path(),
+        policy.as_ref(),
+        &[],
+        &[
+            ("CARGO_MANIFEST_DIR", dir_text.as_str()),
+            ("RUST_BACKTRACE", "0"),
+            ("NO_COLOR", "1"),
+            // Fewer malloc arenas: each reserves 64 MiB of address space,
+            // which the memory limit counts.
+            ("MALLOC_ARENA_MAX", "2"),
+            (FRAMED, "1"),
+        ],
+        Some(stdin),
+        Duration::from_secs(limits.run.timeout_secs),
+        children,
+    )
+}
+
+/// What a run of the honesty check's harness printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Its stdout, at most [`crate::process::OUTPUT_CAP_BYTES`]: the framed
+    /// lines for [`crate::honesty::check::read`] among what steps printed.
+    pub stdout: String,
+    /// Why a limit stopped it, in plain words, when one did.
+    pub stopped: Option<String>,
+    /// Whether its stdout was longer than the cap, so that lines from the
+    /// middle were dropped.
+    pub cut: bool,
+    /// The end of its stderr, control characters removed.
+    pub stderr: String,
+    pub duration_ms: u64,
+}
+
+/// Runs the honesty check's harness `executable`, built from the check copy
+/// in `dir`, with `stdin` (a nonce and a schedule,
+/// [`crate::honesty::check::schedule`]), in the same sandbox, environment
+/// and limits as the scenarios' run ([`run`]).
+pub fn run_check(
+    dir: &Path,
+    executable: &Path,
+    stdin: &[u8],
+    limits: Limits,
+) -> Result<Checked, Error> {
+    let output = run_executable(dir, executable, stdin, limits, &RUNNING)?;
+    Ok(Checked {
+        stopped: stopped_by_limit(&output, limits.run),
+        cut: output.stdout.len() >= crate::process::OUTPUT_CAP_BYTES,
+        stderr: tail(&sanitize(&output.stderr), 600).trim().to_owned(),
+        duration_ms: millis(output.duration),
+        stdout: output.stdout,
+    })
+}
+
+/// 32 hex characters from the kernel's random source: a run's nonce, or
+/// the secret part of a name nothing outside wow can know in advance.
+pub fn nonce() -> Result<String, Error> {
     let path = Path::new("/dev/urandom");
     let mut bytes = [0u8; 16];
     std::fs::File::open(path)

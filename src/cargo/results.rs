@@ -185,6 +185,7 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
                     message: (!all_ran).then(|| "some steps did not run".to_owned()),
                     step_definition: None,
                     steps,
+                    pinned_by: Vec::new(),
                 };
             };
             let status = match step.result.status.as_str() {
@@ -204,6 +205,7 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
                 message: Some(message),
                 step_definition,
                 steps,
+                pinned_by: Vec::new(),
             }
         })
         .collect()

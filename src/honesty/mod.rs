@@ -16,7 +16,8 @@
 //!    [`check::DEV_DEPENDENCY`]; build it once.
 //! 2. Run it with a [`check::schedule`] of every passing intent
 //!    ([`twins::render`] with a tag of its own, mutant 0) and every twin
-//!    ([`twins::twins`], mutant 0), in the keywords of the feature's
+//!    ([`twins::twins`], mutant 0) that changes an expected value, not one
+//!    an earlier step gave ([`twins::restates_earlier_value`]), in the keywords of the feature's
 //!    language ([`twins::Keywords::of_feature`]); [`check::read`] the
 //!    results: each intent's coverage, each twin's status.
 //! 3. Run it with a schedule of the intent once per mutant of [`plan`];

@@ -43,6 +43,41 @@ pub struct Twin {
     pub steps: Vec<Step>,
 }
 
+/// Whether `twin` changes a value that a step before its `Then` step
+/// already gave (`the room "Mont Blanc"`, `on 12 May`): such a value names
+/// what the `Then` step asks about rather than what it expects, and another
+/// one may truly give the same answer ("the room is free on 13 May" is as
+/// true as on 12 May), so a twin that passes says nothing about the step.
+/// Values are matched whole: `4` is not in `45 minutes`, `9` is in `9h`.
+pub fn restates_earlier_value(intent: &Intent, twin: &Twin) -> bool {
+    let numeric = twin.from.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let joins = |c: char| {
+        if numeric {
+            c.is_ascii_digit() || c == '.'
+        } else {
+            c.is_alphanumeric()
+        }
+    };
+    let whole = |text: &str| {
+        text.match_indices(twin.from.as_str()).any(|(at, found)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + found.len()..].chars().next();
+            !before.is_some_and(joins) && !after.is_some_and(joins)
+        })
+    };
+    !twin.from.is_empty()
+        && intent.steps.iter().take(twin.step).any(|step| {
+            whole(&step.text)
+                || step.doc_string.as_deref().is_some_and(whole)
+                || step
+                    .data_table
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .any(|cell| whole(cell))
+        })
+}
+
 /// Keywords of one Gherkin language, trimmed, as the `gherkin` crate lists
 /// them (`gherkin::keywords::Keywords`, from the Cucumber project's
 /// `gherkin-languages.json`).
@@ -472,6 +507,29 @@ mod tests {
             .iter()
             .map(|t| (t.step, t.from.as_str(), t.to.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn values_the_earlier_steps_gave_are_told_apart_from_expected_ones() {
+        let rooms = feature("reservation_salle.feature");
+        let keywords = Keywords::of_feature(&rooms);
+        let cancel = intent(&rooms, "Annuler une réservation libère la salle");
+        let cancel_twins = twins(cancel, &keywords);
+        let restated: Vec<(&str, bool)> = cancel_twins
+            .iter()
+            .map(|t| (t.from.as_str(), restates_earlier_value(cancel, t)))
+            .collect();
+        assert!(!restated.is_empty());
+        assert!(restated.iter().all(|(_, r)| *r), "{restated:?}");
+        let parking = "Feature: Parking\n\n  Scenario: Three hours\n    Given a car parked for 45 minutes\n    Then the fee is 4 euros\n";
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("parking.feature");
+        std::fs::write(&path, parking).expect("write");
+        let spec = spec::parse(&[path]).expect("parses");
+        let fee = &spec.features[0].intents[0];
+        let twins = twins(fee, &Keywords::english());
+        assert_eq!(changes(&twins), [(1, "4", "5")]);
+        assert!(!restates_earlier_value(fee, &twins[0]), "4 is not in 45");
     }
 
     #[test]

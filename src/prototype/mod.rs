@@ -25,7 +25,7 @@ const LOCK: &str = include_str!("Cargo.lock.in");
 const HARNESS: &str = include_str!("intents.rs.in");
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
-const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/last-run.json\n/.wow/hollow/\n/.wow/lock\n/.wow/history/\n/.wow/trash-*/\n/report.html\n";
+const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/last-run.json\n/.wow/check/\n/.wow/lock\n/.wow/history/\n/.wow/trash-*/\n/report.html\n";
 
 /// Model-owned files: normalised path → content.
 pub type Files = BTreeMap<String, String>;

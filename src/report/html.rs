@@ -456,9 +456,25 @@ fn scenario_card(intent: &IntentReport, level: u8, background: usize) -> Markup 
         article class={ "card " (tone.class()) (wide) } id=(anchor(&intent.id)) data-id=(intent.id) {
             (heading(level, &html! { (badge(intent.status)) " " span.name { (intent.name) } }))
             p.where { code { (intent.id) } (tags(&intent.tags)) }
+            (pinned(intent))
             (failure(intent))
             (intent_findings(intent))
             (steps(intent, background))
+        }
+    }
+}
+
+/// The prototype functions a verified intent pins down, if any.
+fn pinned(intent: &IntentReport) -> Markup {
+    html! {
+        @if !intent.pinned_by.is_empty() {
+            p.pinned {
+                (words::PINNED) " "
+                @for (i, function) in intent.pinned_by.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    code { (function) }
+                }
+            }
         }
     }
 }
@@ -820,6 +836,7 @@ Feature: Shopping cart
             message: message.map(str::to_owned),
             step_definition: None,
             steps: steps.to_vec(),
+            pinned_by: Vec::new(),
         }
     }
 

@@ -668,6 +668,7 @@ Feature: Shop
                     message: None,
                     step_definition: None,
                     steps: vec![StepStatus::Passed; intent.steps.len()],
+                    pinned_by: Vec::new(),
                 };
                 let last = intent.steps.len() - 1;
                 match status {

@@ -224,6 +224,9 @@ pub struct IntentReport {
     pub tags: Vec<String>,
     /// Every step, background first.
     pub steps: Vec<StepReport>,
+    /// The prototype functions whose mutants make this intent fail, when
+    /// the honesty check verified it (`fee`, `Ticket::exit`).
+    pub pinned_by: Vec<String>,
 }
 
 /// One round in the report.
@@ -243,7 +246,7 @@ pub struct RoundReport {
     pub duration_ms: u64,
     pub model_ms: u64,
     pub cargo_ms: u64,
-    /// Time of the vacuity check (the hollow copy's build and run).
+    /// Time of the honesty check (the mutation check's build and runs).
     pub vacuity_ms: u64,
     pub changed: Vec<String>,
     /// Files of the reply that the file policy refused, with the reason.
@@ -320,6 +323,7 @@ impl Report {
                 scenario_line: intent.scenario_line,
                 example: intent.example.clone(),
                 tags: intent.tags.clone(),
+                pinned_by: result.pinned_by.clone(),
                 steps: intent
                     .steps
                     .iter()
@@ -667,6 +671,7 @@ Feature: Bank account
             message: message.map(str::to_owned),
             step_definition: None,
             steps: Vec::new(),
+            pinned_by: Vec::new(),
         }
     }
 

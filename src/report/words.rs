@@ -146,6 +146,9 @@ pub fn unverified_note(unverified: usize) -> String {
     )
 }
 
+/// Before the functions whose mutants make a verified intent fail.
+pub const PINNED: &str = "pinned down by";
+
 /// Why an undefined step did not run.
 pub const UNDEFINED: &str =
     "the prototype does not understand this step yet (no step definition matches it)";

@@ -1,18 +1,28 @@
 //! Vacuity stage: a pass must mean the prototype does it.
 //!
 //! In: the results of a run, the model-owned files and the prototype folder.
-//! Out: the same results with every passing intent that would pass without
-//! the prototype marked [`Status::Hollow`], and the findings of the static
-//! checks ([`audit`]). Two tests: the static checks on the step definitions,
-//! and a hollow copy of the prototype (every function body replaced by a
-//! panic) built and run in `.wow/hollow/` with the shared target directory;
-//! an intent that still passes there does not depend on the prototype
-//! (the copy is made in [`hollow`], on a large stack; a prototype file too
-//! deep to read leaves the check unavailable). The caller holds the target
-//! lock ([`cargo::lock`]). The prototype itself is never written here.
+//! Out: the same results with every passing intent that does not depend on
+//! what the prototype computes marked [`Status::Hollow`], every verified
+//! one listing the functions it pins down ([`IntentResult::pinned_by`]),
+//! and the findings of the static checks ([`audit`]).
+//!
+//! Two tests. The static checks on the step definitions; then the mutation
+//! check ([`crate::honesty`]): an instrumented copy of the prototype, built
+//! once in `.wow/check/` with the shared target directory, runs each
+//! passing intent and its twins with no mutant active, then each intent
+//! under every mutant of the code it reached, with control runs of no
+//! mutant mixed in at random places (the last run of each intent being
+//! one), so that a failure steps cause by themselves is not taken for a
+//! mutant's doing. An intent is verified when a mutant
+//! makes it fail and every twin fails; hollow when it survives every mutant,
+//! reaches nothing a mutant changes, or a twin passes. A check that cannot
+//! be made, built or run, or whose results are missing or inconsistent,
+//! leaves the passes [`Status::Unverified`] (fail closed). The caller holds
+//! the target lock ([`cargo::lock`]). The prototype itself is never written
+//! here, and a model-owned file naming the control module's reserved prefix
+//! is never built.
 
-mod hollow;
-
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
@@ -20,23 +30,32 @@ use serde::Serialize;
 
 use crate::audit;
 use crate::cargo::{self, Build, Limits};
+use crate::extract;
+use crate::honesty::check::{self, Outcome, Run};
+use crate::honesty::mutants::{self, Instrumented};
+use crate::honesty::twins::{self, Keywords, Twin};
+use crate::honesty::{self as mutation, Verdict};
 use crate::progress::Progress;
 use crate::prototype::Prototype;
-use crate::spec::Spec;
+use crate::spec::{Feature, Intent, Spec};
 use crate::vocabulary::{Files, Finding, IntentResult, Status};
+
+/// The state folder of the check copy, inside the prototype's `.wow/`.
+pub const CHECK_DIR: &str = "check";
 
 /// What the checks found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     pub findings: Vec<Finding>,
-    /// Time of the hollow copy's build and run, in milliseconds (0 when no
-    /// intent passed, so there was nothing to check).
+    /// Time of the mutation check's build and runs, in milliseconds (0 when
+    /// no intent passed, so there was nothing to check).
     pub duration_ms: u64,
-    /// Why the hollow copy could not be checked, when it could not.
+    /// Why the mutation check could not run, when it could not.
     pub unavailable: Option<String>,
 }
 
-/// Checks the passing intents of `results` and marks the hollow ones.
+/// Checks the passing intents of `results`, marks the hollow ones and those
+/// the check could not examine, and records what the verified ones pin down.
 pub fn verify(
     spec: &Spec,
     prototype: &Prototype,
@@ -45,7 +64,7 @@ pub fn verify(
     target_dir: &Path,
     limits: Limits,
     progress: &Progress,
-) -> Result<Verification, cargo::Error> {
+) -> Verification {
     let findings = audit::check(spec, files);
     let mut verification = Verification {
         findings,
@@ -53,7 +72,7 @@ pub fn verify(
         unavailable: None,
     };
     if !results.iter().any(|r| r.status == Status::Passed) {
-        return Ok(verification);
+        return verification;
     }
     for finding in verification
         .findings
@@ -68,115 +87,525 @@ pub fn verify(
             }
         }
     }
+    if !results.iter().any(|r| r.status == Status::Passed) {
+        return verification;
+    }
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
-    let hollowed = match hollow::hollow(files) {
-        Ok(hollowed) => hollowed,
-        Err(too_deep) => {
-            verification.unavailable =
-                Some(format!("the hollow copy could not be made: {too_deep}"));
-            fail_closed(results, &mut verification, started);
-            return Ok(verification);
-        }
-    };
-    let hollow = Prototype::new(prototype.state("hollow")).with_crates(prototype.crates.clone());
-    // Written afresh from wow's own files: nothing left in the folder
-    // (a toolchain file, a cargo configuration) may take part in the build.
-    let outcome = match std::fs::remove_dir_all(&hollow.dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::prototype::Error::Write {
-            path: hollow.dir.clone(),
-            source: e,
-        }),
-        _ => Ok(()),
+    let copy = Prototype::new(prototype.state(CHECK_DIR)).with_crates(prototype.crates.clone());
+    if let Err(why) = mutation_check(spec, prototype, &copy, files, results, target_dir, limits) {
+        verification.unavailable = Some(why);
     }
-    .and_then(|()| hollow.write_skeleton(spec, target_dir))
-    .and_then(|()| hollow.write_files(&keep_unsafe_forbidden(hollowed)));
-    if let Err(error) = outcome {
-        verification.unavailable = Some(format!("the hollow copy could not be written: {error}"));
-    } else {
-        match cargo::build(&hollow.dir, target_dir, limits) {
-            Err(error) => {
-                verification.unavailable =
-                    Some(format!("the hollow copy could not be built: {error}"));
-            }
-            Ok(Build::Errors { .. }) => {
-                verification.unavailable =
-                    Some("the hollow copy of the prototype does not compile".to_owned());
-            }
-            Ok(Build::Built { executable, .. }) => {
-                match cargo::run(spec, &hollow.dir, &executable, limits) {
-                    Err(error) => {
-                        verification.unavailable =
-                            Some(format!("the hollow copy could not be run: {error}"));
-                    }
-                    Ok(run) => compare(results, &run.results, &mut verification),
-                }
-            }
-        }
-    }
-    fail_closed(results, &mut verification, started);
-    Ok(verification)
+    fail_closed(results, &verification);
+    verification.duration_ms = crate::vocabulary::millis(started.elapsed());
+    verification
 }
 
 /// Fails closed: a pass the check could not examine is not verified.
-fn fail_closed(results: &mut [IntentResult], verification: &mut Verification, started: Instant) {
+fn fail_closed(results: &mut [IntentResult], verification: &Verification) {
     if let Some(why) = &verification.unavailable {
         for result in results.iter_mut().filter(|r| r.status == Status::Passed) {
             result.status = Status::Unverified;
             result.message = Some(why.clone());
+            result.pinned_by.clear();
         }
     }
-    verification.duration_ms = crate::vocabulary::millis(started.elapsed());
 }
 
-/// Marks the passes that still pass in the hollow copy's `hollowed` results;
-/// a pass the hollow run did not report is not verified.
-fn compare(
+/// One passing intent under check.
+struct Entry<'s> {
+    /// Index in the results.
+    result: usize,
+    feature: &'s Feature,
+    keywords: Keywords,
+    intent: &'s Intent,
+    twins: Vec<Twin>,
+}
+
+/// The whole mutation check; `Err` says why it could not be made or run,
+/// and leaves the passes for [`fail_closed`].
+fn mutation_check(
+    spec: &Spec,
+    prototype: &Prototype,
+    copy: &Prototype,
+    files: &Files,
     results: &mut [IntentResult],
-    hollowed: &[IntentResult],
-    verification: &mut Verification,
-) {
-    if hollowed.iter().all(|r| r.status == Status::NotRun) {
-        verification.unavailable =
-            Some("the hollow copy's scenarios stopped before reporting any result".to_owned());
-        return;
+    target_dir: &Path,
+    limits: Limits,
+) -> Result<(), String> {
+    let secret = cargo::nonce().map_err(|e| format!("the check copy could not be made: {e}"))?;
+    let instrumented = instrumented(files, &secret)?;
+    let executable = build_copy(
+        spec,
+        (prototype, copy),
+        files,
+        (&instrumented, &secret),
+        target_dir,
+        limits,
+    )?;
+    let entries = entries(spec, results);
+    let mut random = Random::new()?;
+
+    // Phase 1: each intent as it is, and its twins, no mutant active.
+    let tag = |e: usize, twin: Option<usize>| match twin {
+        None => format!("wow-{e}"),
+        Some(t) => format!("wow-{e}-twin-{t}"),
+    };
+    let mut runs = Vec::new();
+    for (e, entry) in entries.iter().enumerate() {
+        runs.push(entry.run(tag(e, None), &entry.intent.steps, 0));
+        for (t, twin) in entry.twins.iter().enumerate() {
+            runs.push(entry.run(tag(e, Some(t)), &twin.steps, 0));
+        }
     }
-    for (result, hollowed) in results.iter_mut().zip(hollowed) {
-        if result.status != Status::Passed {
+    let first = run_phase(copy, &executable, &runs, limits)?;
+
+    // Phase 2: each intent whose base run agrees with the scenarios' run,
+    // under every mutant of the code it reached, controls mixed in.
+    let mut runs = Vec::new();
+    let mut examined = Vec::new();
+    for (e, entry) in entries.iter().enumerate() {
+        let result = &mut results[entry.result];
+        let Some(base) = find(&first, &tag(e, None)) else {
+            unverified(result, "the check did not report this scenario");
+            continue;
+        };
+        if base.status != Status::Passed {
+            unverified(
+                result,
+                &format!(
+                    "it passed, then did not pass in the check's copy with nothing changed ({}): the scenario does not give the same result each time",
+                    base.message.as_deref().unwrap_or("no message")
+                ),
+            );
             continue;
         }
-        match hollowed.status {
-            Status::Passed => {
-                result.status = Status::Hollow;
-                result.message = Some(
-                    "it still passes when every function of the prototype is replaced by a panic: the steps do not depend on the prototype".to_owned(),
-                );
-            }
-            Status::NotRun => {
-                result.status = Status::Unverified;
-                result.message = Some(format!(
-                    "the hollow copy did not run this scenario ({})",
-                    hollowed.message.as_deref().unwrap_or("no reason given")
-                ));
-            }
-            _ => {}
+        let twin_outcomes: Option<Vec<Outcome>> = (0..entry.twins.len())
+            .map(|t| find(&first, &tag(e, Some(t))).cloned())
+            .collect();
+        let Some(twin_outcomes) = twin_outcomes else {
+            unverified(
+                result,
+                "the check did not report every twin of this scenario",
+            );
+            continue;
+        };
+        // A twin differs from the intent only from its changed step on: an
+        // earlier failure is the scenario's own doing, not the value's.
+        let early = entry
+            .twins
+            .iter()
+            .zip(&twin_outcomes)
+            .find(|(twin, outcome)| {
+                outcome.status != Status::Passed
+                    && outcome.failed_step.is_some_and(|f| f < twin.step)
+            });
+        if let Some((_, outcome)) = early {
+            unverified(
+                result,
+                &format!(
+                    "a copy of it with one expected value changed failed before reaching that value ({}): the scenario does not give the same result each time",
+                    outcome.message.as_deref().unwrap_or("no message")
+                ),
+            );
+            continue;
+        }
+        let planned = mutation::plan(&instrumented, &base.coverage);
+        for mutant in &planned {
+            runs.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
+        }
+        // A control per eight mutants, at least one: a step that counts
+        // its runs cannot tell which one changes nothing.
+        for c in 0..=planned.len() / 8 {
+            runs.push(entry.run(format!("c{e}-{c}"), &entry.intent.steps, 0));
+        }
+        examined.push((e, planned.len(), twin_outcomes));
+    }
+    random.shuffle(&mut runs);
+    for (e, _, _) in &examined {
+        last_is_control(&mut runs, *e);
+    }
+    let second = if runs.is_empty() {
+        Vec::new()
+    } else {
+        run_phase(copy, &executable, &runs, limits)?
+    };
+    for (e, planned, twin_outcomes) in examined {
+        conclude(
+            &entries[e],
+            e,
+            (planned, twin_outcomes),
+            &second,
+            &instrumented,
+            results,
+        );
+    }
+    Ok(())
+}
+
+/// The verdict of `entry` (number `e`, `planned` mutant runs) from the
+/// outcomes of its twins and of the second phase, recorded in its result;
+/// unverified when runs are missing or a control did not pass.
+fn conclude(
+    entry: &Entry<'_>,
+    e: usize,
+    (planned, twin_outcomes): (usize, Vec<Outcome>),
+    second: &[Outcome],
+    instrumented: &Instrumented,
+    results: &mut [IntentResult],
+) {
+    let count = |prefix: &str| second.iter().filter(|o| o.tag.starts_with(prefix)).count();
+    let result = &mut results[entry.result];
+    let controls: Vec<&Outcome> = second
+        .iter()
+        .filter(|o| o.tag.starts_with(&format!("c{e}-")))
+        .collect();
+    if controls.len() != planned / 8 + 1 || count(&format!("m{e}-")) != planned {
+        unverified(
+            result,
+            "the check did not report every run of this scenario",
+        );
+        return;
+    }
+    if let Some(control) = controls.iter().find(|o| o.status != Status::Passed) {
+        unverified(
+            result,
+            &format!(
+                "it did not pass in a control run with nothing changed ({}): the scenario does not give the same result each time",
+                control.message.as_deref().unwrap_or("no message")
+            ),
+        );
+        return;
+    }
+    let mutant_outcomes: Vec<Outcome> = second
+        .iter()
+        .filter(|o| o.tag.starts_with(&format!("m{e}-")))
+        .cloned()
+        .collect();
+    let twin_outcomes: Vec<Option<Outcome>> = twin_outcomes.into_iter().map(Some).collect();
+    let verdict = mutation::verdict(instrumented, &mutant_outcomes, &entry.twins, &twin_outcomes);
+    apply(result, entry.intent, instrumented, &verdict);
+}
+
+/// The passing intents of `results`, with their twins.
+fn entries<'s>(spec: &'s Spec, results: &[IntentResult]) -> Vec<Entry<'s>> {
+    spec.features
+        .iter()
+        .flat_map(|feature| {
+            let keywords = Keywords::of_feature(feature);
+            feature
+                .intents
+                .iter()
+                .map(move |intent| (feature, keywords.clone(), intent))
+        })
+        .filter_map(|(feature, keywords, intent)| {
+            let result = results
+                .iter()
+                .position(|r| r.id == intent.id && r.status == Status::Passed)?;
+            let twins = twins::twins(intent, &keywords)
+                .into_iter()
+                .filter(|twin| !twins::restates_earlier_value(intent, twin))
+                .collect();
+            Some(Entry {
+                result,
+                feature,
+                keywords,
+                intent,
+                twins,
+            })
+        })
+        .collect()
+}
+
+impl Entry<'_> {
+    /// A run of `steps` (the intent's or a twin's) tagged `tag`.
+    fn run(&self, tag: String, steps: &[crate::spec::Step], mutant: u32) -> Run {
+        Run {
+            feature: twins::render(
+                self.feature,
+                &self.keywords,
+                &[format!("@{tag}")],
+                &self.intent.name,
+                steps,
+            ),
+            tag,
+            mutant,
         }
     }
 }
 
-/// The hollow rewrite lowers `forbid`/`deny` to `warn`; for `unsafe_code`,
-/// which the tool-owned manifest forbids, `warn` is an error (E0453) and
-/// the copy would not compile: keep it forbidden.
-fn keep_unsafe_forbidden(files: Files) -> Files {
-    files
-        .into_iter()
-        .map(|(path, content)| {
-            (
-                path,
-                content.replace("warn(unsafe_code)", "forbid(unsafe_code)"),
+/// Moves a control of intent `e` to the place of its last run: a step
+/// that stops working after some runs fails a control too, and cannot
+/// pass a failure off as a mutant's doing.
+fn last_is_control(runs: &mut [Run], e: usize) {
+    let (mutant, control) = (format!("m{e}-"), format!("c{e}-"));
+    let ours = |r: &Run| r.tag.starts_with(&mutant) || r.tag.starts_with(&control);
+    let Some(last) = runs.iter().rposition(ours) else {
+        return;
+    };
+    if let Some(first_control) = runs.iter().position(|r| r.tag.starts_with(&control)) {
+        runs.swap(first_control, last);
+    }
+}
+
+/// The outcome tagged `tag`.
+fn find<'o>(outcomes: &'o [Outcome], tag: &str) -> Option<&'o Outcome> {
+    outcomes.iter().find(|o| o.tag == tag)
+}
+
+fn unverified(result: &mut IntentResult, why: &str) {
+    result.status = Status::Unverified;
+    result.message = Some(why.to_owned());
+}
+
+/// Records `verdict` in the `result` of `intent`.
+fn apply(
+    result: &mut IntentResult,
+    intent: &Intent,
+    instrumented: &Instrumented,
+    verdict: &Verdict,
+) {
+    let message = match verdict {
+        Verdict::Verified { killed_by } => {
+            let functions: BTreeSet<&str> = killed_by
+                .iter()
+                .filter_map(|id| {
+                    let mutant = instrumented.mutants.iter().find(|m| m.id == *id)?;
+                    Some(instrumented.functions.get(mutant.function)?.name.as_str())
+                })
+                .collect();
+            result.pinned_by = functions.into_iter().map(str::to_owned).collect();
+            return;
+        }
+        Verdict::WeakThen { step, from, to } => {
+            let text = intent
+                .steps
+                .get(*step)
+                .map(|s| format!("{} {}", s.keyword, s.text))
+                .unwrap_or_default();
+            format!(
+                "the Then step `{text}` passes with `{to}` in place of `{from}`: it does not check that value"
             )
+        }
+        Verdict::SurvivesMutants { functions } => format!(
+            "it still passes when {} return other values: the steps do not depend on what the prototype computes",
+            functions
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Verdict::Unreached => "its steps never reach code of the prototype whose result depends on what they give it: they do not depend on what the prototype computes".to_owned(),
+    };
+    result.status = Status::Hollow;
+    result.message = Some(message);
+}
+
+/// The instrumented copy of `files` whose control module is
+/// `__wow_<secret>`, made on a large stack; `Err` when a file names the
+/// reserved prefix or nests too deep to read.
+fn instrumented(files: &Files, secret: &str) -> Result<Instrumented, String> {
+    for (path, content) in files {
+        if content.contains(extract::RESERVED) {
+            return Err(format!(
+                "the check copy could not be made: `{path}` uses a name starting with `{}`, which wow reserves for its own checks",
+                extract::RESERVED
+            ));
+        }
+        if audit::is_rust(path, "src/")
+            && let Err(deep) = extract::check_code(content)
+        {
+            return Err(format!(
+                "the check copy could not be made: wow could not read `{path}`: {deep}"
+            ));
+        }
+    }
+    Ok(audit::on_large_stack(|| mutants::instrument(files, secret)))
+}
+
+/// Writes the check copy afresh in `copy` (nothing left in the folder, such
+/// as a toolchain file or a cargo configuration, may take part in the
+/// build) and builds it; its test executable. `instrumented` is the
+/// instrumented copy of `files` and its secret.
+fn build_copy(
+    spec: &Spec,
+    (prototype, copy): (&Prototype, &Prototype),
+    files: &Files,
+    (instrumented, secret): (&Instrumented, &str),
+    target_dir: &Path,
+    limits: Limits,
+) -> Result<std::path::PathBuf, String> {
+    let written = match std::fs::remove_dir_all(&copy.dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::prototype::Error::Write {
+            path: copy.dir.clone(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+    .and_then(|()| copy.write_skeleton(spec, target_dir))
+    .and_then(|()| {
+        let mut all: Files = files
+            .iter()
+            .filter(|(path, _)| !path.starts_with("src/"))
+            .map(|(path, content)| (path.clone(), content.clone()))
+            .collect();
+        all.extend(instrumented.files.clone());
+        copy.write_files(&all)
+    })
+    .and_then(|()| write_manifest(prototype, copy, secret, target_dir));
+    if let Err(error) = written {
+        return Err(format!("the check copy could not be written: {error}"));
+    }
+    match cargo::build(&copy.dir, target_dir, limits) {
+        Err(error) => Err(format!("the check copy could not be built: {error}")),
+        Ok(Build::Errors { diagnostics, .. }) => Err(format!(
+            "the check copy of the prototype does not compile: {}",
+            diagnostics
+                .first()
+                .map(|d| cargo::tail(&d.rendered, 600))
+                .unwrap_or_default()
+                .trim()
+        )),
+        Ok(Build::Built { executable, .. }) => Ok(executable),
+    }
+}
+
+/// The check copy's harness (for the control module `__wow_<secret>`), and its manifest and lock file with the
+/// harness's extra dev-dependency (already in the lock's packages: only the
+/// copy's own entry names it). With extra crates, the lock is the
+/// prototype's own, which its first build completed.
+fn write_manifest(
+    prototype: &Prototype,
+    copy: &Prototype,
+    secret: &str,
+    target_dir: &Path,
+) -> Result<(), crate::prototype::Error> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| crate::prototype::Error::Read {
+            path: path.to_owned(),
+            source,
         })
-        .collect()
+    };
+    let name = copy.package_name(target_dir)?;
+    let manifest = read(&copy.path("Cargo.toml"))?.replacen(
+        "[dev-dependencies]\n",
+        &format!("[dev-dependencies]\n{}\n", check::DEV_DEPENDENCY),
+        1,
+    );
+    let mut lock = read(&copy.path("Cargo.lock"))?;
+    if !prototype.crates.is_empty()
+        && let Ok(own) = std::fs::read_to_string(prototype.path("Cargo.lock"))
+    {
+        let old = format!("name = \"{}\"\n", prototype.package_name(target_dir)?);
+        if own.contains(&old) {
+            lock = own.replacen(&old, &format!("name = \"{name}\"\n"), 1);
+        }
+    }
+    crate::prototype::write(&copy.path("Cargo.toml"), &manifest)?;
+    crate::prototype::write(&copy.path("Cargo.lock"), &with_futures(&lock, &name))?;
+    crate::prototype::write(&copy.path("tests/intents.rs"), &check::harness(secret))
+}
+
+/// `lock` with `futures` among the dependencies of package `name`, sorted
+/// as cargo writes them (a `--frozen` build compares the text).
+fn with_futures(lock: &str, name: &str) -> String {
+    let header = format!("name = \"{name}\"\n");
+    let Some(start) = lock.find(&header) else {
+        return lock.to_owned();
+    };
+    let Some(open) = lock[start..].find("dependencies = [\n").map(|i| start + i) else {
+        return lock.to_owned();
+    };
+    let body = open + "dependencies = [\n".len();
+    let Some(close) = lock[body..].find(']').map(|i| body + i) else {
+        return lock.to_owned();
+    };
+    let mut names: Vec<&str> = lock[body..close].lines().collect();
+    if names.iter().any(|l| l.trim() == "\"futures\",") {
+        return lock.to_owned();
+    }
+    names.push(" \"futures\",");
+    names.sort_unstable();
+    format!("{}{}\n{}", &lock[..body], names.join("\n"), &lock[close..])
+}
+
+/// Runs one schedule of the check; `Err` when it could not run, stopped
+/// early, or reported something it should not.
+fn run_phase(
+    copy: &Prototype,
+    executable: &Path,
+    runs: &[Run],
+    limits: Limits,
+) -> Result<Vec<Outcome>, String> {
+    let nonce = cargo::nonce().map_err(|e| format!("the check could not run: {e}"))?;
+    let input = check::schedule(&nonce, runs);
+    let checked = cargo::run_check(&copy.dir, executable, input.as_bytes(), limits)
+        .map_err(|e| format!("the check could not run: {e}"))?;
+    if let Some(why) = checked.stopped {
+        return Err(format!("the check was stopped: {why}"));
+    }
+    if checked.cut {
+        return Err(format!(
+            "the check's results could not all be read: the steps printed more than {} MiB",
+            crate::process::OUTPUT_CAP_BYTES >> 20
+        ));
+    }
+    let report = check::read(&checked.stdout, &nonce);
+    if !report.done {
+        return Err(format!(
+            "the check stopped before it finished: {}",
+            if checked.stderr.is_empty() {
+                "no reason given"
+            } else {
+                checked.stderr.as_str()
+            }
+        ));
+    }
+    if let Some(error) = report.errors.first() {
+        return Err(format!("the check could not read its scenarios: {error}"));
+    }
+    let tags: BTreeSet<&str> = runs.iter().map(|r| r.tag.as_str()).collect();
+    if report
+        .outcomes
+        .iter()
+        .any(|o| !tags.contains(o.tag.as_str()))
+    {
+        return Err("the check reported a scenario it was not given".to_owned());
+    }
+    let seen: BTreeSet<&str> = report.outcomes.iter().map(|o| o.tag.as_str()).collect();
+    if seen.len() != report.outcomes.len() {
+        return Err("the check reported a scenario twice".to_owned());
+    }
+    Ok(report.outcomes)
+}
+
+/// Shuffles with a generator seeded from the kernel's random source: where
+/// the controls fall cannot be known in advance.
+struct Random(u64);
+
+impl Random {
+    fn new() -> Result<Self, String> {
+        let hex = cargo::nonce().map_err(|e| format!("the check could not run: {e}"))?;
+        let seed = u64::from_str_radix(&hex[..16], 16).unwrap_or(0x9e37_79b9_7f4a_7c15);
+        Ok(Self(seed | 1))
+    }
+
+    /// xorshift64*.
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Fisher–Yates.
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let bound = u64::try_from(i + 1).unwrap_or(u64::MAX);
+            let j = usize::try_from(self.next() % bound).unwrap_or(0);
+            items.swap(i, j);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -185,7 +614,7 @@ mod tests {
     use crate::audit::fixtures::{BANK, files, spec};
 
     #[test]
-    fn a_prototype_too_deep_to_hollow_leaves_the_check_unavailable_without_building() {
+    fn a_prototype_too_deep_to_read_leaves_the_check_unavailable_without_building() {
         let (dir, spec) = spec(BANK);
         let prototype = Prototype::new(dir.path().join("prototype"));
         let deep = format!(
@@ -210,14 +639,14 @@ mod tests {
             &dir.path().join("target"),
             Limits::default(),
             &Progress::hidden(),
-        )
-        .expect("nothing to build");
+        );
         assert_eq!(
             verification.unavailable.as_deref(),
             Some(
-                "the hollow copy could not be made: wow could not read `src/lib.rs`: its brackets nest more than 128 deep (line 2), deeper than wow can read: write flatter code"
+                "the check copy could not be made: wow could not read `src/lib.rs`: its brackets nest more than 128 deep (line 2), deeper than wow can read: write flatter code"
             )
         );
+        assert!(results.iter().all(|r| r.status == Status::Unverified));
         let skipped: Vec<_> = verification
             .findings
             .iter()
@@ -225,5 +654,40 @@ mod tests {
             .collect();
         assert_eq!(skipped, [("src/lib.rs", 2)]);
         assert!(!prototype.dir.exists(), "nothing is written");
+    }
+
+    #[test]
+    fn the_lock_names_futures_among_the_copys_dependencies() {
+        let lock = "[[package]]\nname = \"other\"\nversion = \"1\"\ndependencies = [\n \"zeta\",\n]\n\n[[package]]\nname = \"prototype-check-1\"\nversion = \"0.1.0\"\ndependencies = [\n \"cucumber\",\n \"tokio\",\n]\n";
+        let out = with_futures(lock, "prototype-check-1");
+        assert!(
+            out.ends_with("dependencies = [\n \"cucumber\",\n \"futures\",\n \"tokio\",\n]\n"),
+            "{out}"
+        );
+        assert!(out.contains("dependencies = [\n \"zeta\",\n]"));
+        assert_eq!(with_futures(&out, "prototype-check-1"), out);
+    }
+
+    #[test]
+    fn the_last_run_of_each_intent_is_a_control() {
+        let run = |tag: &str| Run {
+            tag: tag.to_owned(),
+            mutant: 0,
+            feature: String::new(),
+        };
+        let mut runs = vec![run("c1-0"), run("m1-4"), run("m12-3"), run("m1-5")];
+        last_is_control(&mut runs, 1);
+        let tags: Vec<&str> = runs.iter().map(|r| r.tag.as_str()).collect();
+        assert_eq!(tags, ["m1-5", "m1-4", "m12-3", "c1-0"]);
+    }
+
+    #[test]
+    fn a_shuffle_keeps_every_run() {
+        let mut random = Random(7);
+        let mut items: Vec<u32> = (0..50).collect();
+        random.shuffle(&mut items);
+        assert_ne!(items, (0..50).collect::<Vec<_>>());
+        items.sort_unstable();
+        assert_eq!(items, (0..50).collect::<Vec<_>>());
     }
 }

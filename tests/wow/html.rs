@@ -74,6 +74,7 @@ fn result(intent: &Intent) -> IntentResult {
         message: None,
         step_definition: None,
         steps: vec![StepStatus::Passed; intent.steps.len()],
+        pinned_by: Vec::new(),
     };
     if intent.name == FAILED {
         let last = intent.steps.len() - 1;

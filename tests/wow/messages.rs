@@ -110,6 +110,7 @@ fn result(intent: &Intent) -> IntentResult {
         message: None,
         step_definition: None,
         steps: vec![StepStatus::Passed; intent.steps.len()],
+        pinned_by: Vec::new(),
     };
     let step = |i: usize| format!("{} {}", intent.steps[i].keyword, intent.steps[i].text);
     match status {

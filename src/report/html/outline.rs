@@ -9,7 +9,8 @@
 use maud::{Markup, html};
 
 use super::{
-    anchor, badge, badge_class, failure, heading, intent_findings, steps, tags, verified, worst,
+    anchor, badge, badge_class, failure, heading, intent_findings, pinned, steps, tags, verified,
+    worst,
 };
 use crate::report::{IntentReport, file_of, words};
 
@@ -52,6 +53,7 @@ pub(super) fn card(rows: &[&IntentReport], level: u8, background: usize) -> Mark
                 @for row in rows {
                     div.row data-id=(row.id) id={ (anchor(&row.id)) "-steps" } {
                         p.rowname { (badge(row.status)) " " (row.name) " " code { (row.id) } }
+                        (pinned(row))
                         (intent_findings(row))
                         (steps(row, background))
                     }

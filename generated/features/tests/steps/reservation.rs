@@ -131,15 +131,23 @@ fn refused_too_small(world: &mut World, expected: u32) {
 #[then(expr = "la salle {string} est occupée le {} de {int}h à {int}h")]
 fn room_taken(world: &mut World, room: String, day: Day, start: u8, end: u8) {
     let slot = slot(day, start, end);
+    let Some(booking) = world.rooms.planning.clash(&room, &slot) else {
+        panic!("la salle « {room} » devrait être occupée {slot}, mais elle est libre");
+    };
     assert!(
-        !world.rooms.planning.is_free(&room, &slot),
-        "la salle « {room} » devrait être occupée {slot}, mais elle est libre"
+        booking.slot == slot,
+        "la salle « {room} » devrait être occupée {slot}, mais elle l'est {}",
+        booking.slot
     );
 }
 
 #[then(expr = "la salle {string} est libre le {} de {int}h à {int}h")]
 fn room_free(world: &mut World, room: String, day: Day, start: u8, end: u8) {
     let slot = slot(day, start, end);
+    assert!(
+        world.rooms.planning.room(&room).is_some(),
+        "la salle « {room} » devrait être libre {slot}, mais le planning ne la connaît pas"
+    );
     if let Some(booking) = world.rooms.planning.clash(&room, &slot) {
         panic!(
             "la salle « {room} » devrait être libre {slot}, mais elle est réservée par {} {}",
