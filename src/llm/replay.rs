@@ -184,6 +184,12 @@ impl Llm for Replay {
                 recorded: self.exchanges.len(),
             })?;
         self.next += 1;
-        Ok(exchange.reply.clone())
+        let mut reply = exchange.reply.clone();
+        // A recording written by hand, or from a provider that counted
+        // nothing, holds zeros: unknown, not zero tokens.
+        reply.usage = reply
+            .usage
+            .filter(|usage| *usage != super::Usage::default());
+        Ok(reply)
     }
 }
