@@ -151,7 +151,7 @@ pub fn run(
         Some(b) if rounds[b].outcome == Outcome::Ran => rounds[b].results.clone(),
         _ => spec
             .intents()
-            .map(|i| IntentResult::not_run(i, "no round produced a prototype that compiles"))
+            .map(|i| i.not_run("no round produced a prototype that compiles"))
             .collect(),
     };
     let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();

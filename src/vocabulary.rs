@@ -1,8 +1,7 @@
 //! The shared vocabulary: what the stages hand to one another and what the
 //! reports say, in Gherkin's, Cucumber's and the model world's terms.
 //!
-//! In: nothing; every stage imports this module, and it imports no stage
-//! (only [`crate::spec::Intent`] to name an intent). Out: intent and step
+//! In: nothing; every stage imports this module, and it imports no stage. Out: intent and step
 //! statuses, per-intent results, findings of the honesty checks, rounds
 //! (kind, outcome, token usage) and why a run stopped. What must not happen
 //! here: logic of a stage. Serialized names are those of the JSON report
@@ -12,8 +11,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-
-use crate::spec::Intent;
 
 /// Model-owned files: normalised path (`src/lib.rs`) → content.
 pub type Files = BTreeMap<String, String>;
@@ -73,22 +70,6 @@ pub struct IntentResult {
     /// (`fee`, `Ticket::exit`): what its passing pins down. Empty unless
     /// the honesty check verified it.
     pub pinned_by: Vec<String>,
-}
-
-impl IntentResult {
-    /// A result for an intent that did not run, and why.
-    pub fn not_run(intent: &Intent, message: &str) -> Self {
-        Self {
-            id: intent.id.clone(),
-            status: Status::NotRun,
-            failed_step: None,
-            failed_step_line: None,
-            message: Some(message.to_owned()),
-            step_definition: None,
-            steps: vec![StepStatus::NotRun; intent.steps.len()],
-            pinned_by: Vec::new(),
-        }
-    }
 }
 
 /// Status of one step, as Cucumber JSON spells it, plus `not_run` for the

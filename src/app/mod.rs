@@ -401,11 +401,7 @@ pub fn evaluate(workspace: &Workspace, progress: &Progress) -> Result<Verdicts, 
                 plural(diagnostics.len(), "error", "errors")
             );
             Verdicts {
-                results: workspace
-                    .spec
-                    .intents()
-                    .map(|i| IntentResult::not_run(i, &why))
-                    .collect(),
+                results: workspace.spec.intents().map(|i| i.not_run(&why)).collect(),
                 ..Verdicts::default()
             }
         }

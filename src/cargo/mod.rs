@@ -17,6 +17,7 @@
 //! framed results and cargo's own messages.
 
 pub mod config;
+mod fetch;
 pub mod results;
 
 use std::fmt::Write as _;
@@ -405,8 +406,8 @@ pub fn build_with(
     }
     config::check(dir)?;
     let toolchain = Toolchain::find();
-    if let Some(unlocked) = fetch_needed(dir, toolchain.cargo_home.as_deref()) {
-        fetch(dir, target_dir, limits, unlocked, children)?;
+    if let Some(unlocked) = fetch::fetch_needed(dir, toolchain.cargo_home.as_deref()) {
+        fetch::fetch(dir, target_dir, limits, unlocked, children)?;
     }
     let output = cargo_build(dir, target_dir, limits, children)?;
     if output.timed_out {
@@ -509,166 +510,6 @@ fn cargo_build(
     )
 }
 
-/// Whether the build in `dir` needs a fetch first, decided from the
-/// tool-owned files and the registry cache only: `Some(true)` when the
-/// manifest names a crate the lock file lacks (the fetch adds it),
-/// `Some(false)` when a locked crate is not in
-/// `CARGO_HOME/registry/cache/*/`, `None` when everything is there.
-fn fetch_needed(dir: &Path, cargo_home: Option<&Path>) -> Option<bool> {
-    let read = |name: &str| {
-        std::fs::read_to_string(dir.join(name))
-            .ok()
-            .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-    };
-    let (Some(manifest), Some(lock)) = (read("Cargo.toml"), read("Cargo.lock")) else {
-        // Unreadable: the fetch says why, with the file's name.
-        return Some(false);
-    };
-    let packages: Vec<&toml::Table> = lock
-        .get("package")
-        .and_then(toml::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(toml::Value::as_table)
-        .collect();
-    let text = |table: &toml::Table, key: &str| {
-        table
-            .get(key)
-            .and_then(toml::Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    // The package's own entry lists its direct dependencies (`name` or
-    // `name version`): a crate of the manifest missing there is not locked,
-    // even when another crate already depends on it.
-    let name = manifest
-        .get("package")
-        .and_then(toml::Value::as_table)
-        .map(|p| text(p, "name"))
-        .unwrap_or_default();
-    let locked: Vec<String> = packages
-        .iter()
-        .find(|p| text(p, "name") == name)
-        .and_then(|p| p.get("dependencies"))
-        .and_then(toml::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(toml::Value::as_str)
-        .map(|d| d.split(' ').next().unwrap_or_default().to_owned())
-        .collect();
-    let mut wanted = manifest
-        .get("dependencies")
-        .and_then(toml::Value::as_table)
-        .into_iter()
-        .flat_map(|t| t.keys());
-    if wanted.any(|crate_name| !locked.contains(crate_name)) {
-        return Some(true);
-    }
-    let caches: Vec<PathBuf> = cargo_home
-        .map(|home| home.join("registry/cache"))
-        .and_then(|cache| std::fs::read_dir(cache).ok())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .collect();
-    let missing = packages
-        .iter()
-        .filter(|p| {
-            let source = text(p, "source");
-            source.starts_with("registry+") || source.starts_with("sparse+")
-        })
-        .any(|p| {
-            let file = format!("{}-{}.crate", text(p, "name"), text(p, "version"));
-            !caches.iter().any(|cache| cache.join(&file).is_file())
-        });
-    missing.then_some(false)
-}
-
-/// `cargo fetch --locked` in a fresh folder holding only copies of the
-/// tool-owned manifest and lock file of `dir` (and empty targets): downloads
-/// the locked dependencies, with network, compiling nothing. `unlocked`
-/// (extra crates from `wow.toml`): without `--locked`, and the lock cargo
-/// completes, keeping every version already locked, is written back to
-/// `dir`. The sandbox lets it write only the registry cache and cargo's
-/// lock files, never `CARGO_HOME/bin` or the credentials.
-fn fetch(
-    dir: &Path,
-    target_dir: &Path,
-    limits: Limits,
-    unlocked: bool,
-    children: &Children,
-) -> Result<(), Error> {
-    let scratch = Scratch::new(Some(target_dir))?;
-    let folder = scratch.path().join("fetch");
-    let copy = |from: &str, content: Option<&str>| -> Result<(), Error> {
-        let text = match content {
-            Some(text) => text.to_owned(),
-            None => std::fs::read_to_string(dir.join(from)).map_err(|source| Error::Scratch {
-                path: dir.join(from),
-                source,
-            })?,
-        };
-        crate::prototype::write(&folder.join(from), &text).map_err(|e| Error::Scratch {
-            path: folder.join(from),
-            source: std::io::Error::other(e.to_string()),
-        })
-    };
-    copy("Cargo.toml", None)?;
-    copy("Cargo.lock", None)?;
-    copy("src/lib.rs", Some(""))?;
-    copy("tests/intents.rs", Some("fn main() {}\n"))?;
-    let toolchain = Toolchain::find();
-    if let Some(home) = &toolchain.cargo_home {
-        // Landlock can only allow what exists: make the cache folders first.
-        for name in ["registry", "git"] {
-            let path = home.join(name);
-            std::fs::create_dir_all(&path).map_err(|source| Error::Scratch { path, source })?;
-        }
-    }
-    let mut command = Command::new("cargo");
-    command.current_dir(&folder).arg("fetch");
-    if !unlocked {
-        command.arg("--locked");
-    }
-    let policy = (limits.sandbox == sandbox::Mode::On)
-        .then(|| Policy::fetch(&folder, &scratch.path(), &toolchain, limits.build));
-    let output = exec(
-        command,
-        &scratch.path(),
-        policy.as_ref(),
-        FETCH_ALLOWLIST,
-        &[("CARGO_TERM_COLOR", "never")],
-        None,
-        Duration::from_secs(limits.build.timeout_secs),
-        children,
-    )?;
-    if output.timed_out {
-        return Err(Error::BuildTimeout {
-            dir: dir.to_owned(),
-            secs: limits.build.timeout_secs,
-        });
-    }
-    if !output.success {
-        return Err(Error::Cargo {
-            dir: dir.to_owned(),
-            stderr: tail(&sanitize(&output.stderr), 3000),
-        });
-    }
-    if unlocked {
-        let lock = folder.join("Cargo.lock");
-        let text = std::fs::read_to_string(&lock).map_err(|source| Error::Scratch {
-            path: lock.clone(),
-            source,
-        })?;
-        crate::prototype::write(&dir.join("Cargo.lock"), &text).map_err(|e| Error::Scratch {
-            path: dir.join("Cargo.lock"),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-    }
-    Ok(())
-}
-
 #[derive(Deserialize)]
 struct CargoMessage {
     reason: String,
@@ -717,11 +558,8 @@ pub fn run_with(
     let nonce = nonce()?;
     let output = run_executable(dir, executable, nonce.as_bytes(), limits, children)?;
     let duration_ms = millis(output.duration);
-    let not_run = |why: &str| -> Vec<IntentResult> {
-        spec.intents()
-            .map(|i| IntentResult::not_run(i, why))
-            .collect()
-    };
+    let not_run =
+        |why: &str| -> Vec<IntentResult> { spec.intents().map(|i| i.not_run(why)).collect() };
     let (results, shown) = if let Some(why) = stopped_by_limit(&output, limits.run) {
         (not_run(&why), output.stdout.clone())
     } else {
@@ -903,18 +741,24 @@ mod tests {
     #[test]
     fn a_fetch_is_decided_from_the_lock_and_the_registry_cache_only() {
         let (dir, home) = folders(MANIFEST);
-        assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(false));
+        assert_eq!(
+            fetch::fetch_needed(dir.path(), Some(home.path())),
+            Some(false)
+        );
         let cache = home
             .path()
             .join("registry/cache/index.crates.io-1949cf8c6b5b557f");
         std::fs::create_dir_all(&cache).expect("cache");
         std::fs::write(cache.join("cucumber-0.23.0.crate"), "").expect("crate");
-        assert_eq!(fetch_needed(dir.path(), Some(home.path())), None);
+        assert_eq!(fetch::fetch_needed(dir.path(), Some(home.path())), None);
         // Whatever a child printed plays no part: there is nothing to read.
         // `cucumber` is locked, but not as a dependency of the package itself.
         let extra = format!("{MANIFEST}\n[dependencies]\ncucumber = \"=0.23.0\"\n");
         let (dir, _) = folders(&extra);
-        assert_eq!(fetch_needed(dir.path(), Some(home.path())), Some(true));
+        assert_eq!(
+            fetch::fetch_needed(dir.path(), Some(home.path())),
+            Some(true)
+        );
     }
 
     #[test]

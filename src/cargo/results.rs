@@ -67,11 +67,7 @@ pub fn framed(stdout: &str, nonce: &str) -> Result<Framed, String> {
 /// the harness's exit `code`: results that do not parse, or a code that
 /// says the opposite of the results, make every intent "not run".
 pub fn checked(spec: &Spec, json: &str, code: Option<i32>) -> Vec<IntentResult> {
-    let not_run = |why: &str| {
-        spec.intents()
-            .map(|i| IntentResult::not_run(i, why))
-            .collect()
-    };
+    let not_run = |why: &str| spec.intents().map(|i| i.not_run(why)).collect();
     if serde_json::from_str::<Vec<JsonFeature>>(json).is_err() {
         return not_run("the harness's results could not be read");
     }
@@ -155,13 +151,11 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
         .map(|intent| {
             if intent.steps.is_empty() {
                 // Cucumber skips a scenario without steps; there is nothing to validate.
-                return IntentResult::not_run(
-                    intent,
-                    "this scenario has no steps: add its Given, When and Then steps",
-                );
+                return intent
+                    .not_run("this scenario has no steps: add its Given, When and Then steps");
             }
             let Some(found) = steps.get(&(intent.file.clone(), intent.cucumber_line)) else {
-                return IntentResult::not_run(intent, "cucumber did not run this scenario");
+                return intent.not_run("cucumber did not run this scenario");
             };
             let steps: Vec<StepStatus> = (0..intent.steps.len())
                 .map(|i| {

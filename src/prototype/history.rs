@@ -74,7 +74,7 @@ const STATE: &[(&str, bool)] = &[
     ("sources.json", false),
     ("history", true),
     ("exchanges", true),
-    (crate::vacuity::CHECK_DIR, true),
+    (prototype::CHECK_DIR, true),
 ];
 
 /// Moves aside every entry of the prototype's state that is not what wow

@@ -33,6 +33,9 @@ pub type Files = BTreeMap<String, String>;
 /// The spec lock: SHA-256 of each feature copy, by its path in `features/`.
 const FEATURE_LOCK: &str = "features.json";
 
+/// The state folder of the check copy, inside the prototype's `.wow/`.
+pub const CHECK_DIR: &str = "check";
+
 /// Folder of the tool's own state inside a prototype.
 pub const STATE_DIR: &str = ".wow";
 

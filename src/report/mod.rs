@@ -279,7 +279,7 @@ impl Report {
             .intents()
             .map(|i| IntentResult {
                 message: None,
-                ..IntentResult::not_run(i, "")
+                ..i.not_run("")
             })
             .collect();
         Self::new(

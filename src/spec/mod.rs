@@ -376,6 +376,23 @@ pub fn language(text: &str) -> Option<&str> {
         })
 }
 
+impl Intent {
+    /// The result of this intent when it did not run, and why.
+    pub fn not_run(&self, message: &str) -> crate::vocabulary::IntentResult {
+        use crate::vocabulary::{IntentResult, Status, StepStatus};
+        IntentResult {
+            id: self.id.clone(),
+            status: Status::NotRun,
+            failed_step: None,
+            failed_step_line: None,
+            message: Some(message.to_owned()),
+            step_definition: None,
+            steps: vec![StepStatus::NotRun; self.steps.len()],
+            pinned_by: Vec::new(),
+        }
+    }
+}
+
 /// Lowercase hex SHA-256 of `text` (FIPS 180-4), as the spec lock and the
 /// manifest of written files record it.
 pub fn sha256(text: &str) -> String {

@@ -40,9 +40,6 @@ use crate::prototype::Prototype;
 use crate::spec::{Feature, Intent, Spec};
 use crate::vocabulary::{Files, Finding, IntentResult, Status};
 
-/// The state folder of the check copy, inside the prototype's `.wow/`.
-pub const CHECK_DIR: &str = "check";
-
 /// What the checks found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
@@ -92,7 +89,8 @@ pub fn verify(
     }
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
-    let copy = Prototype::new(prototype.state(CHECK_DIR)).with_crates(prototype.crates.clone());
+    let copy = Prototype::new(prototype.state(crate::prototype::CHECK_DIR))
+        .with_crates(prototype.crates.clone());
     if let Err(why) = mutation_check(spec, prototype, &copy, files, results, target_dir, limits) {
         verification.unavailable = Some(why);
     }
@@ -628,7 +626,7 @@ mod tests {
             .map(|intent| IntentResult {
                 status: Status::Passed,
                 message: None,
-                ..IntentResult::not_run(intent, "")
+                ..intent.not_run("")
             })
             .collect();
         let verification = verify(
