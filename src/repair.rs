@@ -155,6 +155,7 @@ pub fn run(
             .collect(),
     };
     let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();
+    let unpinned = best.map(|b| rounds[b].unpinned.clone()).unwrap_or_default();
     let session = Session {
         model,
         rounds,
@@ -162,6 +163,7 @@ pub fn run(
         stop,
         results,
         findings,
+        unpinned,
     };
     Ok((session, exchanges))
 }
@@ -180,6 +182,7 @@ fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round
         vacuity_ms: 0,
         vacuity_unavailable: None,
         findings: Vec::new(),
+        unpinned: Vec::new(),
         duration_ms: 0,
         changed: Vec::new(),
         rejected: Vec::new(),
@@ -320,6 +323,7 @@ fn play(
             round.vacuity_ms = verdicts.honesty_ms;
             round.vacuity_unavailable = verdicts.unavailable;
             round.findings = verdicts.findings;
+            round.unpinned = verdicts.unpinned;
             round.results = verdicts.results;
             tally(spec, round, problems);
         }

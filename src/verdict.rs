@@ -42,6 +42,8 @@ pub struct Verdicts {
     pub honesty_ms: u64,
     /// Why the honesty check could not run, when it could not.
     pub unavailable: Option<String>,
+    /// The prototype's functions no verified intent pins down.
+    pub unpinned: Vec<String>,
 }
 
 /// Why a prototype could not be evaluated at all (not a mistake of the
@@ -101,5 +103,6 @@ pub fn evaluate(
         cargo_ms: build_ms + run.duration_ms,
         honesty_ms: verification.duration_ms,
         unavailable: verification.unavailable,
+        unpinned: verification.unpinned,
     }))
 }

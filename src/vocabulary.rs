@@ -217,6 +217,9 @@ pub struct Round {
     pub vacuity_unavailable: Option<String>,
     /// Findings of the static checks on the model's code.
     pub findings: Vec<Finding>,
+    /// The prototype's functions no verified intent pins down.
+    #[serde(skip)]
+    pub unpinned: Vec<String>,
     /// Plain words on what went wrong, for the next prompt and the report.
     pub problems: Option<String>,
     /// Per-intent results, when the scenarios ran.
@@ -250,6 +253,8 @@ pub struct Session {
     pub results: Vec<IntentResult>,
     /// Findings of the static checks on the best round's code.
     pub findings: Vec<Finding>,
+    /// The best round's prototype functions no verified intent pins down.
+    pub unpinned: Vec<String>,
 }
 
 /// Converts a duration to whole milliseconds for reports.

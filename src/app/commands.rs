@@ -70,6 +70,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         &workspace,
         &session.results,
         &session.findings,
+        &session.unpinned,
         Some(&session),
         started,
     )?;
@@ -133,6 +134,7 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
         &workspace,
         &verdicts.results,
         &verdicts.findings,
+        &verdicts.unpinned,
         None,
         started,
     )?;
@@ -257,6 +259,7 @@ fn watch_once(
                 &workspace,
                 &verdicts.results,
                 &verdicts.findings,
+                &verdicts.unpinned,
                 None,
                 started,
             )?
@@ -281,6 +284,7 @@ fn watch_once(
                 &workspace,
                 &session.results,
                 &session.findings,
+                &session.unpinned,
                 Some(&session),
                 started,
             )?

@@ -416,6 +416,7 @@ pub fn report(
     workspace: &Workspace,
     results: &[IntentResult],
     findings: &[Finding],
+    unpinned: &[String],
     session: Option<&Session>,
     started: Instant,
 ) -> Result<Report, Error> {
@@ -429,6 +430,7 @@ pub fn report(
             session,
             prototype: Some(&workspace.prototype.dir),
             duration_ms: millis(started.elapsed()),
+            unpinned,
         },
     ))
 }

@@ -106,6 +106,7 @@ fn document(report: Option<&Report>, live: bool) -> String {
                         (features(report))
                         (rounds(report))
                         (findings(report))
+                        (unpinned(report))
                         (critique(report))
                         (spec_lock(report))
                     }
@@ -698,6 +699,19 @@ fn findings(report: &Report) -> Markup {
     }
 }
 
+/// The prototype's functions no verified intent pins down, if any.
+fn unpinned(report: &Report) -> Markup {
+    html! {
+        @if !report.unpinned.is_empty() {
+            section.notes aria-labelledby="unpinned-h" {
+                h2 #unpinned-h { (words::UNPINNED) }
+                p { (words::UNPINNED_NOTE) }
+                ul { @for function in &report.unpinned { li { code { (function) } } } }
+            }
+        }
+    }
+}
+
 fn critique(report: &Report) -> Markup {
     html! {
         @if let Some(critique) = &report.critique {
@@ -1160,6 +1174,16 @@ Feature: Shopping cart
             "{}",
             part(&page, "<div class=\"narrative\"", "</div>")
         );
+    }
+
+    #[test]
+    fn code_no_scenario_pins_down_is_listed_for_the_engineer() {
+        let mut report = sample();
+        assert!(!render(&report).contains("Code no scenario pins down"));
+        report.unpinned = vec!["Cart::discount".to_owned()];
+        let page = render(&report);
+        assert!(page.contains("<h2 id=\"unpinned-h\">Code no scenario pins down</h2>"));
+        assert!(page.contains("<li><code>Cart::discount</code></li>"));
     }
 
     #[test]

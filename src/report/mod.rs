@@ -138,6 +138,10 @@ pub struct Report {
     /// The second opinion of `--critique`: the suggested feature file and
     /// the questions for the product owner, or `null`.
     pub critique: Option<crate::critique::Critique>,
+    /// The prototype's functions that no verified intent pins down (every
+    /// mutant of them let through, or never reached): code the scenarios
+    /// do not check, for the engineer. Empty when the check did not run.
+    pub unpinned: Vec<String>,
 }
 
 /// Intent counts.
@@ -270,6 +274,8 @@ pub struct Sources<'a> {
     pub prototype: Option<&'a Path>,
     /// Wall time of the command, in milliseconds.
     pub duration_ms: u64,
+    /// The prototype's functions no verified intent pins down.
+    pub unpinned: &'a [String],
 }
 
 impl Report {
@@ -301,6 +307,7 @@ impl Report {
             session,
             prototype,
             duration_ms,
+            unpinned,
         } = *sources;
         let intents: Vec<IntentReport> = spec
             .intents()
@@ -376,6 +383,7 @@ impl Report {
             stopped: session.map(|s| s.stop.clone()),
             duration_ms,
             critique: None,
+            unpinned: unpinned.to_vec(),
         }
     }
 

@@ -149,6 +149,12 @@ pub fn unverified_note(unverified: usize) -> String {
 /// Before the functions whose mutants make a verified intent fail.
 pub const PINNED: &str = "pinned down by";
 
+/// Heading of the list of prototype functions no scenario pins down.
+pub const UNPINNED: &str = "Code no scenario pins down";
+
+/// What that list means, for the engineer.
+pub const UNPINNED_NOTE: &str = "Changing what these functions return made no verified scenario fail: the scenarios do not check them yet. Add a scenario, or expect them to change freely.";
+
 /// Why an undefined step did not run.
 pub const UNDEFINED: &str =
     "the prototype does not understand this step yet (no step definition matches it)";

@@ -49,6 +49,10 @@ pub struct Verification {
     pub duration_ms: u64,
     /// Why the mutation check could not run, when it could not.
     pub unavailable: Option<String>,
+    /// The prototype's functions that no verified intent pins down
+    /// (`Account::withdraw`): code whose every mutant the scenarios let
+    /// through or never reached. Empty when the check did not run.
+    pub unpinned: Vec<String>,
 }
 
 /// Checks the passing intents of `results`, marks the hollow ones and those
@@ -67,6 +71,7 @@ pub fn verify(
         findings,
         duration_ms: 0,
         unavailable: None,
+        unpinned: Vec::new(),
     };
     if !results.iter().any(|r| r.status == Status::Passed) {
         return verification;
@@ -91,8 +96,9 @@ pub fn verify(
     let started = Instant::now();
     let copy = Prototype::new(prototype.state(crate::prototype::CHECK_DIR))
         .with_crates(prototype.crates.clone());
-    if let Err(why) = mutation_check(spec, prototype, &copy, files, results, target_dir, limits) {
-        verification.unavailable = Some(why);
+    match mutation_check(spec, prototype, &copy, files, results, target_dir, limits) {
+        Ok(unpinned) => verification.unpinned = unpinned,
+        Err(why) => verification.unavailable = Some(why),
     }
     fail_closed(results, &verification);
     verification.duration_ms = crate::vocabulary::millis(started.elapsed());
@@ -130,7 +136,7 @@ fn mutation_check(
     results: &mut [IntentResult],
     target_dir: &Path,
     limits: Limits,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let secret = cargo::nonce().map_err(|e| format!("the check copy could not be made: {e}"))?;
     let instrumented = instrumented(files, &secret)?;
     let executable = build_copy(
@@ -238,7 +244,30 @@ fn mutation_check(
             results,
         );
     }
-    Ok(())
+    Ok(unpinned(&instrumented, results))
+}
+
+/// The functions with mutants, not constant nor pass-through, that no
+/// verified intent of `results` pins down, in the prototype's order.
+fn unpinned(instrumented: &Instrumented, results: &[IntentResult]) -> Vec<String> {
+    let pinned: BTreeSet<&str> = results
+        .iter()
+        .filter(|r| r.status == Status::Passed)
+        .flat_map(|r| r.pinned_by.iter().map(String::as_str))
+        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for (index, function) in instrumented.functions.iter().enumerate() {
+        let mutated = instrumented.mutants.iter().any(|m| m.function == index);
+        if mutated
+            && !function.constant
+            && !function.passthrough
+            && !pinned.contains(function.name.as_str())
+            && !names.contains(&function.name)
+        {
+            names.push(function.name.clone());
+        }
+    }
+    names
 }
 
 /// The verdict of `entry` (number `e`, `planned` mutant runs) from the
@@ -610,6 +639,27 @@ impl Random {
 mod tests {
     use super::*;
     use crate::audit::fixtures::{BANK, files, spec};
+
+    #[test]
+    fn code_no_verified_intent_pins_down_is_listed_once() {
+        let files = files(&[(
+            "src/lib.rs",
+            "pub fn fee(minutes: u32) -> u32 { minutes * 2 }\npub fn discount(euros: u32) -> u32 { euros / 2 }\npub fn version() -> u32 { 1 }\n",
+        )]);
+        let instrumented = mutants::instrument(&files, "0123456789abcdef");
+        let (_dir, spec) = spec(BANK);
+        let mut results: Vec<IntentResult> = spec.intents().map(|i| i.not_run("")).collect();
+        results[0].status = Status::Passed;
+        results[0].pinned_by = vec!["fee".to_owned()];
+        // A hollow intent pins nothing down, whatever it lists.
+        results[1].status = Status::Hollow;
+        results[1].pinned_by = vec!["discount".to_owned()];
+        assert_eq!(
+            unpinned(&instrumented, &results),
+            ["discount"],
+            "`version` is constant: its mutants never count"
+        );
+    }
 
     #[test]
     fn a_prototype_too_deep_to_read_leaves_the_check_unavailable_without_building() {
