@@ -11,7 +11,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::spec::{self, SUGGESTED_DIR};
@@ -125,11 +125,7 @@ pub fn write(reply: &str, folder: &Path, name: &str) -> Result<Critique, Error> 
 /// The first Gherkin code block and the bullets under a "questions" heading.
 fn split(reply: &str) -> (Option<String>, Vec<String>) {
     let mut gherkin = None;
-    let mut questions = Vec::new();
     let mut block: Option<(bool, String)> = None;
-    let mut heading: Option<String> = None;
-    let mut in_questions = false;
-    let mut item: Option<String> = None;
     for event in Parser::new(reply) {
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -152,40 +148,15 @@ fn split(reply: &str) -> (Option<String>, Vec<String>) {
                     }
                 }
             }
-            Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H4 => {
-                heading = Some(String::new());
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                in_questions = heading
-                    .take()
-                    .is_some_and(|h| h.to_lowercase().contains("question"));
-            }
-            Event::Start(Tag::Item) if in_questions => item = Some(String::new()),
-            Event::End(TagEnd::Item) => {
-                if let Some(text) = item.take().map(|t| t.trim().to_owned())
-                    && !text.is_empty()
-                {
-                    questions.push(text);
-                }
-            }
-            Event::Text(text) | Event::Code(text) => {
+            Event::Text(text) => {
                 if let Some((_, content)) = &mut block {
                     content.push_str(&text);
-                } else if let Some(h) = &mut heading {
-                    h.push_str(&text);
-                } else if let Some(i) = &mut item {
-                    i.push_str(&text);
-                }
-            }
-            Event::SoftBreak => {
-                if let Some(i) = &mut item {
-                    i.push(' ');
                 }
             }
             _ => {}
         }
     }
-    (gherkin, questions)
+    (gherkin, crate::extract::bullets_under(reply, "question"))
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub struct Extraction {
     pub rejected: Vec<Rejected>,
     /// Number of fenced code blocks seen, named or not.
     pub blocks: usize,
+    /// What the model decided where the scenarios are silent: the bullets
+    /// under the reply's "Assumptions" heading, for the product owner.
+    pub assumptions: Vec<String>,
 }
 
 impl Extraction {
@@ -61,6 +64,62 @@ const NO_PATH: &str = "(no path)";
 
 /// Finds the files in `reply` and checks each path against the file policy.
 pub fn files(reply: &str) -> Extraction {
+    let mut out = code_files(reply);
+    out.assumptions = bullets_under(reply, "assumption");
+    out
+}
+
+/// The items of the Markdown lists under every heading (up to level 4)
+/// whose text contains `word` (case-insensitive), each trimmed, in order:
+/// `## Assumptions` then `- 16:00 counts as peak`. Prose elsewhere is left
+/// alone.
+pub fn bullets_under(reply: &str, word: &str) -> Vec<String> {
+    use pulldown_cmark::HeadingLevel;
+    let mut bullets = Vec::new();
+    let mut heading: Option<String> = None;
+    let mut under = false;
+    let mut item: Option<String> = None;
+    let mut in_code = false;
+    for event in Parser::new(reply) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H4 => {
+                heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                under = heading
+                    .take()
+                    .is_some_and(|h| h.to_lowercase().contains(word));
+            }
+            Event::Start(Tag::Item) if under && item.is_none() => item = Some(String::new()),
+            Event::End(TagEnd::Item) => {
+                if let Some(text) = item.take().map(|t| t.trim().to_owned())
+                    && !text.is_empty()
+                {
+                    bullets.push(text);
+                }
+            }
+            Event::Text(text) | Event::Code(text) if !in_code => {
+                if let Some(h) = &mut heading {
+                    h.push_str(&text);
+                } else if let Some(i) = &mut item {
+                    i.push_str(&text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(i) = &mut item {
+                    i.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    bullets
+}
+
+/// The files of the reply's fenced code blocks.
+fn code_files(reply: &str) -> Extraction {
     let mut out = Extraction::default();
     // Text of the block element (heading or paragraph) just before a code block.
     let mut previous = String::new();
@@ -439,6 +498,25 @@ fn walk(tokens: TokenStream) -> Option<Deep> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assumptions_are_the_bullets_under_their_heading_and_nothing_else() {
+        let reply = "Here it is.\n\n### src/lib.rs\n```rust\n// - not a bullet\n```\n\n## Assumptions\n\n- 16:00 counts as peak time:\n  the scenarios give only 15:00 and 17:00\n- A lost ticket costs the daily maximum\n\n## Notes\n\n- not an assumption\n";
+        let extraction = files(reply);
+        assert_eq!(extraction.files.len(), 1);
+        assert_eq!(
+            extraction.assumptions,
+            [
+                "16:00 counts as peak time: the scenarios give only 15:00 and 17:00",
+                "A lost ticket costs the daily maximum"
+            ]
+        );
+        assert!(
+            files("### src/lib.rs\n```rust\n```\n")
+                .assumptions
+                .is_empty()
+        );
+    }
 
     fn paths(reply: &str) -> Vec<String> {
         files(reply).files.into_iter().map(|f| f.path).collect()

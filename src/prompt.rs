@@ -14,7 +14,7 @@ use crate::spec::Spec;
 use crate::vocabulary::plural;
 
 /// Version of the prompt templates, recorded with every exchange.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The text sent to a model: a system message and a user message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +83,8 @@ Step definitions:
 - `Given` and `When` steps call into the prototype (`prototype::…`) and keep what it returns in the world. `Then` steps assert on what the prototype computed; they never compute the expected outcome themselves.
 - Every assertion carries a message in the product owner's words, such as `assert_eq!(balance, expected, "the balance should be {expected} euros");`. The message is shown to the product owner when the scenario fails.
 - Do not use `unsafe`, `std::process`, `std::net`, `std::env`, the file system or threads.
+
+Where the scenarios leave a decision open (a boundary, a rounding, an order, what happens twice), decide, and after the files list every decision you made under the heading `## Assumptions`, one bullet each, in the product owner's words and language, such as `- 16:00 counts as peak time: the scenarios give only 15:00 and 17:00`. The product owner reads them as open questions.
 
 Reply with every file you write, whole, each as a Markdown heading with the file's path followed by one fenced code block:
 

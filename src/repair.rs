@@ -156,6 +156,12 @@ pub fn run(
     };
     let findings = best.map(|b| rounds[b].findings.clone()).unwrap_or_default();
     let unpinned = best.map(|b| rounds[b].unpinned.clone()).unwrap_or_default();
+    let assumptions = rounds
+        .iter()
+        .rev()
+        .find(|r| !r.assumptions.is_empty())
+        .map(|r| r.assumptions.clone())
+        .unwrap_or_default();
     let session = Session {
         model,
         rounds,
@@ -164,6 +170,7 @@ pub fn run(
         results,
         findings,
         unpinned,
+        assumptions,
     };
     Ok((session, exchanges))
 }
@@ -183,6 +190,7 @@ fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round
         vacuity_unavailable: None,
         findings: Vec::new(),
         unpinned: Vec::new(),
+        assumptions: Vec::new(),
         duration_ms: 0,
         changed: Vec::new(),
         rejected: Vec::new(),
@@ -251,6 +259,12 @@ fn play(
         return Ok(());
     }
     let extraction = extract::files(&reply.text);
+    // Model text, shown on a terminal: no control characters.
+    round.assumptions = extraction
+        .assumptions
+        .iter()
+        .map(|a| cargo::sanitize(a))
+        .collect();
     round.rejected.clone_from(&extraction.rejected);
     let mut problems = refusals(&extraction.rejected);
     if let Some(why) = extraction.why_empty() {

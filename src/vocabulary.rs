@@ -220,6 +220,9 @@ pub struct Round {
     /// The prototype's functions no verified intent pins down.
     #[serde(skip)]
     pub unpinned: Vec<String>,
+    /// What the reply said it decided where the scenarios are silent.
+    #[serde(skip)]
+    pub assumptions: Vec<String>,
     /// Plain words on what went wrong, for the next prompt and the report.
     pub problems: Option<String>,
     /// Per-intent results, when the scenarios ran.
@@ -255,6 +258,9 @@ pub struct Session {
     pub findings: Vec<Finding>,
     /// The best round's prototype functions no verified intent pins down.
     pub unpinned: Vec<String>,
+    /// The decisions the model made where the scenarios are silent, as its
+    /// latest reply that listed any gave them: open questions.
+    pub assumptions: Vec<String>,
 }
 
 /// Converts a duration to whole milliseconds for reports.

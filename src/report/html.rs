@@ -102,6 +102,7 @@ fn document(report: Option<&Report>, live: bool) -> String {
                     (header(report))
                     main #main {
                         (attention(report))
+                        (assumptions(report))
                         (toc(report))
                         (features(report))
                         (rounds(report))
@@ -694,6 +695,18 @@ fn findings(report: &Report) -> Markup {
             section.notes aria-labelledby="findings-h" {
                 h2 #findings-h { "What the checks found in the code" }
                 ul.findings { @for finding in all { (finding_item(finding)) } }
+            }
+        }
+    }
+}
+
+/// What the model decided where the scenarios are silent, if it said.
+fn assumptions(report: &Report) -> Markup {
+    html! {
+        @if !report.assumptions.is_empty() {
+            section.notes aria-labelledby="assumptions-h" {
+                h2 #assumptions-h { (words::ASSUMPTIONS) }
+                ul { @for assumption in &report.assumptions { li { (assumption) } } }
             }
         }
     }

@@ -138,6 +138,9 @@ pub struct Report {
     /// The second opinion of `--critique`: the suggested feature file and
     /// the questions for the product owner, or `null`.
     pub critique: Option<crate::critique::Critique>,
+    /// What the model decided where the scenarios are silent (its latest
+    /// reply's "Assumptions"): open questions for the product owner.
+    pub assumptions: Vec<String>,
     /// The prototype's functions that no verified intent pins down (every
     /// mutant of them let through, or never reached): code the scenarios
     /// do not check, for the engineer. Empty when the check did not run.
@@ -384,6 +387,7 @@ impl Report {
             duration_ms,
             critique: None,
             unpinned: unpinned.to_vec(),
+            assumptions: session.map(|s| s.assumptions.clone()).unwrap_or_default(),
         }
     }
 

@@ -116,6 +116,12 @@ fn footer(out: &mut String, report: &Report) {
         let _ = write!(*out, " · {model}");
     }
     out.push('\n');
+    if !report.assumptions.is_empty() {
+        let _ = writeln!(*out, "{BOLD}{}{BOLD:#}", words::ASSUMPTIONS);
+        for assumption in &report.assumptions {
+            let _ = writeln!(*out, "  ? {assumption}");
+        }
+    }
     if report.summary.hollow > 0 {
         let _ = writeln!(
             *out,

@@ -149,6 +149,10 @@ pub fn unverified_note(unverified: usize) -> String {
 /// Before the functions whose mutants make a verified intent fail.
 pub const PINNED: &str = "pinned down by";
 
+/// Heading of the decisions the model made where the scenarios are silent.
+pub const ASSUMPTIONS: &str =
+    "Open questions: what the model decided where the scenarios are silent";
+
 /// Heading of the list of prototype functions no scenario pins down.
 pub const UNPINNED: &str = "Code no scenario pins down";
 

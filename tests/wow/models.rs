@@ -105,7 +105,13 @@ fn outcomes(report: &Value) -> Vec<String> {
 async fn a_streamed_openai_reply_that_passes_first_time() {
     let server = fake_server(
         "/v1/chat/completions",
-        vec![openai_stream(&reply(LIB_RIGHT, STEPS), "stop")],
+        vec![openai_stream(
+            &format!(
+                "{}\n## Assumptions\n\n- A stay of exactly one hour is still free\n- Fees are rounded up to the next whole euro\n",
+                reply(LIB_RIGHT, STEPS)
+            ),
+            "stop",
+        )],
     )
     .await;
     let (wow, out) = parking()
@@ -141,6 +147,27 @@ async fn a_streamed_openai_reply_that_passes_first_time() {
                 "passed".to_owned()
             ),
         ]
+    );
+    // What the model decided where the scenarios are silent: open questions
+    // in every report.
+    assert_eq!(
+        report["assumptions"],
+        serde_json::json!([
+            "A stay of exactly one hour is still free",
+            "Fees are rounded up to the next whole euro"
+        ])
+    );
+    assert!(
+        out.stdout.contains("Open questions")
+            && out
+                .stdout
+                .contains("? A stay of exactly one hour is still free"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        wow.read("generated/features/report.html")
+            .contains("<li>Fees are rounded up to the next whole euro</li>")
     );
     assert_eq!(outcomes(&report), ["ran"]);
     assert_eq!(report["rounds"][0]["kind"], "generate");
