@@ -27,6 +27,26 @@ pub struct Critique {
     pub more_files: Vec<PathBuf>,
     /// Questions for the product owner, one sentence each.
     pub questions: Vec<String>,
+    /// How each suggested scenario went against the current prototype
+    /// (never shown to the model that wrote it); empty when there was no
+    /// prototype to run them against.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checked: Vec<Suggested>,
+}
+
+/// A suggested scenario run against the current prototype.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggested {
+    /// `path:line` in the suggestions file.
+    pub id: String,
+    pub name: String,
+    /// `passed` (the prototype already does it), `failed`, `undefined` (no
+    /// step definition understands a step yet), `ambiguous` or `not_run`.
+    pub status: crate::vocabulary::Status,
+    /// The step that did not pass.
+    pub step: Option<String>,
+    /// What went wrong, as the step reported it.
+    pub message: Option<String>,
 }
 
 /// Why no suggestions could be written.
@@ -119,6 +139,7 @@ pub fn write(reply: &str, folder: &Path, name: &str) -> Result<Critique, Error> 
         file,
         more_files: Vec::new(),
         questions,
+        checked: Vec::new(),
     })
 }
 

@@ -80,12 +80,9 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         } else if !report.all_passed() {
             progress.note("no critique: it runs after a run where every intent is verified");
         } else {
-            report.critique = Some(second_opinion(
-                &workspace.spec,
-                &options.paths,
-                llm,
-                progress,
-            )?);
+            let mut critique = second_opinion(&workspace.spec, &options.paths, llm, progress)?;
+            super::beyond::check(&workspace, &mut critique, progress)?;
+            report.critique = Some(critique);
         }
     }
     progress.finish();
@@ -145,7 +142,15 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
 pub fn critique(options: &Critique, progress: &Progress) -> Result<u8, Error> {
     let spec = super::features(&options.paths, options.deny_warnings)?;
     let llm = model::live(&options.model, "`wow critique` needs a model")?;
-    let critique = second_opinion(&spec, &options.paths, llm, progress)?;
+    let prototype_dir = Path::new("generated").join(&spec.name);
+    let mut critique = second_opinion(&spec, &options.paths, llm, progress)?;
+    // Against the prototype made from these features, when there is one.
+    if crate::prototype::Prototype::open(&prototype_dir).is_ok() {
+        let workspace =
+            super::workspace(spec, Some(&prototype_dir), &super::BuildOptions::default())?;
+        let _lock = crate::prototype::history::lock(&workspace.prototype)?;
+        super::beyond::check(&workspace, &mut critique, progress)?;
+    }
     progress.finish();
     print_critique(&critique);
     Ok(0)
@@ -407,6 +412,30 @@ fn print_critique(critique: &crate::critique::Critique) {
         "\nsuggested scenarios: {} (move the ones you want into your features)",
         files.join(", ")
     );
+    if !critique.checked.is_empty() {
+        let count = |status| {
+            critique
+                .checked
+                .iter()
+                .filter(|s| s.status == status)
+                .count()
+        };
+        println!(
+            "against the current prototype (never shown to the model): {} already pass, {} fail, {} not understood yet",
+            count(crate::vocabulary::Status::Passed),
+            count(crate::vocabulary::Status::Failed),
+            critique.checked.len()
+                - count(crate::vocabulary::Status::Passed)
+                - count(crate::vocabulary::Status::Failed),
+        );
+        for suggested in &critique.checked {
+            println!(
+                "  {} {}",
+                crate::report::words::status(suggested.status).1,
+                suggested.name
+            );
+        }
+    }
     if !critique.questions.is_empty() {
         println!("questions for the product owner:");
         for question in &critique.questions {

@@ -12,6 +12,7 @@
 //! (they stop at [`crate::cli`]), HTTP, or process spawning (those stay in
 //! `llm`, `cargo` and `sandbox`).
 
+mod beyond;
 mod commands;
 mod model;
 mod safety;

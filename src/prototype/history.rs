@@ -75,6 +75,7 @@ const STATE: &[(&str, bool)] = &[
     ("history", true),
     ("exchanges", true),
     (prototype::CHECK_DIR, true),
+    ("suggested", true),
 ];
 
 /// Moves aside every entry of the prototype's state that is not what wow

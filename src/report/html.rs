@@ -922,6 +922,7 @@ Feature: Shopping cart
         report.stopped = Some(Stop::BudgetSpent);
         report.critique = Some(crate::critique::Critique {
             more_files: Vec::new(),
+            checked: Vec::new(),
             file: "features/suggested/shop.feature".into(),
             questions: vec!["What happens when two codes are applied?".to_owned()],
         });

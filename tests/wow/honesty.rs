@@ -116,6 +116,49 @@ async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified
         report["critique"]["questions"][0],
         "Is a lost ticket charged a flat fee?"
     );
+    // The suggestions ran against the prototype, never shown to its model:
+    // one already passes, one fails, one is not understood yet.
+    let checked: Vec<(String, String)> = report["critique"]["checked"]
+        .as_array()
+        .expect("the suggestions ran")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            (
+                "Exactly one hour is still free".to_owned(),
+                "passed".to_owned()
+            ),
+            (
+                "A whole day costs at most 20 euros".to_owned(),
+                "failed".to_owned()
+            ),
+            (
+                "A lost ticket costs 20 euros".to_owned(),
+                "undefined".to_owned()
+            ),
+        ],
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stdout
+            .contains("1 already pass, 1 fail, 1 not understood yet"),
+        "{}",
+        out.all()
+    );
+    let sent = crate::support::prompts(&server).await;
+    assert!(
+        !sent.iter().any(|p| p.contains("A whole day costs at most")),
+        "the model that writes the prototype never sees the suggestions"
+    );
     assert!(
         out.stdout.contains("questions for the product owner"),
         "{}",
@@ -289,7 +332,7 @@ async fn steps_that_behave_otherwise_when_run_again_are_unverified() {
     }
 }
 
-const CRITIQUE: &str = "Hand-written test reply for the critique prompt.\n\n```gherkin\nFeature: Suggested scenarios for features\n\n  # why: exactly one hour is the boundary of the free hour\n  @suggested\n  Scenario: Exactly one hour is still free\n    Given a car parked for 60 minutes\n    Then the fee is 0 euros\n```\n\n## Questions\n\n- Is a lost ticket charged a flat fee?\n- Do motorbikes pay the same as cars?\n";
+const CRITIQUE: &str = "Hand-written test reply for the critique prompt.\n\n```gherkin\nFeature: Suggested scenarios for features\n\n  # why: exactly one hour is the boundary of the free hour\n  @suggested\n  Scenario: Exactly one hour is still free\n    Given a car parked for 60 minutes\n    Then the fee is 0 euros\n\n  # why: nothing says a day is capped\n  @suggested\n  Scenario: A whole day costs at most 20 euros\n    Given a car parked for 1440 minutes\n    Then the fee is 20 euros\n\n  # why: tickets get lost\n  @suggested\n  Scenario: A lost ticket costs 20 euros\n    Given a lost ticket\n    Then the fee is 20 euros\n```\n\n## Questions\n\n- Is a lost ticket charged a flat fee?\n- Do motorbikes pay the same as cars?\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn critique_writes_suggestions_that_check_accepts() {
