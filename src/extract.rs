@@ -38,6 +38,10 @@ pub struct Extraction {
     /// What the model decided where the scenarios are silent: the bullets
     /// under the reply's "Assumptions" heading, for the product owner.
     pub assumptions: Vec<String>,
+    /// The scenarios the model says cannot be right as written: the
+    /// bullets under the reply's "Disputes" heading, each naming a
+    /// scenario (`features/invoice.feature:14` or its name) and why.
+    pub disputes: Vec<String>,
 }
 
 impl Extraction {
@@ -66,6 +70,7 @@ const NO_PATH: &str = "(no path)";
 pub fn files(reply: &str) -> Extraction {
     let mut out = code_files(reply);
     out.assumptions = bullets_under(reply, "assumption");
+    out.disputes = bullets_under(reply, "dispute");
     out
 }
 

@@ -14,7 +14,7 @@ use crate::spec::Spec;
 use crate::vocabulary::plural;
 
 /// Version of the prompt templates, recorded with every exchange.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The text sent to a model: a system message and a user message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +85,8 @@ Step definitions:
 - Do not use `unsafe`, `std::process`, `std::net`, `std::env`, the file system or threads.
 
 Where the scenarios leave a decision open (a boundary, a rounding, an order, what happens twice), decide, and after the files list every decision you made under the heading `## Assumptions`, one bullet each, in the product owner's words and language, such as `- 16:00 counts as peak time: the scenarios give only 15:00 and 17:00`. The product owner reads them as open questions.
+
+If a scenario contradicts itself or another scenario, or cannot be implemented as written, do not bend the code or the steps to make it pass: after the files, list it under the heading `## Disputes`, one bullet per scenario, starting with its path and line as given above (`features/invoice.feature:14`), then why (show the arithmetic), then `Suggested change:` and the smallest change to the scenario that would make it right. The product owner decides; a reply may hold only disputes.
 
 Reply with every file you write, whole, each as a Markdown heading with the file's path followed by one fenced code block:
 

@@ -82,6 +82,9 @@ pub fn run(
     let mut rounds: Vec<Round> = Vec::new();
     let mut exchanges = Vec::new();
     let mut stop = Stop::BudgetSpent;
+    // Intents the model disputed in any round: the product owner decides.
+    let mut disputes: std::collections::BTreeMap<String, String> =
+        std::collections::BTreeMap::new();
     let last = options.first_round.saturating_add(options.max_repairs);
     for number in options.first_round..=last {
         let kind = if number == options.first_round {
@@ -112,12 +115,14 @@ pub fn run(
         play(
             spec, prototype, target_dir, &reply, &mut round, progress, options,
         )?;
+        disputes.extend(std::mem::take(&mut round.disputes));
+        settle(spec, &rounds, &mut round, &disputes);
         round.duration_ms = crate::vocabulary::millis(started.elapsed());
         files.clone_from(&round.files);
         let repeated = rounds
             .last()
             .is_some_and(|previous| same_failures(previous, &round));
-        let all_passed = round.outcome == Outcome::Ran && round.passed == spec.intents().count();
+        let settled = settled(&round);
         prompt = next_prompt(spec, &round);
         if let Some(problems) = &round.problems {
             progress.detail(
@@ -126,8 +131,8 @@ pub fn run(
             );
         }
         rounds.push(round);
-        if all_passed {
-            stop = Stop::AllPassed;
+        if let Some(reason) = settled {
+            stop = reason;
             break;
         }
         if repeated {
@@ -191,6 +196,7 @@ fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round
         findings: Vec::new(),
         unpinned: Vec::new(),
         assumptions: Vec::new(),
+        disputes: std::collections::BTreeMap::new(),
         duration_ms: 0,
         changed: Vec::new(),
         rejected: Vec::new(),
@@ -265,6 +271,7 @@ fn play(
         .iter()
         .map(|a| cargo::sanitize(a))
         .collect();
+    round.disputes = disputed(spec, &extraction.disputes);
     round.rejected.clone_from(&extraction.rejected);
     let mut problems = refusals(&extraction.rejected);
     if let Some(why) = extraction.why_empty() {
@@ -365,7 +372,7 @@ fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
     round.passed = count(Status::Passed);
     round.hollow = count(Status::Hollow);
     for (intent, result) in spec.intents().zip(&round.results) {
-        if result.status != Status::Passed {
+        if !matches!(result.status, Status::Passed | Status::Disputed) {
             let _ = writeln!(problems, "{}", describe_failure(intent, result));
         }
     }
@@ -376,6 +383,91 @@ fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
             plural(round.results.len(), "intent", "intents")
         ));
     }
+}
+
+/// Why the loop stops after `round` because nothing is left to repair:
+/// every intent passes, or passes but for those the model disputes.
+fn settled(round: &Round) -> Option<Stop> {
+    let done = round.outcome == Outcome::Ran
+        && round
+            .results
+            .iter()
+            .all(|r| matches!(r.status, Status::Passed | Status::Disputed));
+    let disputed = round.results.iter().any(|r| r.status == Status::Disputed);
+    done.then_some(if disputed {
+        Stop::Disputed
+    } else {
+        Stop::AllPassed
+    })
+}
+
+/// The intents of `spec` each bullet of a reply's "Disputes" names (by
+/// `path:line`, else by the scenario's name), with the bullet as the
+/// model's reasoning; bullets that name no intent are left out.
+fn disputed(spec: &Spec, bullets: &[String]) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for bullet in bullets {
+        let bullet = cargo::sanitize(bullet);
+        // As the prompt names it (`features/<path>:<line>`), or by its id.
+        let by_id: Vec<&str> = spec
+            .intents()
+            .filter(|i| {
+                bullet.contains(&format!("features/{}:{}", i.file, i.line))
+                    || bullet.contains(i.id.as_str())
+            })
+            .map(|i| i.id.as_str())
+            .collect();
+        let named: Vec<&str> = if by_id.is_empty() {
+            spec.intents()
+                .filter(|i| !i.name.is_empty() && bullet.contains(i.name.as_str()))
+                .map(|i| i.id.as_str())
+                .collect()
+        } else {
+            by_id
+        };
+        for id in named {
+            out.insert(id.to_owned(), bullet.trim().to_owned());
+        }
+    }
+    out
+}
+
+/// Applies the `disputes` of the run to `round`: a reply that only
+/// disputes is an answer, with the files and results of the last round
+/// that ran; a disputed intent that does not pass is `disputed`, not sent
+/// back for repair.
+fn settle(
+    spec: &Spec,
+    rounds: &[Round],
+    round: &mut Round,
+    disputes: &std::collections::BTreeMap<String, String>,
+) {
+    if disputes.is_empty() {
+        return;
+    }
+    if round.outcome == Outcome::NoFiles
+        && let Some(previous) = rounds.iter().rev().find(|r| r.outcome == Outcome::Ran)
+    {
+        round.outcome = Outcome::Ran;
+        round.results.clone_from(&previous.results);
+        round.findings.clone_from(&previous.findings);
+        round.unpinned.clone_from(&previous.unpinned);
+    }
+    if round.outcome != Outcome::Ran {
+        return;
+    }
+    for result in &mut round.results {
+        if result.status != Status::Passed
+            && let Some(reason) = disputes.get(&result.id)
+        {
+            result.status = Status::Disputed;
+            result.message = Some(reason.clone());
+            result.pinned_by.clear();
+        }
+    }
+    // What goes back to the model leaves the disputed intents out.
+    round.problems = None;
+    tally(spec, round, refusals(&round.rejected));
 }
 
 /// Writes the round's files and keeps a copy in the history.
@@ -410,6 +502,10 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
             text,
             " the step `{step}` failed:\n  {}",
             message.replace('\n', "\n  ")
+        ),
+        Status::Disputed => write!(
+            text,
+            " you disputed it: {message}. The product owner decides; leave it as it is."
         ),
         Status::Unverified => write!(
             text,
@@ -511,6 +607,45 @@ Feature: Shop
             steps: vec![StepStatus::Passed; intent.steps.len()],
             pinned_by: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_reply_that_only_disputes_is_an_answer_and_the_disputed_intent_goes_to_the_product_owner() {
+        let spec = spec();
+        let intents: Vec<_> = spec.intents().collect();
+        let mut ran = round(1, Outcome::Ran, 1, "x");
+        ran.results = vec![
+            result(intents[0], Status::Failed, "expected 4 but got 2"),
+            result(intents[1], Status::Passed, ""),
+        ];
+        let bullets = vec![format!(
+            "{}: 2 items at 1 euro make 2 euros, not 4. Suggested change: `Then I owe 2 euros`",
+            intents[0].id
+        )];
+        let disputes = disputed(&spec, &bullets);
+        assert_eq!(disputes.len(), 1);
+        let mut only_disputes = round(2, Outcome::NoFiles, 0, "No file could be used");
+        settle(&spec, &[ran], &mut only_disputes, &disputes);
+        assert_eq!(only_disputes.outcome, Outcome::Ran, "not `no usable file`");
+        assert_eq!(only_disputes.results[0].status, Status::Disputed);
+        assert!(
+            only_disputes.results[0]
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("not 4"))
+        );
+        assert_eq!(only_disputes.passed, 1);
+        assert_eq!(only_disputes.problems, None, "nothing goes back for repair");
+        assert_eq!(settled(&only_disputes), Some(Stop::Disputed));
+        // By name too, and a bullet naming no scenario disputes nothing.
+        let by_name = disputed(
+            &spec,
+            &[
+                "\"Refunding\" cannot be right".to_owned(),
+                "nothing here".to_owned(),
+            ],
+        );
+        assert_eq!(by_name.keys().collect::<Vec<_>>(), [&intents[1].id]);
     }
 
     #[test]

@@ -33,11 +33,17 @@ pub enum Status {
     /// prototype (the honesty check could not run or its results could not
     /// be trusted): the message says why. Not verified.
     Unverified,
+    /// The model says the scenario contradicts itself or another one, or
+    /// cannot be implemented as written: the message gives its reasoning
+    /// and the smallest change it suggests. Not passing, and not sent back
+    /// for repair: the product owner decides.
+    Disputed,
 }
 
 impl Status {
     /// Every status, in the order the reports list them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
+        Self::Disputed,
         Self::Passed,
         Self::Failed,
         Self::Undefined,
@@ -223,6 +229,10 @@ pub struct Round {
     /// What the reply said it decided where the scenarios are silent.
     #[serde(skip)]
     pub assumptions: Vec<String>,
+    /// The intents the reply disputed (id → the model's reasoning and
+    /// suggested change).
+    #[serde(skip)]
+    pub disputes: BTreeMap<String, String>,
     /// Plain words on what went wrong, for the next prompt and the report.
     pub problems: Option<String>,
     /// Per-intent results, when the scenarios ran.
@@ -242,6 +252,9 @@ pub enum Stop {
     Stalled,
     /// The model failed after at least one round; the message says how.
     ModelError(String),
+    /// Every intent passes but those the model disputes: the product owner
+    /// decides about them, no repair can.
+    Disputed,
 }
 
 /// The result of a whole run.

@@ -307,6 +307,7 @@ fn mark(status: Status) -> &'static str {
         Status::Failed => "✘",
         Status::Hollow => "◌",
         Status::Unverified => "◍",
+        Status::Disputed => "⚑",
         Status::NotRun | Status::Undefined | Status::Ambiguous => "?",
     }
 }

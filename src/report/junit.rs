@@ -73,7 +73,8 @@ fn case(intent: &IntentReport, feature: &str) -> TestCase {
         | Status::Undefined
         | Status::Ambiguous
         | Status::Hollow
-        | Status::Unverified => {
+        | Status::Unverified
+        | Status::Disputed => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_type(words::status(intent.status).0.to_lowercase());
             status.set_message(reason.unwrap_or("the intent did not pass"));

@@ -546,15 +546,15 @@ fn step_results(
     };
     match intent.status {
         Status::Passed => {}
-        Status::Hollow | Status::Unverified => {
+        Status::Hollow | Status::Unverified | Status::Disputed => {
             let at = steps
                 .iter()
                 .rposition(|s| s.kind == "Outcome")
                 .unwrap_or(last);
-            let word = if intent.status == Status::Hollow {
-                "hollow"
-            } else {
-                "unverified"
+            let word = match intent.status {
+                Status::Hollow => "hollow",
+                Status::Disputed => "disputed",
+                _ => "unverified",
             };
             let reason = intent.reason.clone().unwrap_or_default();
             results[at] = ("FAILED", Some(format!("not verified ({word}): {reason}")));

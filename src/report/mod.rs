@@ -399,12 +399,16 @@ impl Report {
             .any(|i| i.status != Status::NotRun || i.message.is_some())
     }
 
-    /// The intents that are not verified, in report order.
+    /// The intents that are not verified, disputed ones first, then in report order.
     pub fn not_passing(&self) -> Vec<&IntentReport> {
-        self.intents
+        // Disputed intents first: the product owner decides about them.
+        let mut out: Vec<&IntentReport> = self
+            .intents
             .iter()
             .filter(|i| i.status != Status::Passed)
-            .collect()
+            .collect();
+        out.sort_by_key(|i| i.status != Status::Disputed);
+        out
     }
 
     /// Whether every intent passed (exit code 0).
@@ -599,6 +603,7 @@ pub fn reason(result: &IntentResult) -> Option<String> {
         Status::Failed => plain_failure(message),
         Status::Hollow => words::hollow(message),
         Status::Unverified => words::unverified(message),
+        Status::Disputed => words::disputed(message),
     })
 }
 

@@ -44,6 +44,7 @@ pub fn status(status: Status) -> (&'static str, &'static str, Tone) {
         Status::Ambiguous => ("Ambiguous", "?", Tone::Bad),
         Status::Hollow => ("Hollow", "◌", Tone::Warn),
         Status::Unverified => ("Unverified", "◍", Tone::Warn),
+        Status::Disputed => ("Disputed", "⚑", Tone::Warn),
         Status::NotRun => ("Not run", "·", Tone::Muted),
     }
 }
@@ -72,6 +73,7 @@ pub const STEP_AT_FAULT: (&str, &str, Tone) = ("checks nothing", "◌", Tone::Wa
 /// a box has the tone of its statuses, so counters and badges agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tally {
+    Disputed,
     Verified,
     Hollow,
     Unverified,
@@ -81,7 +83,8 @@ pub enum Tally {
 
 impl Tally {
     /// The boxes, in the order shown.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
+        Self::Disputed,
         Self::Verified,
         Self::Hollow,
         Self::Unverified,
@@ -95,6 +98,7 @@ impl Tally {
             Status::Passed => Self::Verified,
             Status::Hollow => Self::Hollow,
             Status::Unverified => Self::Unverified,
+            Status::Disputed => Self::Disputed,
             Status::Failed | Status::Undefined | Status::Ambiguous => Self::Failing,
             Status::NotRun => Self::NotRun,
         }
@@ -106,10 +110,17 @@ impl Tally {
             Self::Verified => ("verified", "✔", Tone::Good),
             Self::Hollow => ("hollow", "◌", Tone::Warn),
             Self::Unverified => ("unverified", "◍", Tone::Warn),
+            Self::Disputed => ("disputed", "⚑", Tone::Warn),
             Self::Failing => ("failing", "✘", Tone::Bad),
             Self::NotRun => ("not run", "·", Tone::Muted),
         }
     }
+}
+
+/// Why an intent is disputed, in the product owner's words: the model's
+/// own reasoning and suggested change.
+pub fn disputed(message: &str) -> String {
+    format!("the model says this scenario cannot be right as written: {message}")
 }
 
 /// `5 of 6 intents pass`, `3 intents, not run yet`, `No intents`.
@@ -205,6 +216,9 @@ pub fn stop(stop: &Stop) -> String {
         Stop::BudgetSpent => "stopped: the repair budget was spent".to_owned(),
         Stop::Stalled => "stopped: a repair did not change the failures".to_owned(),
         Stop::ModelError(detail) => format!("stopped: the model failed: {detail}"),
+        Stop::Disputed => {
+            "stopped: every intent passes but those the model disputes, which the product owner decides".to_owned()
+        }
     }
 }
 

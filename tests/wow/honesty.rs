@@ -443,3 +443,74 @@ async fn code_nested_too_deep_is_refused_in_a_reply_and_skipped_on_disk() {
         assert!(report.contains(&skipped), "{file}: {report}");
     }
 }
+
+/// A scenario whose own numbers contradict the feature's rule.
+const WRONG_SCENARIO: &str = "
+  Scenario: Two hours cost 5 euros
+    Given a car parked for 120 minutes
+    Then the fee is 5 euros
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disputed_scenario_is_shown_to_the_product_owner_and_uses_no_repair() {
+    let text = format!("{}{WRONG_SCENARIO}", crate::models::PARKING);
+    let line = text
+        .lines()
+        .position(|l| l.contains("Two hours cost 5 euros"))
+        .expect("the scenario")
+        + 1;
+    let dispute = format!(
+        "{}\n## Disputes\n\n- features/parking.feature:{line}: the outline says every started hour after the first costs 2 euros, so 120 minutes cost 2 euros, not 5. Suggested change: `Then the fee is 2 euros`.\n",
+        reply(LIB_RIGHT, STEPS)
+    );
+    // A second reply is served but must never be asked for.
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![openai_json(&dispute, "stop"), openai_json(&dispute, "stop")],
+    )
+    .await;
+    let (wow, out) = Wow::new()
+        .file("features/parking.feature", &text)
+        .args(&["run", "--json", "report.json"])
+        .local_model(&server)
+        .run_async()
+        .await;
+    assert_eq!(
+        out.code,
+        1,
+        "a disputed intent does not pass: {}",
+        out.all()
+    );
+    let report = wow.report();
+    let disputed: Vec<&Value> = report["intents"]
+        .as_array()
+        .expect("intents")
+        .iter()
+        .filter(|i| i["status"] == "disputed")
+        .collect();
+    assert_eq!(disputed.len(), 1, "{}", out.all());
+    assert_eq!(
+        disputed[0]["id"],
+        format!("features/parking.feature:{line}")
+    );
+    assert!(
+        disputed[0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("120 minutes cost 2 euros, not 5"),
+        "{}",
+        disputed[0]
+    );
+    assert_eq!(report["summary"]["passed"], 3, "the others are verified");
+    assert_eq!(
+        report["rounds"].as_array().map(Vec::len),
+        Some(1),
+        "no repair spent on a disputed scenario"
+    );
+    assert_eq!(report["stopped"]["reason"], "disputed");
+    assert_eq!(crate::support::prompts(&server).await.len(), 1);
+    let html = wow.read("generated/features/report.html");
+    assert!(html.contains("Disputed"), "the badge");
+    assert!(html.contains("Suggested change"), "the model's correction");
+    assert!(out.stdout.contains("⚑"), "{}", out.all());
+}

@@ -153,6 +153,7 @@ fn label(status: Status) -> &'static str {
         Status::Failed => "Failed",
         Status::Hollow => "Hollow",
         Status::Unverified => "Unverified",
+        Status::Disputed => "Disputed",
         Status::Undefined => "Undefined",
         Status::Ambiguous => "Ambiguous",
         Status::NotRun => "Not run",

@@ -134,6 +134,9 @@ fn result(intent: &Intent) -> IntentResult {
         Status::Unverified => {
             result.message = Some("the hollow copy did not build".to_owned());
         }
+        Status::Disputed => {
+            result.message = Some("1.50 + 0.66 + 60.00 = 62.16, not 61.16".to_owned());
+        }
         Status::NotRun => {
             result.steps = vec![StepStatus::NotRun; intent.steps.len()];
             result.message = Some("the run stopped after 60 s".to_owned());
@@ -190,7 +193,7 @@ fn shown_status(dom: &str, anchor: &str) -> &'static str {
 fn expected(status: Status) -> &'static str {
     match status {
         Status::Passed => "PASSED",
-        Status::Failed | Status::Hollow | Status::Unverified => "FAILED",
+        Status::Failed | Status::Hollow | Status::Unverified | Status::Disputed => "FAILED",
         Status::Undefined => "UNDEFINED",
         Status::Ambiguous => "AMBIGUOUS",
         Status::NotRun => "SKIPPED",
