@@ -372,7 +372,9 @@ fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
     round.passed = count(Status::Passed);
     round.hollow = count(Status::Hollow);
     for (intent, result) in spec.intents().zip(&round.results) {
-        if !matches!(result.status, Status::Passed | Status::Disputed) {
+        // Disputed intents are listed too, so the model keeps its word on
+        // them, but told to be left as they are.
+        if result.status != Status::Passed {
             let _ = writeln!(problems, "{}", describe_failure(intent, result));
         }
     }
@@ -465,7 +467,6 @@ fn settle(
             result.pinned_by.clear();
         }
     }
-    // What goes back to the model leaves the disputed intents out.
     round.problems = None;
     tally(spec, round, refusals(&round.rejected));
 }
@@ -635,7 +636,13 @@ Feature: Shop
                 .is_some_and(|m| m.contains("not 4"))
         );
         assert_eq!(only_disputes.passed, 1);
-        assert_eq!(only_disputes.problems, None, "nothing goes back for repair");
+        assert!(
+            only_disputes
+                .problems
+                .as_deref()
+                .is_some_and(|p| p.contains("you disputed it") && p.contains("leave it as it is")),
+            "the model is reminded of its dispute, not asked to repair it"
+        );
         assert_eq!(settled(&only_disputes), Some(Stop::Disputed));
         // By name too, and a bullet naming no scenario disputes nothing.
         let by_name = disputed(
