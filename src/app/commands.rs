@@ -66,14 +66,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
     if !is_replay {
         replay::write(&workspace.prototype.dir, &exchanges)?;
     }
-    let mut report = super::report(
-        &workspace,
-        &session.results,
-        &session.findings,
-        &session.unpinned,
-        Some(&session),
-        started,
-    )?;
+    let mut report = session_report(&workspace, &session, started)?;
     if options.critique {
         if is_replay {
             progress.note("no critique: a replay has no model to ask for a second opinion");
@@ -285,17 +278,27 @@ fn watch_once(
                 start,
             )?;
             replay::write(&prototype.dir, &exchanges)?;
-            super::report(
-                &workspace,
-                &session.results,
-                &session.findings,
-                &session.unpinned,
-                Some(&session),
-                started,
-            )?
+            session_report(&workspace, &session, started)?
         }
     };
     Ok(Some((workspace, report)))
+}
+
+/// The report of a run of the repair loop: the best round's verdicts and
+/// every round.
+fn session_report(
+    workspace: &Workspace,
+    session: &crate::vocabulary::Session,
+    started: Instant,
+) -> Result<Report, Error> {
+    super::report(
+        workspace,
+        &session.results,
+        &session.findings,
+        &session.unpinned,
+        Some(session),
+        started,
+    )
 }
 
 /// `wow serve`: `wow watch` with a live dashboard on 127.0.0.1.
