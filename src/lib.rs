@@ -15,7 +15,7 @@
 //! - shared: [`vocabulary`], which every stage imports and which imports
 //!   none.
 
-pub(crate) mod app;
+pub mod app;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod progress;
