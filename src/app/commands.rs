@@ -118,16 +118,7 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
     let workspace = super::existing(&dir, &options.build)?;
     let _lock = crate::prototype::history::lock(&workspace.prototype)?;
     safety::announce(&workspace.limits, &workspace.prototype)?;
-    let verdicts = super::evaluate(&workspace, progress)?;
-    progress.finish();
-    let report = super::report(
-        &workspace,
-        &verdicts.results,
-        &verdicts.findings,
-        &verdicts.unpinned,
-        None,
-        started,
-    )?;
+    let report = checked_report(&workspace, progress, started)?;
     super::publish(&report, &workspace, &options.reports)
 }
 
@@ -251,17 +242,7 @@ fn watch_once(
     super::record_sources(&workspace)?;
     let report = match start {
         // The prototype already matches these features: check it as it is.
-        None => {
-            let verdicts = super::evaluate(&workspace, progress)?;
-            super::report(
-                &workspace,
-                &verdicts.results,
-                &verdicts.findings,
-                &verdicts.unpinned,
-                None,
-                started,
-            )?
-        }
+        None => checked_report(&workspace, progress, started)?,
         Some(start) => {
             let options = repair::Options {
                 max_repairs: options.max_repairs,
@@ -282,6 +263,25 @@ fn watch_once(
         }
     };
     Ok(Some((workspace, report)))
+}
+
+/// The report of the prototype as it is on disk, built, run and checked
+/// without the model.
+fn checked_report(
+    workspace: &Workspace,
+    progress: &Progress,
+    started: Instant,
+) -> Result<Report, Error> {
+    let verdicts = super::evaluate(workspace, progress)?;
+    progress.finish();
+    super::report(
+        workspace,
+        &verdicts.results,
+        &verdicts.findings,
+        &verdicts.unpinned,
+        None,
+        started,
+    )
 }
 
 /// The report of a run of the repair loop: the best round's verdicts and
