@@ -10,8 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::support::browse;
-use wow::prototype::Prototype;
-use wow::report::{Flip, Report, RoundReport, Sources};
+use wow::report::{Flip, Report, RoundReport};
 use wow::spec::Intent;
 use wow::vocabulary::{
     IntentResult, RoundKind as Kind, RoundOutcome as Outcome, Status, StepStatus, Stop,
@@ -30,34 +29,7 @@ fn artifacts() -> PathBuf {
 /// [`HOLLOW`]; the code behind each step as `wow::audit` traces it in the
 /// bundled prototype; two rounds; paths relative to the repository.
 fn example_report() -> Report {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let spec = wow::spec::parse(&[root.join("features")]).expect("the bundled features parse");
-    let files = Prototype::new(root.join("generated/features"))
-        .read_files()
-        .expect("the bundled prototype");
-    let traces = wow::audit::trace(&spec, &files);
-    assert!(
-        traces.iter().flatten().any(Option::is_some),
-        "the steps lead to their code"
-    );
-    let results: Vec<IntentResult> = spec.intents().map(result).collect();
-    let mut report = Report::new(
-        &spec,
-        &Sources {
-            results: &results,
-            traces: &traces,
-            prototype: Some(Path::new("generated/features")),
-            duration_ms: 23_400,
-            ..Sources::default()
-        },
-    );
-    let prefix = format!("{}/", root.display());
-    for feature in &mut report.features {
-        feature.path = feature.path.replace(&prefix, "");
-    }
-    for intent in &mut report.intents {
-        intent.id = intent.id.replace(&prefix, "");
-    }
+    let (_, mut report) = crate::support::bundled_report(result);
     report.rounds = rounds(&report);
     report.model = Some("replay (replies written by hand)".to_owned());
     report.stopped = Some(Stop::BudgetSpent);

@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use wow::prototype::Prototype;
-use wow::report::{Report, Sources};
+use wow::report::Report;
 use wow::spec::{Intent, Spec};
 use wow::vocabulary::{IntentResult, Status, StepStatus};
 
@@ -60,29 +59,7 @@ fn tools() -> PathBuf {
 /// [`NOT_PASSING`]; the code behind each step as `wow::audit` traces it in
 /// the bundled prototype; paths relative to the repository.
 fn example() -> (Spec, Report) {
-    let spec = wow::spec::parse(&[root().join("features")]).expect("the bundled features parse");
-    let files = Prototype::new(root().join("generated/features"))
-        .read_files()
-        .expect("the bundled prototype");
-    let traces = wow::audit::trace(&spec, &files);
-    let results: Vec<IntentResult> = spec.intents().map(result).collect();
-    let mut report = Report::new(
-        &spec,
-        &Sources {
-            results: &results,
-            traces: &traces,
-            prototype: Some(Path::new("generated/features")),
-            duration_ms: 23_400,
-            ..Sources::default()
-        },
-    );
-    let prefix = format!("{}/", root().display());
-    for feature in &mut report.features {
-        feature.path = feature.path.replace(&prefix, "");
-    }
-    for intent in &mut report.intents {
-        intent.id = intent.id.replace(&prefix, "");
-    }
+    let (spec, report) = crate::support::bundled_report(result);
     for (name, status) in NOT_PASSING {
         assert!(
             report

@@ -340,3 +340,41 @@ pub fn conformance_files(kind: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The bundled examples' features and a report of them in which each
+/// intent's result is `result(intent)`, with the code behind each step as
+/// `wow::audit` traces it in the bundled prototype and paths relative to
+/// the repository: what the report renderers' tests show.
+pub fn bundled_report(
+    result: impl Fn(&wow::spec::Intent) -> wow::vocabulary::IntentResult,
+) -> (wow::spec::Spec, wow::report::Report) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = wow::spec::parse(&[root.join("features")]).expect("the bundled features parse");
+    let files = wow::prototype::Prototype::new(root.join("generated/features"))
+        .read_files()
+        .expect("the bundled prototype");
+    let traces = wow::audit::trace(&spec, &files);
+    assert!(
+        traces.iter().flatten().any(Option::is_some),
+        "the steps lead to their code"
+    );
+    let results: Vec<_> = spec.intents().map(result).collect();
+    let mut report = wow::report::Report::new(
+        &spec,
+        &wow::report::Sources {
+            results: &results,
+            traces: &traces,
+            prototype: Some(Path::new("generated/features")),
+            duration_ms: 23_400,
+            ..wow::report::Sources::default()
+        },
+    );
+    let prefix = format!("{}/", root.display());
+    for feature in &mut report.features {
+        feature.path = feature.path.replace(&prefix, "");
+    }
+    for intent in &mut report.intents {
+        intent.id = intent.id.replace(&prefix, "");
+    }
+    (spec, report)
+}
