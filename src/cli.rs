@@ -68,6 +68,11 @@ pub enum Command {
     #[command(after_help = "Example:
   wow serve features/ --model anthropic/claude-sonnet-4-5 --port 0   then open the printed URL")]
     Serve(ServeArgs),
+    /// Serve the prototype's web app on 127.0.0.1, for stakeholders to click through.
+    #[command(after_help = "Examples:
+  wow app                                  the only prototype in generated/, on port 8080
+  wow app generated/features --port 0      any free port; the URL is printed")]
+    App(AppArgs),
     /// Put back the files of an earlier round of the last run.
     Restore(RestoreArgs),
     /// Show which sandbox layers are active, and the toolchain, target directory and model.
@@ -328,6 +333,20 @@ pub struct TestArgs {
     pub build: BuildArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    /// The prototype folder [default: the current folder if it is one, else the only one in `generated/`].
+    pub dir: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Stop after this many minutes without a visit.
+    #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+    pub idle: u64,
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
 pub use crate::app::Error;
 
 /// Runs the parsed command line and returns the exit code: 0 when every
@@ -361,7 +380,16 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             },
             &progress,
         ),
-        Command::Watch(args) => app::watch(&args.options(), &progress, &|_| {}),
+        Command::App(args) => app::app(
+            &app::App {
+                dir: args.dir,
+                port: args.port,
+                idle_minutes: args.idle,
+                build: args.build.options(),
+            },
+            &progress,
+        ),
+        Command::Watch(args) => app::watch(&args.options(), &progress, &|_, _, _| {}),
         Command::Serve(args) => app::serve(
             &app::Serve {
                 port: args.port,

@@ -68,10 +68,17 @@ const NO_PATH: &str = "(no path)";
 
 /// Finds the files in `reply` and checks each path against the file policy.
 pub fn files(reply: &str) -> Extraction {
-    let mut out = code_files(reply);
+    let mut out = code_files(reply, check);
     out.assumptions = bullets_under(reply, "assumption");
     out.disputes = bullets_under(reply, "dispute");
     out
+}
+
+/// Finds the files of the web app in `reply` (a reply to
+/// [`crate::prompt::app`]) and checks each against the app's file policy
+/// ([`check_app`]).
+pub fn app_files(reply: &str) -> Extraction {
+    code_files(reply, check_app)
 }
 
 /// The items of the Markdown lists under every heading (up to level 4)
@@ -124,7 +131,7 @@ pub fn bullets_under(reply: &str, word: &str) -> Vec<String> {
 }
 
 /// The files of the reply's fenced code blocks.
-fn code_files(reply: &str) -> Extraction {
+fn code_files(reply: &str, policy: fn(&str) -> Result<String, String>) -> Extraction {
     let mut out = Extraction::default();
     // Text of the block element (heading or paragraph) just before a code block.
     let mut previous = String::new();
@@ -146,7 +153,7 @@ fn code_files(reply: &str) -> Extraction {
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((path, content)) = in_code.take() {
                     out.blocks += 1;
-                    take(&mut out, path, content);
+                    take(&mut out, path, content, policy);
                 }
                 previous.clear();
             }
@@ -171,7 +178,12 @@ fn code_files(reply: &str) -> Extraction {
     out
 }
 
-fn take(out: &mut Extraction, path: Option<String>, content: String) {
+fn take(
+    out: &mut Extraction,
+    path: Option<String>,
+    content: String,
+    policy: fn(&str) -> Result<String, String>,
+) {
     let Some(raw) = path else {
         out.rejected.push(Rejected {
             path: NO_PATH.to_owned(),
@@ -182,7 +194,7 @@ fn take(out: &mut Extraction, path: Option<String>, content: String) {
     let code = check_code(&content)
         .map_err(|deep| deep.to_string())
         .and_then(|()| check_reserved(&content));
-    match check(&raw).and_then(|path| code.map(|()| path)) {
+    match policy(&raw).and_then(|path| code.map(|()| path)) {
         Ok(path) => {
             out.files.retain(|f| f.path != path);
             out.files.push(File { path, content });
@@ -261,11 +273,29 @@ fn looks_like_path(word: &str) -> bool {
             }))
 }
 
-/// The file policy: returns the normalised path, or why it is refused.
-///
-/// Allowed: `src/**/*.rs`, `tests/steps.rs` and `tests/steps/**/*.rs`,
-/// relative, without `..`, hidden parts, backslashes or drive prefixes.
-pub fn check(raw: &str) -> Result<String, String> {
+/// The web app's file policy: `app/**/*.rs` but `app/main.rs` (the
+/// tool's server), with the same rules on paths as [`check`].
+pub fn check_app(raw: &str) -> Result<String, String> {
+    let (path, parts) = normalise(raw)?;
+    if path == crate::prototype::APP_MAIN {
+        return Err(
+            "`app/main.rs` is the tool's server: write the page in `app/page.rs`".to_owned(),
+        );
+    }
+    let rust = std::path::Path::new(&path)
+        .extension()
+        .is_some_and(|e| e == "rs");
+    if !(rust && parts.len() >= 2 && parts[0] == crate::prototype::APP_DIR) {
+        return Err(
+            "only `app/page.rs` and modules below `app/page/` may be written: the library and the steps stay as they are".to_owned(),
+        );
+    }
+    Ok(path)
+}
+
+/// `raw` as a relative `/`-separated path and its parts, or why it cannot
+/// be one.
+fn normalise(raw: &str) -> Result<(String, Vec<&str>), String> {
     let path = raw.trim().trim_start_matches("./");
     if path.starts_with('/') || path.starts_with('~') {
         return Err(
@@ -288,7 +318,22 @@ pub fn check(raw: &str) -> Result<String, String> {
     if parts.iter().any(|p| p.starts_with('.')) {
         return Err("hidden files and folders are not allowed".to_owned());
     }
-    match path {
+    Ok((path.to_owned(), parts))
+}
+
+/// The file policy: returns the normalised path, or why it is refused.
+///
+/// Allowed: `src/**/*.rs`, `tests/steps.rs` and `tests/steps/**/*.rs`,
+/// relative, without `..`, hidden parts, backslashes or drive prefixes.
+pub fn check(raw: &str) -> Result<String, String> {
+    let (path, parts) = normalise(raw)?;
+    if parts[0] == crate::prototype::APP_DIR {
+        return Err(
+            "`app/` holds the web app, which is asked for on its own once the scenarios pass: write the library in `src/` and the steps in `tests/steps/`"
+                .to_owned(),
+        );
+    }
+    match path.as_str() {
         "Cargo.toml" | "Cargo.lock" => {
             return Err(format!(
                 "`{path}` belongs to the tool: the prototype uses only the standard library, and the tests only cucumber and tokio"
@@ -306,7 +351,7 @@ pub fn check(raw: &str) -> Result<String, String> {
     if parts[0] == "features" {
         return Err("the features belong to the product owner and are never rewritten".to_owned());
     }
-    let rust = std::path::Path::new(path)
+    let rust = std::path::Path::new(&path)
         .extension()
         .is_some_and(|e| e == "rs");
     let allowed = rust
@@ -319,7 +364,7 @@ pub fn check(raw: &str) -> Result<String, String> {
                 .to_owned(),
         );
     }
-    Ok(path.to_owned())
+    Ok(path)
 }
 
 /// Deepest nesting of brackets (`(`, `[`, `{`) [`check_code`] accepts.

@@ -37,5 +37,6 @@ pub mod spec;
 pub mod vacuity;
 pub(crate) mod verdict;
 pub(crate) mod watch;
+pub(crate) mod webapp;
 
 pub mod vocabulary;

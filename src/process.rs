@@ -48,6 +48,18 @@ impl Children {
         }
     }
 
+    /// Registers the process group `pid` of a long-running child started
+    /// elsewhere (the web app), so [`Self::kill_all`] ends it too.
+    pub fn adopt(&self, pid: u32) {
+        self.add(pid);
+    }
+
+    /// Kills the process group `pid` and forgets it.
+    pub fn end(&self, pid: u32) {
+        self.remove(pid);
+        kill_group(pid);
+    }
+
     fn add(&self, pid: u32) {
         self.0
             .lock()

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::spec::Spec;
 use crate::vocabulary::plural;
 
+pub mod app;
+
 /// Version of the prompt templates, recorded with every exchange.
 pub const VERSION: u32 = 3;
 
@@ -209,7 +211,7 @@ pub fn edit(spec: &Spec, changes: &str, files: &[(String, String)]) -> Prompt {
     )
 }
 
-fn push_features(out: &mut String, spec: &Spec) {
+pub(crate) fn push_features(out: &mut String, spec: &Spec) {
     for feature in &spec.features {
         push_block(
             out,
@@ -222,7 +224,7 @@ fn push_features(out: &mut String, spec: &Spec) {
 
 /// Writes `### path` and a fenced block longer than any backtick run in
 /// `content`, so a doc string or a Markdown comment cannot close it early.
-fn push_block(out: &mut String, path: &str, language: &str, content: &str) {
+pub(crate) fn push_block(out: &mut String, path: &str, language: &str, content: &str) {
     let fence = "`".repeat(longest_backtick_run(content).max(2) + 1);
     let _ = writeln!(
         out,

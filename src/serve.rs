@@ -7,8 +7,11 @@
 //! events: `progress` with the running round's phase, `report` when a run
 //! finishes) and `GET /report.json` (the JSON report, or `503 Service
 //! Unavailable` with `Retry-After` and a small JSON body while the first
-//! run is under way). It binds loopback only and serves nothing but these
-//! pages; it never runs the pipeline itself.
+//! run is under way), and the prototype's web app below `/app/`
+//! ([`crate::webapp::proxy`]: every answer of the app sandboxed in the
+//! browser, so it cannot reach the dashboard). It binds loopback only and
+//! serves nothing but these pages; it never runs the pipeline itself.
+//! [`AppServer`] serves the app alone (`wow app`).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -27,6 +30,7 @@ use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::report::Report;
+use crate::webapp::proxy::{self, Slot};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -63,36 +67,66 @@ const WAITING_JSON: &str =
 /// Seconds a client should wait before asking for `/report.json` again.
 const RETRY_AFTER_SECS: &str = "5";
 
+/// A server of the prototype's web app alone (`wow app`); dropping it
+/// stops the server.
+pub struct AppServer {
+    address: SocketAddr,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl AppServer {
+    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves the app in
+    /// `slot` at every path, in the background.
+    pub fn start(port: u16, slot: Arc<Slot>) -> Result<Self, Error> {
+        let (runtime, address) = listen(port, proxy::at_root(slot))?;
+        Ok(Self {
+            address,
+            _runtime: runtime,
+        })
+    }
+
+    /// The app's URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+}
+
+/// Serves `router` on 127.0.0.1:`port` on a runtime of its own.
+fn listen(port: u16, router: Router) -> Result<(tokio::runtime::Runtime, SocketAddr), Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+        .map_err(|source| Error::Bind { port, source })?;
+    let address = listener
+        .local_addr()
+        .map_err(|source| Error::Bind { port, source })?;
+    runtime.spawn(async move {
+        // The server ends with the runtime; an accept error ends it early.
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((runtime, address))
+}
+
 impl Server {
     /// Binds 127.0.0.1:`port` (0 picks a free port) and serves in the
-    /// background.
-    pub fn start(port: u16) -> Result<Self, Error> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .map_err(Error::Runtime)?;
+    /// background: the dashboard, and the app in `slot` below `/app/`.
+    pub fn start(port: u16, slot: Arc<Slot>) -> Result<Self, Error> {
         let (events, _) = broadcast::channel(64);
         let shared = Arc::new(Shared {
             html: RwLock::new(crate::report::html::render_live(None)),
             json: RwLock::new(None),
             events,
         });
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
-            .map_err(|source| Error::Bind { port, source })?;
-        let address = listener
-            .local_addr()
-            .map_err(|source| Error::Bind { port, source })?;
-        let app = Router::new()
+        let dashboard = Router::new()
             .route("/", get(page))
             .route("/events", get(events_stream))
             .route("/report.json", get(report_json))
             .with_state(Arc::clone(&shared));
-        runtime.spawn(async move {
-            // The server ends with the runtime; an accept error ends it early.
-            let _ = axum::serve(listener, app).await;
-        });
+        let (runtime, address) = listen(port, dashboard.merge(proxy::below_app(slot)))?;
         Ok(Self {
             shared,
             address,
@@ -183,7 +217,7 @@ mod tests {
 
     #[test]
     fn before_the_first_report_the_page_waits_in_the_report_look_and_the_json_says_so() {
-        let server = Server::start(0).expect("a free port");
+        let server = Server::start(0, Slot::new("none")).expect("a free port");
         let json = get(server.address, "/report.json");
         assert!(json.starts_with("HTTP/1.1 503"), "{json}");
         assert!(json.to_lowercase().contains("retry-after: 5"), "{json}");

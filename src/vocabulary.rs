@@ -114,6 +114,9 @@ pub enum FindingKind {
     NeverReachesPrototype,
     /// `unsafe`, `std::process`, `std::net` or `std::env` in the steps or the prototype.
     Forbidden,
+    /// The web app calls none of the library functions the verified
+    /// intents pin down ([`crate::audit::app`]).
+    UncheckedApp,
 }
 
 impl FindingKind {
@@ -144,6 +147,41 @@ pub struct Rejected {
     /// The path as the reply wrote it, or `(no path)`.
     pub path: String,
     pub reason: String,
+}
+
+/// The prototype's web app (`app/page.rs` in the tool's `app/main.rs`), as
+/// the reports show it. It never changes an intent's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppReport {
+    pub status: AppStatus,
+    /// Why the app is missing or unchecked, in plain words.
+    pub reason: Option<String>,
+    /// The library functions pinned down by verified intents that the page
+    /// calls (`Account::withdraw`).
+    pub calls: Vec<String>,
+    /// The static check's findings on the page ([`crate::audit::app`]).
+    pub findings: Vec<Finding>,
+    /// Model calls made for the app by this command (0: the page on disk
+    /// was kept).
+    pub model_calls: u32,
+    /// Time the model took for them, in milliseconds.
+    pub model_ms: u64,
+    /// Tokens of those calls, `null` where a provider counted nothing.
+    pub usage: Option<Usage>,
+    /// Wall time of the app's builds, in milliseconds.
+    pub build_ms: u64,
+}
+
+/// Whether the prototype has a page stakeholders can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppStatus {
+    /// Built, and it calls functions the scenarios pin down.
+    Ready,
+    /// Built, but it calls none of them: what it shows is not checked.
+    Unchecked,
+    /// No app: none was made, or it does not compile.
+    Missing,
 }
 
 /// Token counts reported by the provider for one call.

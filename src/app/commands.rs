@@ -67,6 +67,24 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         replay::write(&workspace.prototype.dir, &exchanges)?;
     }
     let mut report = session_report(&workspace, &session, started)?;
+    let mut recorded_app = if is_replay {
+        replay::Replay::open_app(&workspace.prototype.dir, &workspace.spec).ok()
+    } else {
+        None
+    };
+    let app_model: Option<&mut dyn Llm> = if is_replay {
+        recorded_app.as_mut().map(|r| r as &mut dyn Llm)
+    } else {
+        Some(llm.as_mut())
+    };
+    super::webapp::attach(
+        &workspace,
+        &mut report,
+        app_model,
+        !is_replay,
+        options.max_repairs,
+        progress,
+    )?;
     if options.critique {
         if is_replay {
             progress.note("no critique: a replay has no model to ask for a second opinion");
@@ -144,7 +162,7 @@ pub fn critique(options: &Critique, progress: &Progress) -> Result<u8, Error> {
 /// edit round from the current prototype. `publish` is told every report
 /// (`wow serve` shows it). Ends only on Ctrl-C, which leaves the last good
 /// prototype on disk.
-pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) -> Result<u8, Error> {
+pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Result<u8, Error> {
     let mut llm = model::live(
         &options.model,
         "`wow watch` needs a model: it updates the prototype when a feature changes",
@@ -156,6 +174,7 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) ->
     // Only the first handler counts; a second `set_handler` fails, harmlessly.
     let _ = ctrlc::set_handler(move || {
         crate::cargo::kill_running();
+        crate::webapp::stop_all();
         if let Ok(Some((prototype, files))) = restore.lock().map(|g| g.clone()) {
             let _ = prototype.write_files(&files);
         }
@@ -173,7 +192,7 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) ->
             rounds + 1,
             progress,
         ) {
-            Ok(Some((workspace, report))) => {
+            Ok(Some((workspace, report, app))) => {
                 progress.finish();
                 runs += 1;
                 rounds = report.rounds.last().map_or(rounds, |r| r.number);
@@ -191,7 +210,7 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) ->
                         super::publish(&report, &workspace, &options.reports)?;
                     }
                 }
-                publish(&report);
+                publish(&report, &workspace, app.as_deref());
                 let prototype = workspace.prototype;
                 if let (Ok(files), Ok(mut good)) = (prototype.read_files(), last_good.lock()) {
                     *good = Some((prototype, files));
@@ -209,6 +228,10 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &dyn Fn(&Report)) ->
     }
 }
 
+/// What `wow watch` hands on after each pass: the report, the workspace,
+/// and the app's executable when it built (`wow serve` restarts the app).
+pub type Publish<'a> = dyn Fn(&Report, &Workspace, Option<&Path>) + 'a;
+
 /// One pass of `wow watch`: `None` when a save changed no scenario.
 fn watch_once(
     options: &Watch,
@@ -216,7 +239,7 @@ fn watch_once(
     previous: Option<&(Spec, Report)>,
     first_round: u32,
     progress: &Progress,
-) -> Result<Option<(Workspace, Report)>, Error> {
+) -> Result<Option<(Workspace, Report, Option<PathBuf>)>, Error> {
     let started = Instant::now();
     let spec = super::features(&options.paths, options.deny_warnings)?;
     let workspace = super::workspace(spec, options.out.as_deref(), &options.build)?;
@@ -240,7 +263,7 @@ fn watch_once(
     };
     prototype.write_skeleton(&workspace.spec, &workspace.target_dir)?;
     super::record_sources(&workspace)?;
-    let report = match start {
+    let mut report = match start {
         // The prototype already matches these features: check it as it is.
         None => checked_report(&workspace, progress, started)?,
         Some(start) => {
@@ -262,7 +285,15 @@ fn watch_once(
             session_report(&workspace, &session, started)?
         }
     };
-    Ok(Some((workspace, report)))
+    let app = super::webapp::attach(
+        &workspace,
+        &mut report,
+        Some(llm),
+        true,
+        options.max_repairs,
+        progress,
+    )?;
+    Ok(Some((workspace, report, app)))
 }
 
 /// The report of the prototype as it is on disk, built, run and checked
@@ -303,12 +334,46 @@ fn session_report(
 
 /// `wow serve`: `wow watch` with a live dashboard on 127.0.0.1.
 pub fn serve(options: &Serve, progress: Progress) -> Result<u8, Error> {
-    let server = Arc::new(crate::serve::Server::start(options.port)?);
+    let slot = crate::webapp::proxy::Slot::new(crate::report::words::APP_WAITS);
+    let server = Arc::new(crate::serve::Server::start(
+        options.port,
+        Arc::clone(&slot),
+    )?);
     // On stdout too, so a script can find the address.
     println!("the live report is at {}", server.url());
     let listener = Arc::clone(&server);
     let progress = progress.with_listener(Arc::new(move |text: &str| listener.progress(text)));
-    watch(&options.watch, &progress, &|report| server.publish(report))
+    let running: Mutex<Option<crate::webapp::Running>> = Mutex::new(None);
+    watch(
+        &options.watch,
+        &progress,
+        &|report: &Report, workspace: &Workspace, app: Option<&Path>| {
+            let mut running = running
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // The previous round's app stops before this round's starts.
+            *running = None;
+            let why = match app.map(|app| crate::webapp::Running::start(app, &workspace.limits)) {
+                Some(Ok(app)) => {
+                    slot.up(app.address);
+                    *running = Some(app);
+                    None
+                }
+                Some(Err(error)) => Some(error.to_string()),
+                None => Some(
+                    report
+                        .app
+                        .as_ref()
+                        .and_then(|a| a.reason.clone())
+                        .unwrap_or_default(),
+                ),
+            };
+            if let Some(why) = why {
+                slot.down(&why);
+            }
+            server.publish(report);
+        },
+    )
 }
 
 /// Asks `llm` for a second opinion on the scenarios and writes the

@@ -17,6 +17,7 @@ mod commands;
 mod model;
 mod safety;
 mod warm;
+mod webapp;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -35,6 +36,7 @@ use crate::{critique, repair, sandbox, serve, watch};
 
 pub use commands::{check, critique, prompt, run, serve, test, watch};
 pub use safety::{doctor, restore};
+pub use webapp::app;
 
 /// How to reach the model: the model string and the settings of a call.
 #[derive(Debug, Clone, Default)]
@@ -115,6 +117,18 @@ pub struct Test {
     /// the only one in `generated/`.
     pub dir: Option<PathBuf>,
     pub reports: Reports,
+    pub build: BuildOptions,
+}
+
+/// `wow app`: serve the prototype's web app.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The prototype folder; `None`: as for [`Test`].
+    pub dir: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    pub port: u16,
+    /// Stop after this many minutes without a request.
+    pub idle_minutes: u64,
     pub build: BuildOptions,
 }
 
@@ -213,6 +227,12 @@ pub enum Error {
     History(#[from] history::Error),
     #[error(transparent)]
     Sandbox(#[from] sandbox::Error),
+    #[error("`{}` has no app to serve: {why}", .dir.display())]
+    NoApp { dir: PathBuf, why: String },
+    #[error(transparent)]
+    App(#[from] crate::webapp::Error),
+    #[error("the app keeps stopping: {0}")]
+    AppStopped(String),
 }
 
 const NO_MODEL_HELP: &str = "Choose a model with --model or the WOW_MODEL variable:

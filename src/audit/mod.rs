@@ -23,6 +23,7 @@
 //! walking happens on a thread with a large stack ([`on_large_stack`]).
 //! What must not happen: a reply that crashes wow.
 
+pub mod app;
 mod checks;
 mod forbidden;
 mod model;

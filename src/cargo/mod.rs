@@ -398,6 +398,43 @@ pub fn build_with(
     limits: Limits,
     children: &Children,
 ) -> Result<Build, Error> {
+    build_target(dir, target_dir, limits, children, Target::Intents)
+}
+
+/// What a build makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The scenarios' test executable (`cargo test --no-run --test intents`).
+    Intents,
+    /// The web app (`cargo build --features app --bin app`), which the
+    /// scenarios never build.
+    App,
+}
+
+impl Target {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Intents => "intents",
+            Self::App => "app",
+        }
+    }
+}
+
+/// Builds the web app of the prototype in `dir` (`app/main.rs` around the
+/// model's `app/page.rs`) in the same sandbox and limits as the scenarios'
+/// build; [`Build::Built`] carries the app's executable. Its errors never
+/// touch the scenarios' verdict: the caller reports the app as missing.
+pub fn build_app(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
+    build_target(dir, target_dir, limits, &RUNNING, Target::App)
+}
+
+fn build_target(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    children: &Children,
+    target: Target,
+) -> Result<Build, Error> {
     for name in FOREIGN {
         let path = dir.join(name);
         if path.symlink_metadata().is_ok() {
@@ -409,7 +446,7 @@ pub fn build_with(
     if let Some(unlocked) = fetch::fetch_needed(dir, toolchain.cargo_home.as_deref()) {
         fetch::fetch(dir, target_dir, limits, unlocked, children)?;
     }
-    let output = cargo_build(dir, target_dir, limits, children)?;
+    let output = cargo_build(dir, target_dir, limits, children, target)?;
     if output.timed_out {
         return Err(Error::BuildTimeout {
             dir: dir.to_owned(),
@@ -439,7 +476,10 @@ pub fn build_with(
                 }
             }
             "compiler-artifact"
-                if message.target.as_ref().is_some_and(|t| t.name == "intents")
+                if message
+                    .target
+                    .as_ref()
+                    .is_some_and(|t| t.name == target.name())
                     && message.executable.is_some() =>
             {
                 executable = message.executable;
@@ -467,26 +507,24 @@ pub fn build_with(
         .ok_or_else(|| Error::NoExecutable(dir.to_owned()))
 }
 
-/// `cargo test --no-run --frozen` of the `intents` test, with a scratch
-/// folder inside the target directory.
+/// `cargo test --no-run --frozen` of the `intents` test (or `cargo build
+/// --frozen` of the app), with a scratch folder inside the target directory.
 fn cargo_build(
     dir: &Path,
     target_dir: &Path,
     limits: Limits,
     children: &Children,
+    target: Target,
 ) -> Result<Output, Error> {
     let scratch = Scratch::new(Some(target_dir))?;
     let mut command = Command::new("cargo");
+    command.current_dir(dir);
+    match target {
+        Target::Intents => command.args(["test", "--no-run", "--frozen", "--test", "intents"]),
+        Target::App => command.args(["build", "--frozen", "--features", "app", "--bin", "app"]),
+    };
     command
-        .current_dir(dir)
-        .args([
-            "test",
-            "--no-run",
-            "--frozen",
-            "--test",
-            "intents",
-            "--message-format=json",
-        ])
+        .arg("--message-format=json")
         .arg("--target-dir")
         .arg(target_dir);
     let policy = (limits.sandbox == sandbox::Mode::On).then(|| {

@@ -23,6 +23,10 @@ pub const VERSION: u32 = 1;
 /// Folder of the recording inside a prototype.
 pub const DIR: &str = ".wow/exchanges";
 
+/// Folder of the web app's recording inside a prototype
+/// ([`crate::webapp::make`]): its own rounds, numbered from 1.
+pub const APP_DIR: &str = ".wow/exchanges/app";
+
 /// One model call as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exchange {
@@ -66,9 +70,10 @@ pub enum Error {
     },
 }
 
-/// Reads every exchange recorded in `prototype_dir`, in round order.
-pub fn read(prototype_dir: &Path) -> Result<Vec<Exchange>, Error> {
-    let dir = prototype_dir.join(DIR);
+/// Reads every exchange recorded in `folder` of `prototype_dir` ([`DIR`]
+/// or [`APP_DIR`]), in round order.
+fn read_in(prototype_dir: &Path, folder: &str) -> Result<Vec<Exchange>, Error> {
+    let dir = prototype_dir.join(folder);
     let Ok(entries) = fs::read_dir(&dir) else {
         return Err(Error::Missing(prototype_dir.to_owned()));
     };
@@ -98,7 +103,23 @@ pub fn read(prototype_dir: &Path) -> Result<Vec<Exchange>, Error> {
 
 /// Replaces the recording in `prototype_dir` with `exchanges`.
 pub fn write(prototype_dir: &Path, exchanges: &[Exchange]) -> Result<(), crate::prototype::Error> {
-    let dir = prototype_dir.join(DIR);
+    write_in(prototype_dir, DIR, exchanges)
+}
+
+/// Replaces the web app's recording in `prototype_dir` with `exchanges`.
+pub fn write_app(
+    prototype_dir: &Path,
+    exchanges: &[Exchange],
+) -> Result<(), crate::prototype::Error> {
+    write_in(prototype_dir, APP_DIR, exchanges)
+}
+
+fn write_in(
+    prototype_dir: &Path,
+    folder: &str,
+    exchanges: &[Exchange],
+) -> Result<(), crate::prototype::Error> {
+    let dir = prototype_dir.join(folder);
     if dir.is_dir() {
         for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
             if entry.path().extension().is_some_and(|e| e == "json") {
@@ -131,7 +152,16 @@ impl Replay {
     /// Opens the recording in `prototype_dir`, refusing it when the
     /// features of `spec` differ from those it was recorded for.
     pub fn open(prototype_dir: &Path, spec: &Spec) -> Result<Self, Error> {
-        let exchanges = read(prototype_dir)?;
+        Self::open_in(prototype_dir, DIR, spec)
+    }
+
+    /// Opens the web app's recording in `prototype_dir`, on the same terms.
+    pub fn open_app(prototype_dir: &Path, spec: &Spec) -> Result<Self, Error> {
+        Self::open_in(prototype_dir, APP_DIR, spec)
+    }
+
+    fn open_in(prototype_dir: &Path, folder: &str, spec: &Spec) -> Result<Self, Error> {
+        let exchanges = read_in(prototype_dir, folder)?;
         let now = spec.hashes();
         let recorded = &exchanges[0].features;
         if *recorded != now {

@@ -234,7 +234,8 @@ fn is_model_owned(rel: &str) -> bool {
 /// wrote, or that the tool never wrote. With no manifest at all, every
 /// model-owned file counts: nothing says the tool wrote it.
 pub fn edited(prototype: &Prototype) -> Result<Vec<String>, Error> {
-    let on_disk = prototype.read_files()?;
+    let mut on_disk = prototype.read_files()?;
+    on_disk.extend(prototype.read_app_files()?);
     let known = manifest(prototype)?.unwrap_or_default().files;
     Ok(on_disk
         .into_iter()

@@ -23,6 +23,15 @@ use crate::spec::Spec;
 const MANIFEST: &str = include_str!("manifest.toml");
 const LOCK: &str = include_str!("Cargo.lock.in");
 const HARNESS: &str = include_str!("intents.rs.in");
+/// The web app's server (`app/main.rs`), around the model-owned page.
+const APP_SERVER: &str = include_str!("app.rs.in");
+/// Where [`APP_SERVER`] is written.
+pub const APP_MAIN: &str = "app/main.rs";
+/// The folder of the web app: [`APP_MAIN`] is the tool's, the rest the model's.
+pub const APP_DIR: &str = "app";
+/// The optional dependencies of the web app in the tool-owned manifest
+/// (the `app` feature), which are not extra crates of the library.
+const APP_CRATES: &[&str] = &["httparse", "form_urlencoded"];
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
 const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/last-run.json\n/.wow/check/\n/.wow/lock\n/.wow/history/\n/.wow/trash-*/\n/report.html\n";
@@ -127,6 +136,7 @@ impl Prototype {
             ("Cargo.lock".to_owned(), &lock),
             ("tests/intents.rs".to_owned(), HARNESS),
             (".gitignore".to_owned(), GITIGNORE),
+            (APP_MAIN.to_owned(), APP_SERVER),
         ];
         for feature in &spec.features {
             written.push((format!("features/{}", feature.rel), &feature.text));
@@ -134,7 +144,7 @@ impl Prototype {
         for (rel, _) in &written {
             self.refuse_links(rel)?;
         }
-        for (rel, content) in &written[..4] {
+        for (rel, content) in &written[..5] {
             write(&self.path(rel), content)?;
         }
         let features = self.path("features");
@@ -192,7 +202,7 @@ impl Prototype {
         Ok(())
     }
 
-    /// Rewrites `Cargo.toml` and `tests/intents.rs` from wow's templates
+    /// Rewrites `Cargo.toml`, `tests/intents.rs` and `app/main.rs` from wow's templates
     /// when they differ, keeping the package name and the extra crates the
     /// manifest names (a prototype made by an older wow gets the current
     /// harness and lints). The lock file is kept: it may hold the extra
@@ -229,6 +239,9 @@ impl Prototype {
             != Some(HARNESS)
         {
             written.push(("tests/intents.rs".to_owned(), HARNESS));
+        }
+        if fs::read_to_string(self.path(APP_MAIN)).ok().as_deref() != Some(APP_SERVER) {
+            written.push((APP_MAIN.to_owned(), APP_SERVER));
         }
         if written.is_empty() {
             return Ok(());
@@ -326,6 +339,44 @@ impl Prototype {
         Ok(files)
     }
 
+    /// The model-owned files of the web app on disk: `app/**/*.rs` but
+    /// the tool's [`APP_MAIN`]. Empty when the prototype has no app.
+    pub fn read_app_files(&self) -> Result<Files, Error> {
+        let main = self.path(APP_MAIN);
+        let mut files = Files::new();
+        for path in list(&self.path(APP_DIR), |p| is_rust(p) && p != main)? {
+            let content = fs::read_to_string(&path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            files.insert(relative(&self.dir, &path), content);
+        }
+        Ok(files)
+    }
+
+    /// Makes the web app's model-owned files on disk exactly `files` (paths
+    /// the app's file policy accepted, [`crate::extract::check_app`]), like
+    /// [`Self::write_files`] does for the library and the steps.
+    pub fn write_app_files(&self, files: &Files) -> Result<(), Error> {
+        for rel in files.keys() {
+            self.refuse_links(rel)?;
+        }
+        let old = self.read_app_files()?;
+        for rel in old.keys() {
+            if !files.contains_key(rel) {
+                remove(&self.path(rel))?;
+            }
+        }
+        let mut written: Vec<(String, &str)> = Vec::new();
+        for (rel, content) in files {
+            if old.get(rel) != Some(content) {
+                write(&self.path(rel), content)?;
+            }
+            written.push((rel.clone(), content));
+        }
+        record(self, &written, None)
+    }
+
     /// Makes the model-owned files on disk exactly `files`: writes each one
     /// that differs and removes model-owned files not in the set.
     pub fn write_files(&self, files: &Files) -> Result<(), Error> {
@@ -354,11 +405,7 @@ fn manifest_text(name: &str, crates: &[crate::config::Crate]) -> String {
         return manifest;
     }
     let lines: String = crates.iter().map(|c| c.manifest_line() + "\n").collect();
-    manifest.replacen(
-        "[dev-dependencies]",
-        &format!("[dependencies]\n{lines}\n[dev-dependencies]"),
-        1,
-    )
+    manifest.replacen("[dependencies]\n", &format!("[dependencies]\n{lines}"), 1)
 }
 
 /// The extra crates of a manifest's `[dependencies]`, as wow wrote them
@@ -366,6 +413,7 @@ fn manifest_text(name: &str, crates: &[crate::config::Crate]) -> String {
 fn crates_of(dependencies: &toml::Table) -> Vec<crate::config::Crate> {
     dependencies
         .iter()
+        .filter(|(name, _)| !APP_CRATES.contains(&name.as_str()))
         .map(|(name, spec)| {
             let strings = |key: &str| -> Vec<String> {
                 spec.get(key)

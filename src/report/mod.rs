@@ -145,6 +145,9 @@ pub struct Report {
     /// mutant of them let through, or never reached): code the scenarios
     /// do not check, for the engineer. Empty when the check did not run.
     pub unpinned: Vec<String>,
+    /// The prototype's web app: whether stakeholders can click through it
+    /// (`wow app`), and why not; `null` when the command does not build it.
+    pub app: Option<crate::vocabulary::AppReport>,
 }
 
 /// Intent counts.
@@ -388,6 +391,7 @@ impl Report {
             critique: None,
             unpinned: unpinned.to_vec(),
             assumptions: session.map(|s| s.assumptions.clone()).unwrap_or_default(),
+            app: None,
         }
     }
 

@@ -180,6 +180,13 @@ fn footer(out: &mut String, report: &Report) {
             *out,
             "{DIM}prototype: {prototype} (re-run with `cargo test --test intents` there, or `wow test {prototype}`){DIM:#}"
         );
+        if let Some(app) = &report.app {
+            let tone = match app.status {
+                crate::vocabulary::AppStatus::Ready => DIM,
+                _ => AMBER,
+            };
+            let _ = writeln!(*out, "{tone}{}{tone:#}", words::app_line(app, prototype));
+        }
     }
 }
 

@@ -228,7 +228,40 @@ pub fn finding(kind: FindingKind) -> &'static str {
         FindingKind::NoAssertion => "checks nothing",
         FindingKind::NeverReachesPrototype => "never calls the prototype",
         FindingKind::Forbidden => "uses forbidden code",
+        FindingKind::UncheckedApp => "decides on its own",
     }
+}
+
+/// The app's line under the scoreboard: `app: ready (calls Account::withdraw, …): wow app generated/bank`.
+pub fn app_line(app: &crate::vocabulary::AppReport, dir: &str) -> String {
+    use crate::vocabulary::AppStatus;
+    let calls = match app.calls.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (it calls {one})"),
+        [first, second] => format!(" (it calls {first} and {second})"),
+        [first, rest @ ..] => format!(" (it calls {first} and {} more)", rest.len()),
+    };
+    let reason = app.reason.as_deref().unwrap_or("");
+    match app.status {
+        AppStatus::Ready => format!("app: ready{calls}; click through it with `wow app {dir}`"),
+        AppStatus::Unchecked => {
+            format!("app: built but unchecked: {reason}; `wow app {dir}` still serves it")
+        }
+        AppStatus::Missing => format!("app: missing: {reason}"),
+    }
+}
+
+/// Why no app was asked for: some intent is not verified.
+pub const APP_WAITS: &str =
+    "the app is asked for once every intent is verified, so that it shows a prototype that works";
+/// Why no app exists without a model.
+pub const APP_NO_MODEL: &str = "no app was ever made for this prototype: run `wow run` with a model (`--model`) once every intent passes";
+/// Why the recording gives no app.
+pub const APP_NOT_RECORDED: &str = "the recording holds no app";
+
+/// The page `wow app` and `wow serve` show when the app is not running.
+pub fn app_down(why: &str) -> String {
+    format!("The prototype's app is not running: {why}")
 }
 
 /// The title of the list of intents that do not pass.

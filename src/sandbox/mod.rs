@@ -102,6 +102,20 @@ impl Budget {
     };
 }
 
+impl Budget {
+    /// Defaults for the web app (`wow app`): no wall-clock limit (the
+    /// server stops it after an idle time instead), CPU time for a long
+    /// meeting, a small memory and file budget.
+    pub const APP: Self = Self {
+        timeout_secs: 0,
+        cpu_secs: 1800,
+        memory_mb: 1024,
+        file_size_mb: 16,
+        open_files: 256,
+        processes: 64,
+    };
+}
+
 /// What a contained process tree may reach.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
@@ -296,6 +310,17 @@ impl Policy {
             network: false,
             processes: true,
         }
+    }
+
+    /// The web app: its executable and the C runtime (read and execute),
+    /// the system's shared data (read), only `scratch` writable; no
+    /// network (`socket(2)` denied: the app serves only the listening
+    /// socket it inherits as stdin, so it can neither connect out nor
+    /// listen anywhere else), no new process, nothing of `/proc` or `/sys`.
+    pub fn app(executable: &Path, scratch: &Path, budget: Budget) -> Self {
+        let mut policy = Self::run(scratch, executable, scratch, budget);
+        policy.read.retain(|path| !path.starts_with(scratch));
+        policy
     }
 
     /// A run of the scenarios: the test executable and the C runtime
