@@ -80,6 +80,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is a flag of the command line"
+)]
 pub struct RunArgs {
     /// `.feature` files or folders; together they form one prototype.
     #[arg(default_value = "features")]
@@ -98,6 +102,9 @@ pub struct RunArgs {
     /// After a run where every intent is verified, ask for a second opinion on the scenarios (see `wow critique`).
     #[arg(long)]
     pub critique: bool,
+    /// Make no web app (no model call for it, no app build): the scenarios only, as in CI.
+    #[arg(long)]
+    pub no_app: bool,
     /// Overwrite model-owned files edited by hand (saved under `.wow/history/` first).
     #[arg(long)]
     pub force: bool,
@@ -152,6 +159,9 @@ pub struct WatchArgs {
     /// Model calls after each edit round.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_repairs: u32,
+    /// Make no web app (no model call for it, no app build).
+    #[arg(long)]
+    pub no_app: bool,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
@@ -427,6 +437,7 @@ impl RunArgs {
             model: self.model.choice(),
             max_repairs: self.max_repairs,
             critique: self.critique,
+            app: !self.no_app,
             force: self.force,
             reports: self.report.reports(),
             build: self.build.options(),
@@ -442,6 +453,7 @@ impl WatchArgs {
             model: self.model.choice(),
             out: self.out.clone(),
             max_repairs: self.max_repairs,
+            app: !self.no_app,
             reports: self.report.reports(),
             build: self.build.options(),
         }

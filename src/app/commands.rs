@@ -67,7 +67,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         replay::write(&workspace.prototype.dir, &exchanges)?;
     }
     let mut report = session_report(&workspace, &session, started)?;
-    let mut recorded_app = if is_replay {
+    let mut recorded_app = if is_replay && options.app {
         replay::Replay::open_app(&workspace.prototype.dir, &workspace.spec).ok()
     } else {
         None
@@ -77,14 +77,16 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
     } else {
         Some(llm.as_mut())
     };
-    super::webapp::attach(
-        &workspace,
-        &mut report,
-        app_model,
-        !is_replay,
-        options.max_repairs,
-        progress,
-    )?;
+    if options.app {
+        super::webapp::attach(
+            &workspace,
+            &mut report,
+            app_model,
+            !is_replay,
+            options.max_repairs,
+            progress,
+        )?;
+    }
     if options.critique {
         if is_replay {
             progress.note("no critique: a replay has no model to ask for a second opinion");
@@ -285,14 +287,18 @@ fn watch_once(
             session_report(&workspace, &session, started)?
         }
     };
-    let app = super::webapp::attach(
-        &workspace,
-        &mut report,
-        Some(llm),
-        true,
-        options.max_repairs,
-        progress,
-    )?;
+    let app = if options.app {
+        super::webapp::attach(
+            &workspace,
+            &mut report,
+            Some(llm),
+            true,
+            options.max_repairs,
+            progress,
+        )?
+    } else {
+        None
+    };
     Ok(Some((workspace, report, app)))
 }
 

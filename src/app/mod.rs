@@ -71,6 +71,7 @@ pub struct Reports {
 
 /// `wow run`: generate, build, run and repair.
 #[derive(Debug, Clone)]
+#[expect(clippy::struct_excessive_bools, reason = "each is a flag of `wow run`")]
 pub struct Run {
     /// `.feature` files or folders; together they form one prototype.
     pub paths: Vec<PathBuf>,
@@ -84,6 +85,8 @@ pub struct Run {
     pub max_repairs: u32,
     /// Ask for a second opinion after a run where every intent is verified.
     pub critique: bool,
+    /// Make the web app after the rounds (`--no-app`: false).
+    pub app: bool,
     /// Overwrite model-owned files edited by hand (saved first).
     pub force: bool,
     pub reports: Reports,
@@ -143,6 +146,8 @@ pub struct Watch {
     pub out: Option<PathBuf>,
     /// Model calls after each edit round.
     pub max_repairs: u32,
+    /// Make the web app after each pass (`--no-app`: false).
+    pub app: bool,
     pub reports: Reports,
     pub build: BuildOptions,
 }

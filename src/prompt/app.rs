@@ -3,8 +3,8 @@
 //!
 //! In: the [`Spec`], the verified library and steps (`(path, content)`),
 //! and for a repair the app's files and rustc's errors. Out: a [`Prompt`].
-//! The system text is the app's contract (the design notes, "The web
-//! app"); it changes only with [`VERSION`].
+//! The system text is the app's contract (the README, "The web app"); it
+//! changes only with [`VERSION`].
 
 use std::fmt::Write as _;
 

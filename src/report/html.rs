@@ -79,7 +79,11 @@ fn document(report: Option<&Report>, live: bool) -> String {
         "default-src 'none'; style-src '{}'; script-src {scripts}; {}img-src 'none'; \
          base-uri 'none'; form-action 'none'",
         csp_hash(&style),
-        if live { "connect-src 'self'; " } else { "" }
+        if live {
+            "connect-src 'self'; frame-src 'self'; "
+        } else {
+            ""
+        }
     );
     let title = report.map_or_else(
         || "wow · waiting for the first run".to_owned(),
@@ -102,6 +106,7 @@ fn document(report: Option<&Report>, live: bool) -> String {
                     (header(report))
                     main #main {
                         (attention(report))
+                        (app(report, live))
                         (assumptions(report))
                         (toc(report))
                         (features(report))
@@ -707,6 +712,28 @@ fn assumptions(report: &Report) -> Markup {
             section.notes aria-labelledby="assumptions-h" {
                 h2 #assumptions-h { (words::ASSUMPTIONS) }
                 ul { @for assumption in &report.assumptions { li { (assumption) } } }
+            }
+        }
+    }
+}
+
+/// The prototype's web app: in the live dashboard, the app itself (served
+/// by wow below `/app/`, sandboxed in the frame and by its own policy);
+/// in a report file, its status and the command that serves it.
+fn app(report: &Report, live: bool) -> Markup {
+    use crate::vocabulary::AppStatus;
+    let Some(app) = &report.app else {
+        return html! {};
+    };
+    let round = report.rounds.last().map(|r| r.number);
+    let prototype = report.prototype.as_deref().unwrap_or("generated/…");
+    html! {
+        section.app aria-labelledby="app-h" {
+            h2 #app-h { (words::APP_TITLE) }
+            p { (words::app_line(app, prototype)) }
+            @if live && app.status != AppStatus::Missing {
+                p.note { (words::app_round(round)) }
+                iframe src="/app/" sandbox="allow-forms" title=(words::APP_TITLE) {}
             }
         }
     }

@@ -251,6 +251,21 @@ pub fn app_line(app: &crate::vocabulary::AppReport, dir: &str) -> String {
     }
 }
 
+/// The title of the app's section in the reports.
+pub const APP_TITLE: &str = "The prototype, to click through";
+
+/// Which round's prototype the dashboard's app shows.
+pub fn app_round(round: Option<u32>) -> String {
+    match round {
+        Some(round) => format!(
+            "This is round {round}'s prototype: every answer on it comes from the library the scenarios above verified."
+        ),
+        None => {
+            "Every answer on it comes from the library the scenarios above verified.".to_owned()
+        }
+    }
+}
+
 /// Why no app was asked for: some intent is not verified.
 pub const APP_WAITS: &str =
     "the app is asked for once every intent is verified, so that it shows a prototype that works";

@@ -131,6 +131,11 @@ pub struct Policy {
     pub network: bool,
     /// New processes allowed (cargo starts rustc); threads always are.
     pub processes: bool,
+    /// Killed when wow dies (`PR_SET_PDEATHSIG`): for the web app, which
+    /// has no wall-clock limit and must not outlive the server in front of
+    /// it.
+    #[serde(default)]
+    pub die_with_parent: bool,
 }
 
 /// Folders of the system the toolchain and the C runtime live in.
@@ -309,6 +314,7 @@ impl Policy {
             write,
             network: false,
             processes: true,
+            die_with_parent: false,
         }
     }
 
@@ -320,6 +326,7 @@ impl Policy {
     pub fn app(executable: &Path, scratch: &Path, budget: Budget) -> Self {
         let mut policy = Self::run(scratch, executable, scratch, budget);
         policy.read.retain(|path| !path.starts_with(scratch));
+        policy.die_with_parent = true;
         policy
     }
 
@@ -350,6 +357,7 @@ impl Policy {
             write: vec![scratch.to_owned(), PathBuf::from("/dev/null")],
             network: false,
             processes: false,
+            die_with_parent: false,
         }
     }
 
@@ -401,6 +409,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("failed to bind the app to wow: {0}")]
+    Parent(String),
     #[error("failed to drop capabilities: {0}")]
     Capabilities(#[source] std::io::Error),
     #[error("failed to apply Landlock: {0}")]
@@ -511,9 +521,22 @@ pub fn launcher(args: &[OsString]) -> i32 {
         eprintln!("{PREFIX} usage: wow {LAUNCHER} POLICY -- PROGRAM [ARGS]...");
         return EXIT_SETUP;
     }
+    let parent = rustix::process::getppid();
     let layers = serde_json::from_str::<Policy>(&policy.to_string_lossy())
         .map_err(Error::Decode)
-        .and_then(|policy| confine::confine(&policy));
+        .and_then(|policy| {
+            if policy.die_with_parent {
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))
+                .map_err(|e| Error::Parent(e.to_string()))?;
+                // wow may have died before the setting took effect.
+                if rustix::process::getppid() != parent {
+                    return Err(Error::Parent("wow is gone".to_owned()));
+                }
+            }
+            confine::confine(&policy)
+        });
     let layers = match layers {
         Ok(layers) => layers,
         Err(error) => {

@@ -55,6 +55,16 @@ fn the_bundled_examples_replay_build_and_pass() {
     let report = wow.report();
     insta::assert_snapshot!("bundled_report", golden(&report));
     assert_eq!(report["summary"]["intents"], 23);
+    // The recorded page is on disk and builds: no model call for it.
+    assert_eq!(report["app"]["status"], "ready", "{}", report["app"]);
+    assert_eq!(report["app"]["model_calls"], 0);
+    assert!(
+        report["app"]["calls"]
+            .as_array()
+            .is_some_and(|calls| calls.iter().any(|c| c == "Account::withdraw")),
+        "{}",
+        report["app"]
+    );
     let rounds = report["rounds"].as_array().expect("rounds");
     assert_eq!(
         rounds.len(),

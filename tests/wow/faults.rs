@@ -162,6 +162,7 @@ async fn transient_faults_are_retried_and_the_run_goes_on() {
             "openai/gpt-test",
             "--base-url",
             &format!("{}/v1", server.uri()),
+            "--no-app",
             "--json",
             "report.json",
         ])

@@ -94,7 +94,7 @@ async fn hollow_intents_are_sent_back_for_repair_and_an_honest_reply_is_verified
     )
     .await;
     let (wow, out) = parking()
-        .args(&["run", "--critique", "--json", "report.json"])
+        .args(&["run", "--critique", "--no-app", "--json", "report.json"])
         .local_model(&server)
         .run_async()
         .await;

@@ -128,7 +128,14 @@ async fn watch_runs_an_edit_round_when_a_scenario_is_added() {
     let (mut live, first) = tokio::task::spawn_blocking(move || {
         let mut live = Live::start(
             &path,
-            &["watch", "--model", "vllm/test", "--base-url", &base],
+            &[
+                "watch",
+                "--no-app",
+                "--model",
+                "vllm/test",
+                "--base-url",
+                &base,
+            ],
         );
         let first = live.wait_for("intents pass");
         (live, first)
@@ -219,12 +226,15 @@ async fn serve_answers_on_loopback_and_pushes_each_finished_run() {
     std::fs::write(dir.path().join("features/parking.feature"), PARKING).expect("write");
     let server = fake_server(
         "/v1/chat/completions",
-        vec![openai_json(&reply(LIB_RIGHT, STEPS), "stop")],
+        vec![
+            openai_json(&reply(LIB_RIGHT, STEPS), "stop"),
+            openai_json(&crate::models::page(false), "stop"),
+        ],
     )
     .await;
     let base = format!("{}/v1", server.uri());
     let path = dir.path().to_owned();
-    let (live, events, page, json) = tokio::task::spawn_blocking(move || {
+    let (live, events, page, json, app) = tokio::task::spawn_blocking(move || {
         let mut live = Live::start(
             &path,
             &[
@@ -247,7 +257,9 @@ async fn serve_answers_on_loopback_and_pushes_each_finished_run() {
         let events = http(port, "/events", "event: report");
         let page = http(port, "/", "</html>");
         let json = http(port, "/report.json", "\"summary\"");
-        (live, events, page, json)
+        // The app, through the dashboard's own server.
+        let app = http(port, "/app/", "</html>");
+        (live, events, page, json, app)
     })
     .await
     .expect("serve");
@@ -266,6 +278,20 @@ async fn serve_answers_on_loopback_and_pushes_each_finished_run() {
         "the page follows the events"
     );
     assert!(json.contains("\"passed\": 3"), "{json}");
+    assert!(
+        page.contains("<iframe src=\"/app/\" sandbox=\"allow-forms\""),
+        "the dashboard shows the app: {page}"
+    );
+    assert!(page.contains("round 1's prototype"), "{page}");
+    assert!(
+        app.contains("<p id=\"fee\">0</p>"),
+        "the app answers: {app}"
+    );
+    assert!(
+        app.to_ascii_lowercase()
+            .contains("content-security-policy: sandbox allow-forms;"),
+        "{app}"
+    );
     tokio::task::spawn_blocking(move || live.interrupt())
         .await
         .expect("stop");

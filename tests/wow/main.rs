@@ -1,6 +1,9 @@
 //! The integration tests of `wow`, one binary (one link, shared helpers).
 //!
 //! - `conformance`: parsing against the cucumber/gherkin conformance data.
+//! - `app`: `wow app` on the bundled example, clicked through in headless
+//!   Chromium (node's `puppeteer-core` in `tests/tools`); a hostile page
+//!   against the app's sandbox.
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
 //! - `critique`: `wow critique`: invalid Gherkin sent back once, one
@@ -27,6 +30,7 @@
 //!   configurations, `wow doctor`.
 //! - `support`: the command builder and the fake servers.
 
+mod app;
 mod cli;
 mod conformance;
 mod critique;

@@ -68,6 +68,19 @@ const LIB_BROKEN: &str = "pub fn fee(minutes: u32) -> u32 {
 }
 ";
 
+/// The parking page, calling the library's `fee`; `broken` adds a type
+/// error for the app's repair round.
+pub(crate) fn page(broken: bool) -> String {
+    let error = if broken {
+        "let minutes: u32 = \"soon\";"
+    } else {
+        ""
+    };
+    format!(
+        "Hand-written test reply.\n\n### app/page.rs\n```rust\nuse crate::{{escape, Form}};\n\npub struct App {{ minutes: u32 }}\n\nimpl App {{\n    pub fn new() -> Self {{ App {{ minutes: 45 }} }}\n    pub fn title(&self) -> String {{ \"Parking fees\".to_owned() }}\n    pub fn render(&self) -> String {{\n        format!(\"<p id=\\\"fee\\\">{{}}</p><form method=\\\"post\\\"><input name=\\\"minutes\\\"><button name=\\\"action\\\" value=\\\"park\\\">Park</button></form>\", escape(&prototype::fee(self.minutes).to_string()))\n    }}\n    pub fn submit(&mut self, form: &Form) -> Result<String, String> {{\n        {error}\n        self.minutes = form.get(\"minutes\").unwrap_or(\"0\").parse().map_err(|_| \"minutes, please\".to_owned())?;\n        Ok(String::new())\n    }}\n}}\n```\n"
+    )
+}
+
 pub(crate) fn reply(lib: &str, steps: &str) -> String {
     format!(
         "Hand-written test reply.\n\n### src/lib.rs\n```rust\n{lib}```\n\n### tests/steps.rs\n```rust\n{steps}```\n"
@@ -207,6 +220,8 @@ async fn a_compile_error_is_repaired_through_anthropic() {
         vec![
             anthropic_stream(&reply(LIB_BROKEN, STEPS), "end_turn"),
             anthropic_stream(&reply(LIB_RIGHT, STEPS), "end_turn"),
+            anthropic_stream(&page(true), "end_turn"),
+            anthropic_stream(&page(false), "end_turn"),
         ],
     )
     .await;
@@ -229,7 +244,7 @@ async fn a_compile_error_is_repaired_through_anthropic() {
     assert_eq!(report["rounds"][0]["input_tokens"], 1500);
     assert_eq!(report["rounds"][0]["output_tokens"], 420);
     let sent = prompts(&server).await;
-    assert_eq!(sent.len(), 2);
+    assert_eq!(sent.len(), 4, "two rounds, then the app and its repair");
     assert!(
         sent[1].contains("mismatched types"),
         "the repair prompt carries rustc's error:\n{}",
@@ -238,6 +253,32 @@ async fn a_compile_error_is_repaired_through_anthropic() {
     assert!(
         sent[1].contains("let hours: u32 = \"many\";"),
         "the repair prompt carries the current files"
+    );
+    // Every intent verified: the app is asked for with the verified
+    // library, and repaired from rustc's errors on the page.
+    assert!(sent[2].contains("Write `app/page.rs`") && sent[2].contains("pub fn fee("));
+    assert!(
+        sent[3].contains("mismatched types") && sent[3].contains("let minutes: u32 = \"soon\";"),
+        "the app's repair carries its error and its page:\n{}",
+        sent[3]
+    );
+    let app = &report["app"];
+    assert_eq!(app["status"], "ready", "{app}");
+    assert_eq!(app["calls"], serde_json::json!(["fee"]), "{app}");
+    assert_eq!(app["model_calls"], 2);
+    assert_eq!(app["usage"]["input_tokens"], 3000, "{app}");
+    assert!(
+        wow.read("generated/features/app/page.rs")
+            .contains("prototype::fee")
+    );
+    for round in ["round-01.json", "round-02.json"] {
+        let exchange = wow.read(&format!("generated/features/.wow/exchanges/app/{round}"));
+        assert!(exchange.contains("\"origin\": \"model\""), "{exchange}");
+    }
+    assert!(
+        out.stdout.contains("app: ready (it calls fee)"),
+        "{}",
+        out.all()
     );
 }
 
@@ -347,7 +388,14 @@ async fn rate_limits_are_retried_and_unusable_replies_repaired() {
     )
     .await;
     let (wow, out) = parking()
-        .args(&["run", "--model", "openai/gpt-test", "--json", "report.json"])
+        .args(&[
+            "run",
+            "--model",
+            "openai/gpt-test",
+            "--no-app",
+            "--json",
+            "report.json",
+        ])
         .env("OPENAI_API_KEY", "sk-test")
         .env("OPENAI_BASE_URL", &format!("{}/v1", server.uri()))
         .run_async()
