@@ -5,7 +5,8 @@
 //!   exit codes.
 //! - `critique`: `wow critique`: invalid Gherkin sent back once, one
 //!   suggestion file per language, readable files.
-//! - `examples`: the bundled examples through replay, as the README runs them.
+//! - `examples`: the bundled examples through replay, as the README runs them;
+//!   `--tags` and `--name` on `wow test`.
 //! - `faults`: misbehaving model servers; retries, clear messages, the
 //!   previous prototype untouched.
 //! - `honesty`: hollow intents (passing without the prototype) and `wow critique`.
