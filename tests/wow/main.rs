@@ -1,5 +1,8 @@
 //! The integration tests of `wow`, one binary (one link, shared helpers).
 //!
+//! - `browser_tools`: Chromium, Node.js and the Cucumber tools of
+//!   `tests/tools`, checked first: without them the run stops at once,
+//!   saying what to install.
 //! - `conformance`: parsing against the cucumber/gherkin conformance data.
 //! - `cli`: the real binary on feature files: `check`, `prompt`, bad input,
 //!   exit codes.
@@ -28,6 +31,7 @@
 //!   configurations, `wow doctor`.
 //! - `support`: the command builder and the fake servers.
 
+mod browser_tools;
 mod cli;
 mod conformance;
 mod critique;
