@@ -11,6 +11,7 @@ use crate::cargo::Limits;
 use crate::llm;
 use crate::progress::Progress;
 use crate::sandbox::{self, Budget};
+use crate::spec;
 
 /// Turn Gherkin scenarios into a compiled, validated prototype with a
 /// language model, and see which intents pass.
@@ -46,7 +47,8 @@ pub enum Command {
   wow run                                             the bundled examples, replayed offline
   wow run features/ --model anthropic/claude-sonnet-4-5
   wow run cart.feature --model ollama/qwen2.5-coder:14b --out generated/cart
-  wow run --model 'cmd:llm -m gpt-4o' --json report.json --junit junit.xml")]
+  wow run --model 'cmd:llm -m gpt-4o' --json report.json --junit junit.xml
+  wow run --tags '@discount and not @slow'            only those scenarios run; the others are left out")]
     Run(RunArgs),
     /// Parse the features and list their intents (no model).
     #[command(after_help = "Examples:
@@ -58,7 +60,9 @@ pub enum Command {
     /// Rebuild an existing prototype and re-run its scenarios (no model).
     #[command(after_help = "Examples:
   wow test                         the prototype in this folder, or the only one in generated/
-  wow test generated/features --junit junit.xml")]
+  wow test generated/features --junit junit.xml
+  wow test --tags '(@pricing or @discount)'        re-run only the scenarios so tagged
+  wow test --name 'discount code'                  re-run only the scenarios whose name matches")]
     Test(TestArgs),
     /// Ask a model for a second opinion on the scenarios: suggested scenarios and questions.
     Critique(CritiqueArgs),
@@ -108,6 +112,8 @@ pub struct RunArgs {
     /// Overwrite model-owned files edited by hand (saved under `.wow/history/` first).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
@@ -162,6 +168,8 @@ pub struct WatchArgs {
     /// Make no web app (no model call for it, no app build).
     #[arg(long)]
     pub no_app: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub model: ModelArgs,
     #[command(flatten)]
@@ -338,6 +346,8 @@ pub struct TestArgs {
     /// The prototype folder [default: the current folder if it is one, else the only one in `generated/`].
     pub dir: Option<PathBuf>,
     #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub build: BuildArgs,
@@ -357,6 +367,28 @@ pub struct AppArgs {
     pub build: BuildArgs,
 }
 
+/// Which scenarios run, as Cucumber's runners choose them. The others are
+/// reported as left out: neither passing nor failing.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Run only the scenarios whose tags satisfy this Cucumber tag expression, such as `@discount and not @slow` or `(@a or @b)`; a scenario has the tags of its feature, rule and Examples too.
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Run only the scenarios whose name this regular expression matches (outline rows with their placeholders filled in); with `--tags`, both must hold.
+    #[arg(long, value_name = "REGEX")]
+    pub name: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(&self) -> Result<spec::Filter, Error> {
+        Ok(spec::Filter::new(
+            self.tags.as_deref(),
+            self.name.as_deref(),
+        )?)
+    }
+}
+
 pub use crate::app::Error;
 
 /// Runs the parsed command line and returns the exit code: 0 when every
@@ -372,7 +404,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     let _ = sandbox::protect_self();
     let progress = Progress::stderr(cli.quiet).verbose(cli.verbose);
     match cli.command {
-        Command::Run(args) => app::run(&args.options(), &progress),
+        Command::Run(args) => app::run(&args.options()?, &progress),
         Command::Check(args) => app::check(&app::Check {
             paths: args.paths,
             deny_warnings: args.deny_warnings,
@@ -384,6 +416,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         }),
         Command::Test(args) => app::test(
             &app::Test {
+                filter: args.filter.filter()?,
                 dir: args.dir,
                 reports: args.report.reports(),
                 build: args.build.options(),
@@ -399,11 +432,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             },
             &progress,
         ),
-        Command::Watch(args) => app::watch(&args.options(), &progress, &|_, _, _| {}),
+        Command::Watch(args) => app::watch(&args.options()?, &progress, &|_, _, _| {}),
         Command::Serve(args) => app::serve(
             &app::Serve {
                 port: args.port,
-                watch: args.watch.options(),
+                watch: args.watch.options()?,
             },
             progress,
         ),
@@ -429,8 +462,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 }
 
 impl RunArgs {
-    fn options(&self) -> app::Run {
-        app::Run {
+    fn options(&self) -> Result<app::Run, Error> {
+        Ok(app::Run {
+            filter: self.filter.filter()?,
             paths: self.paths.clone(),
             deny_warnings: self.deny_warnings,
             out: self.out.clone(),
@@ -441,13 +475,14 @@ impl RunArgs {
             force: self.force,
             reports: self.report.reports(),
             build: self.build.options(),
-        }
+        })
     }
 }
 
 impl WatchArgs {
-    fn options(&self) -> app::Watch {
-        app::Watch {
+    fn options(&self) -> Result<app::Watch, Error> {
+        Ok(app::Watch {
+            filter: self.filter.filter()?,
             paths: self.paths.clone(),
             deny_warnings: self.deny_warnings,
             model: self.model.choice(),
@@ -456,7 +491,7 @@ impl WatchArgs {
             app: !self.no_app,
             reports: self.report.reports(),
             build: self.build.options(),
-        }
+        })
     }
 }
 

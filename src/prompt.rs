@@ -102,7 +102,9 @@ Files you do not send keep their current content."#;
 /// Renders the first prompt of a run: the contract and every feature verbatim.
 pub fn generate(spec: &Spec) -> Prompt {
     let mut user = String::new();
-    let intents = spec.intents().count();
+    // Every scenario, those a filter left out too: the prototype is made
+    // for the whole features, and only the run is filtered.
+    let intents = spec.intents().count() + spec.left_out().count();
     let _ = writeln!(
         user,
         "Write the prototype and its step definitions for {} {} ({}). Every scenario must pass.\n",

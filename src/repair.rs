@@ -516,7 +516,9 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
             text,
             " passes, but would pass without the prototype doing anything: {message}. Make the `Given` and `When` steps call the prototype and the `Then` steps assert on what it returned, and put the behaviour in the prototype."
         ),
-        Status::NotRun | Status::Passed => write!(text, " did not run: {message}"),
+        Status::NotRun | Status::Passed | Status::LeftOut => {
+            write!(text, " did not run: {message}")
+        }
     };
     text
 }

@@ -38,11 +38,15 @@ pub enum Status {
     /// and the smallest change it suggests. Not passing, and not sent back
     /// for repair: the product owner decides.
     Disputed,
+    /// Not selected by `--tags` or `--name`: not prompted for, run or
+    /// judged this time. Neither passing nor failing; it never changes the
+    /// exit code.
+    LeftOut,
 }
 
 impl Status {
     /// Every status, in the order the reports list them.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Disputed,
         Self::Passed,
         Self::Failed,
@@ -51,6 +55,7 @@ impl Status {
         Self::Hollow,
         Self::Unverified,
         Self::NotRun,
+        Self::LeftOut,
     ];
 }
 

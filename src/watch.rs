@@ -162,8 +162,15 @@ fn describe(intent: &Intent) -> String {
 
 /// Intents added, changed (other steps) or removed from `old` to `new`.
 pub fn changes(old: &Spec, new: &Spec) -> Changes {
-    let before: BTreeMap<String, &Intent> = old.intents().map(|i| (key(i), i)).collect();
-    let after: BTreeMap<String, &Intent> = new.intents().map(|i| (key(i), i)).collect();
+    // Every scenario, those a filter left out too: the model keeps the
+    // prototype up to date with the whole features; only runs are filtered.
+    fn every(spec: &Spec) -> BTreeMap<String, &Intent> {
+        spec.intents()
+            .chain(spec.left_out())
+            .map(|i| (key(i), i))
+            .collect()
+    }
+    let (before, after) = (every(old), every(new));
     let mut changes = Changes::default();
     for (key, intent) in &after {
         match before.get(key) {
@@ -204,14 +211,17 @@ pub fn since(old: &Report, new: &Report) -> Since {
             .map(|s| format!("{} {}", s.keyword, s.text))
             .collect::<Vec<_>>()
     };
+    // Intents a filter left out neither pass nor fail: nothing to compare.
+    let judged = |i: &&crate::report::IntentReport| i.status != Status::LeftOut;
     let before: BTreeMap<String, (Status, Vec<String>)> = old
         .intents
         .iter()
+        .filter(judged)
         .map(|i| (name(&i.feature, &i.name), (i.status, wording(i))))
         .collect();
     let mut since = Since::default();
     let mut seen = Vec::new();
-    for intent in &new.intents {
+    for intent in new.intents.iter().filter(judged) {
         let id = name(&intent.feature, &intent.name);
         seen.push(id.clone());
         match before.get(&id) {
@@ -228,7 +238,7 @@ pub fn since(old: &Report, new: &Report) -> Since {
             Some(_) => {}
         }
     }
-    for intent in &old.intents {
+    for intent in old.intents.iter().filter(judged) {
         if !seen.contains(&name(&intent.feature, &intent.name)) {
             since.removed.push(intent.name.clone());
         }
@@ -308,6 +318,7 @@ fn mark(status: Status) -> &'static str {
         Status::Hollow => "◌",
         Status::Unverified => "◍",
         Status::Disputed => "⚑",
+        Status::LeftOut => "–",
         Status::NotRun | Status::Undefined | Status::Ambiguous => "?",
     }
 }

@@ -24,7 +24,7 @@ use crate::vocabulary::{Files, millis};
 /// scenarios and repair what fails; then the reports.
 pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
     let started = Instant::now();
-    let spec = super::features(&options.paths, options.deny_warnings)?;
+    let spec = super::features(&options.paths, options.deny_warnings, &options.filter)?;
     let out = options
         .out
         .clone()
@@ -109,7 +109,11 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
 /// `wow check`: parse the features and list their intents (no model).
 pub fn check(options: &Check) -> Result<u8, Error> {
     let started = Instant::now();
-    let spec = super::features(&options.paths, options.deny_warnings)?;
+    let spec = super::features(
+        &options.paths,
+        options.deny_warnings,
+        &spec::Filter::default(),
+    )?;
     let report = Report::listing(&spec, millis(started.elapsed()));
     if let Some(path) = &options.json {
         crate::report::write(&report, &spec, crate::report::Format::Json, path)?;
@@ -120,7 +124,11 @@ pub fn check(options: &Check) -> Result<u8, Error> {
 
 /// `wow prompt`: print the exact generation prompt (no model).
 pub fn prompt(options: &PromptOnly) -> Result<u8, Error> {
-    let spec = super::features(&options.paths, options.deny_warnings)?;
+    let spec = super::features(
+        &options.paths,
+        options.deny_warnings,
+        &spec::Filter::default(),
+    )?;
     let crates = crate::config::load(Path::new("."))?.crates;
     let prompt = crate::prompt::generate(&spec).with_crates(&crates);
     print!("{}", prompt.to_text());
@@ -135,7 +143,7 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
         Some(dir) => dir.clone(),
         None => super::find_prototype()?,
     };
-    let workspace = super::existing(&dir, &options.build)?;
+    let workspace = super::existing(&dir, &options.build, &options.filter)?;
     let _lock = crate::prototype::history::lock(&workspace.prototype)?;
     safety::announce(&workspace.limits, &workspace.prototype)?;
     let report = checked_report(&workspace, progress, started)?;
@@ -144,7 +152,11 @@ pub fn test(options: &Test, progress: &Progress) -> Result<u8, Error> {
 
 /// `wow critique`: a second opinion on the scenarios, written next to them.
 pub fn critique(options: &Critique, progress: &Progress) -> Result<u8, Error> {
-    let spec = super::features(&options.paths, options.deny_warnings)?;
+    let spec = super::features(
+        &options.paths,
+        options.deny_warnings,
+        &spec::Filter::default(),
+    )?;
     let llm = model::live(&options.model, "`wow critique` needs a model")?;
     let prototype_dir = Path::new("generated").join(&spec.name);
     let mut critique = second_opinion(&spec, &options.paths, llm, progress)?;
@@ -220,6 +232,12 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Res
                 previous = Some((workspace.spec, report));
             }
             Ok(None) => {}
+            // A filter that selects nothing from the start is bad input, as
+            // for `wow run`; later, a save may have removed a tag: go on.
+            Err(error @ Error::Spec(spec::Error::NothingSelected { .. })) if previous.is_none() => {
+                progress.finish();
+                return Err(error);
+            }
             Err(error) => {
                 progress.finish();
                 eprintln!("error: {error}");
@@ -243,7 +261,7 @@ fn watch_once(
     progress: &Progress,
 ) -> Result<Option<(Workspace, Report, Option<PathBuf>)>, Error> {
     let started = Instant::now();
-    let spec = super::features(&options.paths, options.deny_warnings)?;
+    let spec = super::features(&options.paths, options.deny_warnings, &options.filter)?;
     let workspace = super::workspace(spec, options.out.as_deref(), &options.build)?;
     let prototype = &workspace.prototype;
     let files = prototype.read_files()?;

@@ -89,6 +89,9 @@ pub struct Run {
     pub app: bool,
     /// Overwrite model-owned files edited by hand (saved first).
     pub force: bool,
+    /// The intents to run (`--tags`, `--name`); the model still writes
+    /// the prototype for every scenario.
+    pub filter: spec::Filter,
     pub reports: Reports,
     pub build: BuildOptions,
 }
@@ -119,6 +122,8 @@ pub struct Test {
     /// The prototype folder; `None`: the current folder if it is one, else
     /// the only one in `generated/`.
     pub dir: Option<PathBuf>,
+    /// The intents to run (`--tags`, `--name`).
+    pub filter: spec::Filter,
     pub reports: Reports,
     pub build: BuildOptions,
 }
@@ -148,6 +153,9 @@ pub struct Watch {
     pub max_repairs: u32,
     /// Make the web app after each pass (`--no-app`: false).
     pub app: bool,
+    /// The intents to run (`--tags`, `--name`); the model still updates
+    /// the prototype for every scenario.
+    pub filter: spec::Filter,
     pub reports: Reports,
     pub build: BuildOptions,
 }
@@ -259,16 +267,22 @@ pub struct Workspace {
 }
 
 /// The features under `paths`, parsed: their warnings printed on stderr,
-/// and refused (exit code 2) with `deny_warnings`.
-pub fn features(paths: &[PathBuf], deny_warnings: bool) -> Result<Spec, Error> {
+/// and refused (exit code 2) with `deny_warnings`; the intents `filter`
+/// leaves out set apart ([`Spec::select`]: a filter that selects nothing
+/// is refused, exit code 2).
+pub fn features(
+    paths: &[PathBuf],
+    deny_warnings: bool,
+    filter: &spec::Filter,
+) -> Result<Spec, Error> {
     let spec = spec::parse(paths)?;
     if deny_warnings {
-        return Ok(spec.deny_warnings()?);
+        return Ok(spec.deny_warnings()?.select(filter)?);
     }
     for warning in &spec.warnings {
         eprintln!("{warning}");
     }
-    Ok(spec)
+    Ok(spec.select(filter)?)
 }
 
 /// The workspace of the prototype made from `spec`: in `out`, or
@@ -291,8 +305,13 @@ pub fn workspace(spec: Spec, out: Option<&Path>, build: &BuildOptions) -> Result
 }
 
 /// The workspace of an existing prototype folder (`wow test`): its spec is
-/// that of its own copies of the features, named as `wow run` named them.
-pub fn existing(dir: &Path, build: &BuildOptions) -> Result<Workspace, Error> {
+/// that of its own copies of the features, named as `wow run` named them,
+/// with the intents `filter` leaves out set apart ([`Spec::select`]).
+pub fn existing(
+    dir: &Path,
+    build: &BuildOptions,
+    filter: &spec::Filter,
+) -> Result<Workspace, Error> {
     let prototype = Prototype::open(dir)?;
     let mut spec = spec::parse(&[prototype.path("features")])?;
     spec.rebase("features");
@@ -306,6 +325,7 @@ pub fn existing(dir: &Path, build: &BuildOptions) -> Result<Workspace, Error> {
     for warning in &spec.warnings {
         eprintln!("{warning}");
     }
+    let spec = spec.select(filter)?;
     let target_dir = target_dir(build.target_dir.as_deref(), dir)?;
     Ok(Workspace {
         spec,
@@ -513,7 +533,7 @@ mod tests {
             .write_skeleton(&workspace.spec, &workspace.target_dir)
             .expect("skeleton");
         record_sources(&workspace).expect("sources");
-        let tested = existing(&out, &build).expect("the prototype opens");
+        let tested = existing(&out, &build, &spec::Filter::default()).expect("the prototype opens");
         let test_ids: Vec<String> = tested.spec.intents().map(|i| i.id.clone()).collect();
         assert_eq!(test_ids, run_ids);
         assert!(

@@ -43,7 +43,10 @@ pub fn attach(
             target_dir: &workspace.target_dir,
             limits: workspace.limits,
             pinned: &pinned,
-            all_verified: report.all_passed() && report.summary.intents > 0,
+            // With a filter, intents left out are not verified: no app.
+            all_verified: report.all_passed()
+                && report.summary.intents > 0
+                && report.summary.left_out == 0,
             max_repairs,
         },
         llm,
@@ -106,7 +109,7 @@ pub fn app(options: &App, progress: &Progress) -> Result<u8, Error> {
         Some(dir) => dir.clone(),
         None => super::find_prototype()?,
     };
-    let workspace = super::existing(&dir, &options.build)?;
+    let workspace = super::existing(&dir, &options.build, &crate::spec::Filter::default())?;
     let made = {
         let _lock = crate::prototype::history::lock(&workspace.prototype)?;
         workspace.prototype.check_features()?;

@@ -594,7 +594,13 @@ pub fn run_with(
     children: &Children,
 ) -> Result<Run, Error> {
     let nonce = nonce()?;
-    let output = run_executable(dir, executable, nonce.as_bytes(), limits, children)?;
+    let output = run_executable(
+        dir,
+        executable,
+        harness_input(spec, &nonce).as_bytes(),
+        limits,
+        children,
+    )?;
     let duration_ms = millis(output.duration);
     let not_run =
         |why: &str| -> Vec<IntentResult> { spec.intents().map(|i| i.not_run(why)).collect() };
@@ -623,6 +629,20 @@ pub fn run_with(
         duration_ms,
         output: tail(&sanitize(&shown), 20_000),
     })
+}
+
+/// What the harness reads on stdin: the `nonce` on the first line, then,
+/// when a filter left some intents out of `spec`, one line per selected
+/// intent, `<cucumber line> <path under features/>`, so that only those
+/// run (`prototype/intents.rs.in`).
+fn harness_input(spec: &Spec, nonce: &str) -> String {
+    let mut input = format!("{nonce}\n");
+    if spec.selection.is_some() {
+        for intent in spec.intents() {
+            let _ = writeln!(input, "{} {}", intent.cucumber_line, intent.file);
+        }
+    }
+    input
 }
 
 /// Runs a test executable built from `dir` with `stdin`, in `dir`, under

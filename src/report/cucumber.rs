@@ -9,7 +9,9 @@
 //! code could forge. Statuses that Cucumber does not know are told in its
 //! terms: a step that did not run is `skipped`, and a hollow or unverified
 //! intent fails, at the step whose definition a finding names (else its
-//! last step), with the plain reason as `error_message`. What the report
+//! last step), with the plain reason as `error_message`; a scenario that
+//! `--tags` or `--name` left out has every step `skipped`, the reason as
+//! its description (never passed, never failed). What the report
 //! does not hold is not invented: no durations; tags carry the line of the
 //! feature or scenario they tag; a scenario's keyword is `Scenario` or
 //! `Scenario Outline`.
@@ -17,7 +19,7 @@
 use serde_json::{Value, json};
 
 use super::{FeatureReport, IntentReport, Report, StepReport, file_of};
-use crate::vocabulary::StepStatus;
+use crate::vocabulary::{Status, StepStatus};
 
 /// Renders `report` as Cucumber JSON (an array of features, pretty-printed).
 pub fn render(report: &Report) -> String {
@@ -120,7 +122,12 @@ fn element(feature_id: &str, intent: &IntentReport) -> Value {
         "keyword": keyword,
         "name": intent.name,
         "line": line,
-        "description": "",
+        // Where the format has room for why a scenario was left out.
+        "description": if intent.status == Status::LeftOut {
+            intent.reason.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
         "tags": tags(&intent.tags, intent.scenario_line),
         "steps": steps,
     })

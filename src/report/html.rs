@@ -165,10 +165,12 @@ fn headline(report: &Report) -> String {
     words::headline(report.summary.passed, report.summary.intents, report.ran())
 }
 
-/// The worst status of `intents`, for the colour and icon of a group.
+/// The worst status of `intents`, for the colour and icon of a group;
+/// intents a filter left out do not count.
 fn worst<'a>(intents: impl Iterator<Item = &'a IntentReport>) -> Status {
     intents
         .map(|i| i.status)
+        .filter(|s| *s != Status::LeftOut)
         .max_by_key(|s| (words::status(*s).2, *s == Status::Failed))
         .unwrap_or(Status::NotRun)
 }
@@ -210,6 +212,9 @@ fn header(report: &Report) -> Markup {
             @if unverified > 0 {
                 p.note.warn { span aria-hidden="true" { "◍ " } (words::capitalized(&words::unverified_note(unverified))) "." }
             }
+            @if let Some(selection) = report.selection.as_ref().filter(|_| report.summary.left_out > 0) {
+                p.note.muted { span aria-hidden="true" { "– " } (words::capitalized(&words::left_out_note(report.summary.left_out, &selection.to_string()))) "." }
+            }
         }
     }
 }
@@ -244,7 +249,7 @@ fn toc(report: &Report) -> Markup {
                 @let intents: Vec<&IntentReport> = report.of_feature(feature).collect();
                 li {
                     a href={ "#f-" (index) } { (feature.name) } " "
-                    span.count { (verified(&intents)) "/" (intents.len()) }
+                    span.count { (verified(&intents)) "/" (selected(&intents)) }
                 }
             }
             @if !report.rounds.is_empty() { li { a href="#rounds" { "Rounds" } } }
@@ -256,6 +261,14 @@ fn toc(report: &Report) -> Markup {
             button type="button" data-act="failing" aria-pressed="false" { "Only what does not pass" }
         }
     }
+}
+
+/// How many of `intents` were selected to run (not left out by a filter).
+fn selected(intents: &[&IntentReport]) -> usize {
+    intents
+        .iter()
+        .filter(|i| i.status != Status::LeftOut)
+        .count()
 }
 
 fn verified(intents: &[&IntentReport]) -> usize {
@@ -331,7 +344,7 @@ fn features(report: &Report) -> Markup {
                 h2 id={ "f-" (index) "-h" } { span.kw { (feature.keyword) ":" } " " (feature.name) }
                 p.where {
                     code { (feature.path) } (tags(&feature.tags)) " · "
-                    strong { (verified(&intents)) " of " (intents.len()) " verified" }
+                    strong { (verified(&intents)) " of " (selected(&intents)) " verified" }
                 }
                 (narrative(feature))
                 @if let Some(first) = intents.first() { (background_block(&first.steps[..background])) }

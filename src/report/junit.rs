@@ -62,7 +62,7 @@ fn case(intent: &IntentReport, feature: &str) -> TestCase {
         .filter(|r| !r.is_empty());
     let status = match intent.status {
         Status::Passed => TestCaseStatus::success(),
-        Status::NotRun => {
+        Status::NotRun | Status::LeftOut => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(
                 reason.unwrap_or(words::step(crate::vocabulary::StepStatus::NotRun).0),

@@ -118,6 +118,20 @@ fn headline(out: &mut String, report: &Report) {
             words::capitalized(&words::unverified_note(unverified))
         );
     }
+    if let Some(selection) = report
+        .selection
+        .as_ref()
+        .filter(|_| report.summary.left_out > 0)
+    {
+        put!(
+            out,
+            "\n{}.\n",
+            words::capitalized(&words::left_out_note(
+                report.summary.left_out,
+                &selection.to_string()
+            ))
+        );
+    }
 }
 
 fn features(out: &mut String, report: &Report) {
@@ -139,7 +153,11 @@ fn features(out: &mut String, report: &Report) {
                 .iter()
                 .filter(|i| i.status == Status::Passed)
                 .count();
-            put!(out, " {passed} | {} |", intents.len() - passed);
+            let judged = intents
+                .iter()
+                .filter(|i| i.status != Status::LeftOut)
+                .count();
+            put!(out, " {passed} | {} |", judged - passed);
         }
         out.push('\n');
     }

@@ -6,7 +6,8 @@
 //! (checked against `@cucumber/messages` [`PROTOCOL_VERSION`]). The stream
 //! is `meta`; per feature its `source`, `gherkinDocument` and one `pickle`
 //! per intent; one `stepDefinition` per step definition the report traced;
-//! `testRunStarted`; one `testCase` per pickle; per test case
+//! `testRunStarted`; one `testCase` per pickle (none for a pickle that
+//! `--tags` or `--name` left out, as Cucumber's filters do); per test case
 //! `testCaseStarted`, `testStepStarted`/`testStepFinished` per step and
 //! `testCaseFinished`; `testRunFinished`. Statuses Cucumber does not have
 //! are mapped so that nothing unverified reads as passed (see
@@ -66,7 +67,7 @@ fn render_at(report: &Report, spec: &Spec, finished: SystemTime) -> String {
             }
             None => ("en".to_owned(), Vec::new()),
         };
-        for spec_intent in &feature.intents {
+        for spec_intent in feature.every_intent() {
             let Some(intent) = intents.next() else { break };
             let pickling = picklings
                 .iter()
@@ -74,7 +75,10 @@ fn render_at(report: &Report, spec: &Spec, finished: SystemTime) -> String {
                 .cloned();
             let case = Case::new(intent, &spec_intent.name, pickling, &mut ids);
             out.emit("pickle", case.pickle(&uri, &language));
-            cases.push(case);
+            // As Cucumber does: a pickle a filter leaves out gets no test case.
+            if intent.status != Status::LeftOut {
+                cases.push(case);
+            }
         }
     }
 
@@ -559,7 +563,7 @@ fn step_results(
             let reason = intent.reason.clone().unwrap_or_default();
             results[at] = ("FAILED", Some(format!("not verified ({word}): {reason}")));
         }
-        Status::NotRun => {
+        Status::NotRun | Status::LeftOut => {
             for (i, result) in results.iter_mut().enumerate() {
                 *result = ("SKIPPED", (i == 0).then(|| intent.reason.clone()).flatten());
             }

@@ -125,6 +125,9 @@ pub struct Report {
     /// The prototype folder, or `null` for `check`.
     pub prototype: Option<String>,
     pub summary: Summary,
+    /// The filter that chose the intents to run (`--tags`, `--name`), or
+    /// `null` when every intent ran.
+    pub selection: Option<crate::spec::Selection>,
     /// The features the intents come from, with the SHA-256 of their text:
     /// the scenarios validated are the ones the product owner wrote.
     pub features: Vec<FeatureReport>,
@@ -150,9 +153,12 @@ pub struct Report {
     pub app: Option<crate::vocabulary::AppReport>,
 }
 
-/// Intent counts.
+/// Intent counts. Intents a filter left out are counted only in
+/// `left_out`: `intents` are the selected ones, `passed` and `failed` add
+/// up to them, and the exit code depends on them alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Intents selected to run (every intent without a filter).
     pub intents: usize,
     /// Verified intents: they pass, and only because the prototype works.
     pub passed: usize,
@@ -163,6 +169,8 @@ pub struct Summary {
     pub hollow: usize,
     /// Intents that did not run (part of `failed`; every intent for `wow check`).
     pub not_run: usize,
+    /// Intents a filter left out (status `left_out`; not in `intents`).
+    pub left_out: usize,
 }
 
 /// One feature file, its narrative, and the SHA-256 (hex) of its text.
@@ -315,57 +323,24 @@ impl Report {
             duration_ms,
             unpinned,
         } = *sources;
-        let intents: Vec<IntentReport> = spec
-            .intents()
-            .zip(results)
-            .enumerate()
-            .map(|(index, (intent, result))| IntentReport {
-                id: intent.id.clone(),
-                feature: intent.feature.clone(),
-                rule: intent.rule.clone(),
-                name: display_name(intent),
-                status: result.status,
-                failed_step: result.failed_step.clone(),
-                message: result.message.clone(),
-                reason: reason(result),
-                findings: findings
-                    .iter()
-                    .filter(|f| f.intents.is_empty() || f.intents.contains(&intent.id))
-                    .cloned()
-                    .collect(),
-                scenario_line: intent.scenario_line,
-                example: intent.example.clone(),
-                tags: intent.tags.clone(),
-                pinned_by: result.pinned_by.clone(),
-                steps: intent
-                    .steps
-                    .iter()
-                    .enumerate()
-                    .map(|(i, step)| StepReport {
-                        keyword: step.keyword.clone(),
-                        text: step.text.clone(),
-                        line: step.line,
-                        status: result.steps.get(i).copied().unwrap_or(StepStatus::NotRun),
-                        doc_string: step.doc_string.clone(),
-                        data_table: step.data_table.clone(),
-                        definition: traces.get(index).and_then(|t| t.get(i)).cloned().flatten(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let intents = intent_reports(spec, results, findings, traces);
         let count = |status| intents.iter().filter(|i| i.status == status).count();
         let passed = count(Status::Passed);
+        let left_out = count(Status::LeftOut);
+        let selected = intents.len() - left_out;
         Self {
             version: VERSION,
             model: session.map(|s| s.model.clone()),
             prototype: prototype.map(crate::spec::display_path),
             summary: Summary {
-                intents: intents.len(),
+                intents: selected,
                 passed,
-                failed: intents.len() - passed,
+                failed: selected - passed,
                 hollow: count(Status::Hollow),
                 not_run: count(Status::NotRun),
+                left_out,
             },
+            selection: spec.selection.clone(),
             features: spec
                 .features
                 .iter()
@@ -400,22 +375,25 @@ impl Report {
     pub fn ran(&self) -> bool {
         self.intents
             .iter()
+            .filter(|i| i.status != Status::LeftOut)
             .any(|i| i.status != Status::NotRun || i.message.is_some())
     }
 
-    /// The intents that are not verified, disputed ones first, then in report order.
+    /// The selected intents that are not verified, disputed ones first,
+    /// then in report order (those a filter left out are not among them).
     pub fn not_passing(&self) -> Vec<&IntentReport> {
         // Disputed intents first: the product owner decides about them.
         let mut out: Vec<&IntentReport> = self
             .intents
             .iter()
-            .filter(|i| i.status != Status::Passed)
+            .filter(|i| !matches!(i.status, Status::Passed | Status::LeftOut))
             .collect();
         out.sort_by_key(|i| i.status != Status::Disputed);
         out
     }
 
-    /// Whether every intent passed (exit code 0).
+    /// Whether every selected intent passed (exit code 0); intents a
+    /// filter left out do not count.
     pub fn all_passed(&self) -> bool {
         self.summary.passed == self.summary.intents
     }
@@ -595,6 +573,108 @@ fn display_name(intent: &Intent) -> String {
     }
 }
 
+/// One report per intent of `spec`, in file order: the selected ones from
+/// their `results` (in spec order), `findings` and `traces`, and those a
+/// filter left out among them.
+fn intent_reports(
+    spec: &Spec,
+    results: &[IntentResult],
+    findings: &[Finding],
+    traces: &[Vec<Option<CodeRef>>],
+) -> Vec<IntentReport> {
+    let mut intents: Vec<(&Intent, IntentReport)> = spec
+        .intents()
+        .zip(results)
+        .enumerate()
+        .map(|(index, (intent, result))| {
+            (
+                intent,
+                IntentReport {
+                    id: intent.id.clone(),
+                    feature: intent.feature.clone(),
+                    rule: intent.rule.clone(),
+                    name: display_name(intent),
+                    status: result.status,
+                    failed_step: result.failed_step.clone(),
+                    message: result.message.clone(),
+                    reason: reason(result),
+                    findings: findings
+                        .iter()
+                        .filter(|f| f.intents.is_empty() || f.intents.contains(&intent.id))
+                        .cloned()
+                        .collect(),
+                    scenario_line: intent.scenario_line,
+                    example: intent.example.clone(),
+                    tags: intent.tags.clone(),
+                    pinned_by: result.pinned_by.clone(),
+                    steps: intent
+                        .steps
+                        .iter()
+                        .enumerate()
+                        .map(|(i, step)| StepReport {
+                            keyword: step.keyword.clone(),
+                            text: step.text.clone(),
+                            line: step.line,
+                            status: result.steps.get(i).copied().unwrap_or(StepStatus::NotRun),
+                            doc_string: step.doc_string.clone(),
+                            data_table: step.data_table.clone(),
+                            definition: traces.get(index).and_then(|t| t.get(i)).cloned().flatten(),
+                        })
+                        .collect(),
+                },
+            )
+        })
+        .collect();
+    if let Some(selection) = &spec.selection {
+        let why = words::left_out(&selection.to_string());
+        intents.extend(
+            spec.left_out()
+                .map(|intent| (intent, left_out(intent, &why))),
+        );
+    }
+    // In file order, features in spec order: left-out intents among the others.
+    let feature_index = |intent: &Intent| {
+        spec.features
+            .iter()
+            .position(|f| f.rel == intent.file)
+            .unwrap_or(usize::MAX)
+    };
+    intents.sort_by_key(|(intent, _)| (feature_index(intent), intent.line));
+    intents.into_iter().map(|(_, report)| report).collect()
+}
+
+/// The report of an intent a filter left out, `why` its reason.
+fn left_out(intent: &Intent, why: &str) -> IntentReport {
+    IntentReport {
+        id: intent.id.clone(),
+        feature: intent.feature.clone(),
+        rule: intent.rule.clone(),
+        name: display_name(intent),
+        status: Status::LeftOut,
+        failed_step: None,
+        message: None,
+        reason: Some(why.to_owned()),
+        findings: Vec::new(),
+        scenario_line: intent.scenario_line,
+        example: intent.example.clone(),
+        tags: intent.tags.clone(),
+        steps: intent
+            .steps
+            .iter()
+            .map(|step| StepReport {
+                keyword: step.keyword.clone(),
+                text: step.text.clone(),
+                line: step.line,
+                status: StepStatus::NotRun,
+                doc_string: step.doc_string.clone(),
+                data_table: step.data_table.clone(),
+                definition: None,
+            })
+            .collect(),
+        pinned_by: Vec::new(),
+    }
+}
+
 /// Why an intent did not pass, in the product owner's words.
 pub fn reason(result: &IntentResult) -> Option<String> {
     let message = result.message.as_deref().unwrap_or_default();
@@ -603,7 +683,7 @@ pub fn reason(result: &IntentResult) -> Option<String> {
         Status::Undefined => words::UNDEFINED.to_owned(),
         Status::Ambiguous => words::AMBIGUOUS.to_owned(),
         Status::NotRun if message.is_empty() => return None,
-        Status::NotRun => message.to_owned(),
+        Status::NotRun | Status::LeftOut => message.to_owned(),
         Status::Failed => plain_failure(message),
         Status::Hollow => words::hollow(message),
         Status::Unverified => words::unverified(message),
@@ -694,6 +774,71 @@ Feature: Bank account
             steps: Vec::new(),
             pinned_by: Vec::new(),
         }
+    }
+
+    #[test]
+    fn intents_left_out_by_a_filter_are_listed_but_never_pass_or_fail() {
+        let (spec, _) = bank();
+        let filter = crate::spec::Filter::new(None, Some("Withdraw 10")).expect("valid");
+        let spec = spec.select(&filter).expect("one intent selected");
+        let report = Report::new(
+            &spec,
+            &Sources {
+                results: &[IntentResult {
+                    steps: vec![StepStatus::Passed; 3],
+                    ..result(Status::Passed, None, None)
+                }],
+                ..Sources::default()
+            },
+        );
+        let statuses: Vec<Status> = report.intents.iter().map(|i| i.status).collect();
+        assert_eq!(
+            statuses,
+            [Status::LeftOut, Status::Passed, Status::LeftOut],
+            "in file order"
+        );
+        assert_eq!(report.summary.intents, 1);
+        assert_eq!(report.summary.passed, 1);
+        assert_eq!(report.summary.failed, 0);
+        assert_eq!(report.summary.left_out, 2);
+        assert!(
+            report.all_passed(),
+            "the exit code depends on the selected intents"
+        );
+        assert!(report.not_passing().is_empty());
+        assert_eq!(
+            report.intents[0].reason.as_deref(),
+            Some("left out by --name 'Withdraw 10': not run this time")
+        );
+        let board = scoreboard(&report, &spec);
+        assert!(board.contains("1 of 1 intent passes"), "{board}");
+        assert!(
+            board.contains("2 intents left out by --name 'Withdraw 10'"),
+            "{board}"
+        );
+        let junit = junit::render(&report).expect("JUnit renders");
+        assert_eq!(junit.matches("<skipped").count(), 2, "{junit}");
+        assert!(junit.contains("left out by --name"), "{junit}");
+        let markdown = markdown::render(&report);
+        assert!(markdown.contains("2 left out"), "{markdown}");
+        let cucumber = cucumber::render(&report);
+        assert_eq!(
+            cucumber.matches("\"status\": \"passed\"").count(),
+            3,
+            "{cucumber}"
+        );
+        assert_eq!(
+            cucumber.matches("\"status\": \"skipped\"").count(),
+            6,
+            "{cucumber}"
+        );
+        assert!(
+            cucumber.contains("\"description\": \"left out by --name"),
+            "{cucumber}"
+        );
+        let messages = messages::render(&report, &spec);
+        assert_eq!(messages.matches("\"pickle\":").count(), 3, "{messages}");
+        assert_eq!(messages.matches("\"testCase\":").count(), 1, "{messages}");
     }
 
     /// Deposit passes, withdrawing 10 fails, withdrawing 150 is undefined.
@@ -822,7 +967,8 @@ Feature: Bank account
                 passed: 1,
                 failed: 2,
                 hollow: 0,
-                not_run: 0
+                not_run: 0,
+                left_out: 0,
             }
         );
         assert!(!report.all_passed());

@@ -54,7 +54,7 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
             crate::spec::display_path(&feature.source)
         );
         let mut rule: Option<&str> = None;
-        for intent in &feature.intents {
+        for intent in feature.every_intent() {
             let Some(result) = results.next() else { break };
             if intent.rule.as_deref() != rule {
                 rule = intent.rule.as_deref();
@@ -73,7 +73,12 @@ pub fn scoreboard(report: &Report, spec: &Spec) -> String {
             if let Some(step) = &result.failed_step {
                 let _ = writeln!(out, "{indent}    {DIM}at{DIM:#} {step}");
             }
-            if let Some(reason) = &result.reason {
+            // The footer says once why intents were left out.
+            if let Some(reason) = result
+                .reason
+                .as_ref()
+                .filter(|_| result.status != Status::LeftOut)
+            {
                 let _ = writeln!(out, "{indent}    {style}{reason}{style:#}");
             }
         }
@@ -116,6 +121,14 @@ fn footer(out: &mut String, report: &Report) {
         let _ = write!(*out, " · {model}");
     }
     out.push('\n');
+    if let Some(selection) = report
+        .selection
+        .as_ref()
+        .filter(|_| report.summary.left_out > 0)
+    {
+        let note = words::left_out_note(report.summary.left_out, &selection.to_string());
+        let _ = writeln!(*out, "{DIM}{}{DIM:#}", words::capitalized(&note));
+    }
     if !report.assumptions.is_empty() {
         let _ = writeln!(*out, "{BOLD}{}{BOLD:#}", words::ASSUMPTIONS);
         for assumption in &report.assumptions {
@@ -180,13 +193,18 @@ fn footer(out: &mut String, report: &Report) {
             *out,
             "{DIM}prototype: {prototype} (re-run with `cargo test --test intents` there, or `wow test {prototype}`){DIM:#}"
         );
-        if let Some(app) = &report.app {
-            let tone = match app.status {
-                crate::vocabulary::AppStatus::Ready => DIM,
-                _ => AMBER,
-            };
-            let _ = writeln!(*out, "{tone}{}{tone:#}", words::app_line(app, prototype));
-        }
+        app_line(out, report, prototype);
+    }
+}
+
+/// The web app's line, if the command made one.
+fn app_line(out: &mut String, report: &Report, prototype: &str) {
+    if let Some(app) = &report.app {
+        let tone = match app.status {
+            crate::vocabulary::AppStatus::Ready => DIM,
+            _ => AMBER,
+        };
+        let _ = writeln!(*out, "{tone}{}{tone:#}", words::app_line(app, prototype));
     }
 }
 

@@ -46,6 +46,7 @@ pub fn status(status: Status) -> (&'static str, &'static str, Tone) {
         Status::Unverified => ("Unverified", "◍", Tone::Warn),
         Status::Disputed => ("Disputed", "⚑", Tone::Warn),
         Status::NotRun => ("Not run", "·", Tone::Muted),
+        Status::LeftOut => ("Left out", "–", Tone::Muted),
     }
 }
 
@@ -79,17 +80,19 @@ pub enum Tally {
     Unverified,
     Failing,
     NotRun,
+    LeftOut,
 }
 
 impl Tally {
     /// The boxes, in the order shown.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Disputed,
         Self::Verified,
         Self::Hollow,
         Self::Unverified,
         Self::Failing,
         Self::NotRun,
+        Self::LeftOut,
     ];
 
     /// The box an intent status is counted in.
@@ -101,6 +104,7 @@ impl Tally {
             Status::Disputed => Self::Disputed,
             Status::Failed | Status::Undefined | Status::Ambiguous => Self::Failing,
             Status::NotRun => Self::NotRun,
+            Status::LeftOut => Self::LeftOut,
         }
     }
 
@@ -113,6 +117,7 @@ impl Tally {
             Self::Disputed => ("disputed", "⚑", Tone::Warn),
             Self::Failing => ("failing", "✘", Tone::Bad),
             Self::NotRun => ("not run", "·", Tone::Muted),
+            Self::LeftOut => ("left out", "–", Tone::Muted),
         }
     }
 }
@@ -134,6 +139,21 @@ pub fn headline(passed: usize, total: usize, ran: bool) -> String {
         let verb = if passed == 1 { "passes" } else { "pass" };
         format!("{passed} of {total} {noun} {verb}")
     }
+}
+
+/// Why an intent did not run: the filter `selection` (`--tags '@a'`) left
+/// it out.
+pub fn left_out(selection: &str) -> String {
+    format!("left out by {selection}: not run this time")
+}
+
+/// What the intents a filter left out mean, for a report with `left_out`
+/// of them and the filter `selection`.
+pub fn left_out_note(left_out: usize, selection: &str) -> String {
+    format!(
+        "{} out by {selection}: not run, and not counted as passing or failing",
+        plural(left_out, "intent left", "intents left"),
+    )
 }
 
 /// What hollow intents mean, for a report with `hollow` of them.

@@ -120,6 +120,7 @@ pub(crate) fn convert(
         description: feature.description.clone().filter(|d| !d.trim().is_empty()),
         tags: feature.tags.clone(),
         intents,
+        left_out: Vec::new(),
     }
 }
 

@@ -10,9 +10,10 @@
 //! file's `# language:` (`keywords`). This file holds the types, discovery
 //! and [`parse`]. It reads files and never writes or prints.
 
+mod filter;
 pub mod messages;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,8 @@ use serde::Serialize;
 mod convert;
 mod diagnose;
 pub(crate) mod keywords;
+
+pub use filter::{Filter, Selection};
 
 /// Largest feature file read, in bytes. Real feature files are a few KiB;
 /// anything this big is a mistake (a log or a data dump saved as `.feature`).
@@ -37,6 +40,9 @@ pub struct Spec {
     /// `Feature:`, a `<placeholder>` that names no Examples column, …), in
     /// file order: for stderr, or refused with [`Spec::deny_warnings`].
     pub warnings: Vec<Diagnostic>,
+    /// The filter that chose the intents ([`Spec::select`]); `None` when
+    /// every intent is selected.
+    pub selection: Option<Selection>,
 }
 
 /// How bad a [`Diagnostic`] is.
@@ -191,7 +197,12 @@ pub struct Feature {
     /// Free text under the feature line (usually the As a / I want / So that narrative).
     pub description: Option<String>,
     pub tags: Vec<String>,
+    /// The intents selected to run, in file order: every intent unless a
+    /// filter left some out ([`Spec::select`]).
     pub intents: Vec<Intent>,
+    /// The intents a filter left out, in file order: never prompted for
+    /// repair, built into a schedule, run or counted as failing.
+    pub left_out: Vec<Intent>,
 }
 
 /// One executable scenario: a scenario, or one Examples row of an outline.
@@ -273,7 +284,7 @@ impl Spec {
             }
             feature.source.clone_from(source);
             let shown = display_path(&feature.source);
-            for intent in &mut feature.intents {
+            for intent in feature.intents.iter_mut().chain(&mut feature.left_out) {
                 intent.id = format!("{shown}:{}", intent.line);
             }
         }
@@ -310,10 +321,62 @@ impl Spec {
         }
     }
 
-    /// Every intent of every feature, in order.
+    /// Every selected intent of every feature, in order: what the stages
+    /// prompt for, build, run and judge.
     pub fn intents(&self) -> impl Iterator<Item = &Intent> {
         self.features.iter().flat_map(|f| f.intents.iter())
     }
+
+    /// Every intent a filter left out, in order (none without a filter).
+    pub fn left_out(&self) -> impl Iterator<Item = &Intent> {
+        self.features.iter().flat_map(|f| f.left_out.iter())
+    }
+
+    /// The spec with only the intents `filter` selects left in
+    /// [`Feature::intents`], the others moved to [`Feature::left_out`],
+    /// and the filter kept in [`Spec::selection`]. The feature files
+    /// themselves are untouched. An empty filter changes nothing.
+    ///
+    /// # Errors
+    /// [`Error::NothingSelected`] when the filter selects no intent at all:
+    /// there would be nothing to prompt, build or run.
+    pub fn select(mut self, filter: &Filter) -> Result<Spec, Error> {
+        if filter.is_empty() {
+            return Ok(self);
+        }
+        for feature in &mut self.features {
+            let mut all = std::mem::take(&mut feature.intents);
+            all.append(&mut feature.left_out);
+            all.sort_by_key(|i| i.line);
+            (feature.intents, feature.left_out) = all.into_iter().partition(|i| filter.selects(i));
+        }
+        let selection = filter.selection();
+        if self.intents().next().is_none() {
+            let tags: BTreeSet<String> = self
+                .left_out()
+                .flat_map(|i| i.tags.iter().map(|t| format!("@{t}")))
+                .collect();
+            return Err(Error::NothingSelected {
+                selection: selection.to_string(),
+                intents: self.left_out().count(),
+                tags: tags.into_iter().collect(),
+            });
+        }
+        self.selection = Some(selection);
+        Ok(self)
+    }
+}
+
+fn nothing_selected(selection: &str, intents: usize, tags: &[String]) -> String {
+    let known = if tags.is_empty() {
+        "the features carry no tag".to_owned()
+    } else {
+        format!("their tags are {}", tags.join(", "))
+    };
+    format!(
+        "{selection} selects none of the {}: {known}; correct the filter, or run without it",
+        crate::vocabulary::plural(intents, "intent", "intents")
+    )
 }
 
 /// Why the features could not be read.
@@ -352,6 +415,24 @@ pub enum Error {
     /// Warnings refused by [`Spec::deny_warnings`].
     #[error("{}", denied(.0))]
     Warnings(Vec<Diagnostic>),
+    #[error(
+        "`--tags {expression}` is not a tag expression ({problem}): write tags with their `@`, joined by `and`, `or`, `not` and parentheses, such as `--tags '@discount and not @slow'`"
+    )]
+    TagExpression { expression: String, problem: String },
+    #[error(
+        "`--name {pattern}` is not a regular expression: {problem}\nescape the special characters (`\\(`, `\\.`), or match part of the scenario name, such as `--name 'discount'`"
+    )]
+    NamePattern { pattern: String, problem: String },
+    /// A filter that selects no intent at all: nothing would run.
+    #[error("{}", nothing_selected(.selection, *.intents, .tags))]
+    NothingSelected {
+        /// The filter, as [`Selection`] displays it.
+        selection: String,
+        /// How many intents the features hold.
+        intents: usize,
+        /// Every tag of those intents, with its `@`, sorted.
+        tags: Vec<String>,
+    },
     #[error("`{}` and `{}` would both be `features/{rel}` in the prototype: rename one", .first.display(), .second.display())]
     Collision {
         first: PathBuf,
@@ -374,6 +455,16 @@ pub fn language(text: &str) -> Option<&str> {
                     .trim(),
             )
         })
+}
+
+impl Feature {
+    /// Every intent of the feature, selected or left out by a filter, in
+    /// file order: what the reports list.
+    pub fn every_intent(&self) -> Vec<&Intent> {
+        let mut all: Vec<&Intent> = self.intents.iter().chain(&self.left_out).collect();
+        all.sort_by_key(|i| i.line);
+        all
+    }
 }
 
 impl Intent {
@@ -480,6 +571,7 @@ pub fn parse(paths: &[PathBuf]) -> Result<Spec, Error> {
         name: prototype_name(paths),
         features,
         warnings,
+        selection: None,
     };
     if spec.intents().next().is_none() {
         return Err(Error::NoIntents {

@@ -102,11 +102,7 @@ fn http(url: &str, method: &str, body: &str) -> String {
 fn a_stakeholder_withdraws_cash_in_the_bundled_app_in_chromium() {
     let wow = crate::examples::bundled();
     let served = Served::start(&wow, &["generated/features"]);
-    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools");
-    assert!(
-        tools.join("node_modules/puppeteer-core").is_dir(),
-        "the app test needs the npm package `puppeteer-core`: run `npm ci --prefix tests/tools`"
-    );
+    let tools = crate::support::find_cucumber_tools().unwrap_or_else(|missing| panic!("{missing}"));
     let png = artifacts().join("app.png");
     let _ = std::fs::remove_file(&png);
     let output = Command::new("node")

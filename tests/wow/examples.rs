@@ -88,13 +88,119 @@ fn the_bundled_examples_replay_build_and_pass() {
     let exchange = wow.read("generated/features/.wow/exchanges/round-01.json");
     assert!(exchange.contains("\"origin\": \"hand\""));
 
-    let out = wow.only_args(&["test", "generated/features"]).run();
+    let wow = wow.only_args(&["test", "generated/features"]);
+    let out = wow.run();
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
         out.stdout.contains("23 of 23 intents pass"),
         "{}",
         out.all()
     );
+    filters(wow);
+}
+
+/// `--tags` and `--name` on `wow test`, after the run above: only the
+/// selected scenarios run (a banking step broken by hand does not matter
+/// to a run of the discount scenarios), the others are reported as left
+/// out in every format, and a bad or empty filter is refused (exit 2).
+fn filters(wow: crate::support::Wow) {
+    let steps = "generated/features/tests/steps/banking.rs";
+    let opened = "world.banking.account = Some(Account::open(holder, balance));";
+    let broken = wow.read(steps).replace(
+        opened,
+        &format!("{opened}\n    panic!(\"broken by hand for the filter test\");"),
+    );
+    assert_ne!(
+        broken,
+        wow.read(steps),
+        "the banking step to break is there"
+    );
+    let wow = wow.file(steps, &broken).only_args(&[
+        "test",
+        "generated/features",
+        "--tags",
+        "@discount and not @pricing",
+        "--json",
+        "report.json",
+        "--junit",
+        "filtered.xml",
+        "--messages",
+        "filtered.ndjson",
+    ]);
+    let out = wow.run();
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(out.stdout.contains("2 of 2 intents pass"), "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("21 intents left out by --tags '@discount and not @pricing'"),
+        "{}",
+        out.all()
+    );
+    let report = wow.report();
+    assert_eq!(report["summary"]["intents"], 2);
+    assert_eq!(report["summary"]["left_out"], 21);
+    assert_eq!(report["selection"]["tags"], "@discount and not @pricing");
+    for intent in report["intents"].as_array().expect("intents") {
+        let tags: Vec<&str> = intent["tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .filter_map(|t| t.as_str())
+            .collect();
+        let selected = tags.contains(&"discount") && !tags.contains(&"pricing");
+        let expected = if selected { "passed" } else { "left_out" };
+        assert_eq!(intent["status"], expected, "{intent}");
+    }
+    let junit = wow.read("filtered.xml");
+    assert_eq!(junit.matches("<skipped").count(), 21, "{junit}");
+    assert!(junit.contains("left out by --tags"), "{junit}");
+    let messages = wow.read("filtered.ndjson");
+    assert_eq!(messages.matches("{\"pickle\":").count(), 23);
+    assert_eq!(messages.matches("{\"testCase\":").count(), 2);
+
+    // The hand edit does break banking: run alone, it fails.
+    let mut wow = wow.only_args(&[
+        "test",
+        "generated/features",
+        "--name",
+        "^Emptying the account$",
+    ]);
+    let out = wow.run();
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(out.stdout.contains("0 of 1 intent pass "), "{}", out.all());
+    assert!(out.stdout.contains("broken by hand"), "{}", out.all());
+
+    for (args, said) in [
+        (
+            ["--tags", "@discount and"],
+            "`--tags @discount and` is not a tag expression",
+        ),
+        (
+            ["--name", "Withdraw (all"],
+            "`--name Withdraw (all` is not a regular expression",
+        ),
+        (
+            ["--tags", "@discont"],
+            "--tags '@discont' selects none of the 23 intents: their tags are @checkout, @discount, @pricing",
+        ),
+    ] {
+        for command in [
+            &["test", "generated/features"][..],
+            &[
+                "run",
+                "--model",
+                "vllm/test",
+                "--base-url",
+                "http://127.0.0.1:9/v1",
+            ][..],
+        ] {
+            wow = wow.only_args(command).args(&args);
+            let out = wow.run();
+            assert_eq!(out.code, 2, "{}", out.all());
+            assert!(out.stderr.contains(said), "{}", out.all());
+            assert!(!out.stderr.contains("compiling"), "{}", out.all());
+        }
+    }
 }
 
 /// The JSON report with what changes from run to run masked: durations

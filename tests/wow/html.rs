@@ -129,6 +129,7 @@ fn label(status: Status) -> &'static str {
         Status::Undefined => "Undefined",
         Status::Ambiguous => "Ambiguous",
         Status::NotRun => "Not run",
+        Status::LeftOut => "Left out",
     }
 }
 

@@ -1,5 +1,8 @@
 //! The integration tests of `wow`, one binary (one link, shared helpers).
 //!
+//! - `browser_tools`: Chromium, Node.js and the Cucumber tools of
+//!   `tests/tools`, checked first: without them the run stops at once,
+//!   saying what to install.
 //! - `conformance`: parsing against the cucumber/gherkin conformance data.
 //! - `app`: `wow app` on the bundled example, clicked through in headless
 //!   Chromium (node's `puppeteer-core` in `tests/tools`); a hostile page
@@ -8,7 +11,8 @@
 //!   exit codes.
 //! - `critique`: `wow critique`: invalid Gherkin sent back once, one
 //!   suggestion file per language, readable files.
-//! - `examples`: the bundled examples through replay, as the README runs them.
+//! - `examples`: the bundled examples through replay, as the README runs them;
+//!   `--tags` and `--name` on `wow test`.
 //! - `faults`: misbehaving model servers; retries, clear messages, the
 //!   previous prototype untouched.
 //! - `honesty`: hollow intents (passing without the prototype) and `wow critique`.
@@ -31,6 +35,7 @@
 //! - `support`: the command builder and the fake servers.
 
 mod app;
+mod browser_tools;
 mod cli;
 mod conformance;
 mod critique;

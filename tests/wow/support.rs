@@ -256,19 +256,93 @@ pub fn anthropic_stream(text: &str, stop_reason: &str) -> ResponseTemplate {
     sse(&events)
 }
 
-/// The browser (`chromium` on the `PATH`), or a failure saying how to
-/// install it: this test never passes without having looked at the page.
-pub fn chromium() -> PathBuf {
+/// How to run the other tests on a machine without the browser tests' tools.
+const SKIP_HINT: &str = "or leave the browser tests out: \
+    `cargo test -- --skip browser_tools:: --skip html:: --skip messages::`";
+
+/// The browser (`chromium` on the `PATH`), or what to install.
+pub fn find_chromium() -> Result<PathBuf, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|dir| dir.join("chromium"))
         .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "the browser tests need Chromium: install it with \
-                 `apt-get install -y --no-install-recommends chromium` (Debian), as `.ci/run` does"
-            )
+        .ok_or_else(|| {
+            "the browser tests need Chromium: install it with \
+             `apt-get install -y --no-install-recommends chromium` (Debian), as `.ci/run` does"
+                .to_owned()
         })
+}
+
+/// The folder of the Cucumber tools (`tests/tools`, its npm packages
+/// installed, Node.js on the `PATH`), or what to install.
+pub fn find_cucumber_tools() -> Result<PathBuf, String> {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools");
+    let node = Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !node.is_ok_and(|s| s.success()) {
+        return Err(
+            "the messages test needs Node.js (18 or later) on the `PATH`: install it \
+             (Debian: `apt-get install -y nodejs npm`), then run `npm ci --prefix tests/tools`"
+                .to_owned(),
+        );
+    }
+    for package in [
+        "@cucumber/messages",
+        "@cucumber/html-formatter",
+        "ajv",
+        "puppeteer-core",
+    ] {
+        if !tools.join("node_modules").join(package).is_dir() {
+            return Err(format!(
+                "the messages and app tests need the npm package `{package}`: run \
+                 `npm ci --prefix tests/tools` (as `.ci/run` does)"
+            ));
+        }
+    }
+    Ok(tools)
+}
+
+/// What the browser tests lack, one line each with how to install it;
+/// empty when Chromium, Node.js and the Cucumber tools are all there.
+pub fn missing_tools() -> Vec<String> {
+    [find_chromium(), find_cucumber_tools()]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect()
+}
+
+/// Ends the whole test run at once, before any prototype is built, when
+/// [`missing_tools`] names something: a full `cargo test` cannot pass
+/// without it, and the failure would otherwise be told only after every
+/// other test ran (some twenty minutes on two cores). The message goes
+/// past the test harness's output capture, straight to stderr.
+pub fn stop_without_tools() {
+    let missing = missing_tools();
+    if missing.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = missing.iter().map(|line| format!("  - {line}")).collect();
+    let text = format!(
+        "\nerror: the tests cannot all pass on this machine:\n{}\n  {SKIP_HINT}\n",
+        lines.join("\n")
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+    std::process::exit(101);
+}
+
+/// The browser, or a failure saying how to install it: a browser test
+/// never passes without having looked at the page.
+pub fn chromium() -> PathBuf {
+    find_chromium().unwrap_or_else(|hint| panic!("{hint}"))
+}
+
+/// The Cucumber tools' folder, or a failure saying how to install them:
+/// the messages test never passes without them having read the stream.
+pub fn cucumber_tools() -> PathBuf {
+    find_cucumber_tools().unwrap_or_else(|hint| panic!("{hint}"))
 }
 
 /// Runs headless Chromium on `page` with the network cut off, `extra` being
