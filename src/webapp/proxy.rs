@@ -12,8 +12,10 @@
 //! server): in the browser the page runs in an opaque origin without
 //! scripts, so it cannot reach wow's dashboard next to it, change the
 //! scoreboard, or load anything from elsewhere. Only `GET`, `HEAD` and
-//! `POST` go through, with a form body of at most [`MAX_BODY`] bytes; of
-//! the app's headers only a relative `Location` is kept.
+//! `POST` go through, with a form body of at most [`MAX_BODY`] bytes, and
+//! only when the `Host` is this machine's loopback (so a page elsewhere
+//! cannot drive the app through DNS rebinding); of the app's headers only
+//! a relative `Location` is kept.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -24,7 +26,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, LOCATION, REFERRER_POLICY,
     X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -143,6 +145,15 @@ async fn forward(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !is_loopback_host(host) {
+        // A page elsewhere whose name was made to point at 127.0.0.1 (DNS
+        // rebinding) must not drive the app.
+        return contained(StatusCode::FORBIDDEN, None, Vec::new());
+    }
     if ![Method::GET, Method::HEAD, Method::POST].contains(method) {
         return contained(StatusCode::METHOD_NOT_ALLOWED, None, Vec::new());
     }
@@ -210,6 +221,20 @@ async fn forward(
     contained(status, location, answer[head..].to_vec())
 }
 
+/// Whether `host` (a `Host` header) names this machine's loopback:
+/// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or("").to_owned()
+    };
+    matches!(name.as_str(), "127.0.0.1" | "localhost" | "[::1]")
+}
+
 /// Whether `location` stays on this server: no scheme, no `//host`, no
 /// control characters.
 fn is_relative(location: &str) -> bool {
@@ -272,6 +297,21 @@ mod tests {
             "./\r\nSet-Cookie: a=b",
         ] {
             assert!(!is_relative(dropped), "{dropped}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_hosts_reach_the_app() {
+        for host in ["127.0.0.1:8080", "localhost:7878", "[::1]:80", "127.0.0.1"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example:8080",
+            "127.0.0.1.evil.example",
+            "[::2]:80",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
         }
     }
 
