@@ -597,3 +597,46 @@ async fn crates_allowed_in_wow_toml_reach_the_prototype_and_the_prompt() {
         out.all()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_with_a_name_filter_runs_and_repairs_only_the_selected_intents() {
+    // Whole hours instead of started ones: only the 180-minute row fails,
+    // and `--name` leaves it out.
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![openai_json(&reply(LIB_WRONG, STEPS), "stop")],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&[
+            "run",
+            "--name",
+            "^The first hour is free$",
+            "--no-app",
+            "--json",
+            "report.json",
+        ])
+        .local_model(&server)
+        .run_async()
+        .await;
+    assert_eq!(out.code, 0, "the selected intent passes: {}", out.all());
+    let report = wow.report();
+    assert_eq!(report["summary"]["intents"], 1);
+    assert_eq!(report["summary"]["passed"], 1);
+    assert_eq!(report["summary"]["left_out"], 2);
+    let statuses: Vec<&str> = report["intents"]
+        .as_array()
+        .expect("intents")
+        .iter()
+        .map(|i| i["status"].as_str().expect("a status"))
+        .collect();
+    assert_eq!(statuses, ["passed", "left_out", "left_out"]);
+    // The failing row was never run, so nothing went back to the model.
+    assert_eq!(prompts(&server).await.len(), 1);
+    assert!(
+        out.stdout.contains("1 of 1 intent passes")
+            && out.stdout.contains("2 intents left out by --name"),
+        "{}",
+        out.all()
+    );
+}
