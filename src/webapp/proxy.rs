@@ -207,8 +207,11 @@ async fn forward(
     let Ok(httparse::Status::Complete(head)) = response.parse(&answer) else {
         return unavailable("its answer is not HTTP");
     };
+    // Informational and unknown codes would change how the connection to
+    // the browser behaves: only whole answers go through.
     let status = response
         .code
+        .filter(|c| (200..600).contains(c))
         .and_then(|c| StatusCode::from_u16(c).ok())
         .unwrap_or(StatusCode::BAD_GATEWAY);
     let location = response
