@@ -124,8 +124,17 @@ pub fn generate(spec: &Spec) -> Prompt {
 ///
 /// `problems` is Markdown written by the repair stage (compiler diagnostics,
 /// failing scenarios with their failing step and message, rejected files).
-pub fn repair(spec: &Spec, round: u32, problems: &str, files: &[(String, String)]) -> Prompt {
-    update(
+/// `outlines` are `(path, outline)` of the files the failures do not run
+/// (their items without function bodies, [`crate::audit::outline`]): sent
+/// so the model knows what exists, at a fraction of the tokens.
+pub fn repair(
+    spec: &Spec,
+    round: u32,
+    problems: &str,
+    files: &[(String, String)],
+    outlines: &[(String, String)],
+) -> Prompt {
+    let mut prompt = update(
         spec,
         &format!(
             "Round {round} of this prototype did not pass all its scenarios. Fix the cause of each problem below; keep what already works."
@@ -133,7 +142,17 @@ pub fn repair(spec: &Spec, round: u32, problems: &str, files: &[(String, String)
         "Problems",
         problems,
         files,
-    )
+    );
+    if !outlines.is_empty() {
+        let _ = writeln!(
+            prompt.user,
+            "\n## Other files, outlined\n\nThe failures above do not run these files, so they are shown without the bodies of their functions (`{{ … }}`). Leave them out of your reply unless you must change one; then send it whole, bodies included.\n"
+        );
+        for (path, outline) in outlines {
+            push_block(&mut prompt.user, path, "rust", outline);
+        }
+    }
+    prompt
 }
 
 /// A prompt to update the current files: the task, a titled section (what
@@ -292,7 +311,7 @@ mod tests {
                 "#[derive(Debug, Default, cucumber::World)]\npub struct World;\n".to_owned(),
             ),
         ];
-        let prompt = repair(&spec, 2, problems, &files);
+        let prompt = repair(&spec, 2, problems, &files, &[]);
         // The contract is the same in every round (snapshotted once, above).
         assert_eq!(prompt.system, generate(&spec).system);
         insta::assert_snapshot!(prompt.user);
@@ -322,7 +341,7 @@ mod tests {
             "src/lib.rs".to_owned(),
             "//! ````text\n//! a\n//! ````\n".to_owned(),
         )];
-        let user = repair(&bank_and_cart(), 1, "none", &files).user;
+        let user = repair(&bank_and_cart(), 1, "none", &files, &[]).user;
         assert!(
             user.contains("### src/lib.rs\n`````rust\n//! ````text\n//! a\n//! ````\n`````\n"),
             "{user}"

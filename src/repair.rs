@@ -524,10 +524,23 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
 }
 
 /// The prompt for the round after `round`.
+/// The repair prompt after `round`. After a round that ran, only the files
+/// the failing intents run go whole, the others as outlines
+/// ([`crate::audit::outline::focus`]); after a compile error, every file
+/// goes whole (an error may be anywhere).
 fn next_prompt(spec: &Spec, round: &Round) -> Prompt {
+    let focus = if round.outcome == Outcome::Ran && round.results.len() == spec.intents().count() {
+        crate::audit::outline::focus(spec, &round.files, &round.results)
+    } else {
+        crate::audit::outline::Focus {
+            whole: round.files.keys().cloned().collect(),
+            outlines: Vec::new(),
+        }
+    };
     let files: Vec<(String, String)> = round
         .files
         .iter()
+        .filter(|(p, _)| focus.whole.contains(*p))
         .map(|(p, c)| (p.clone(), c.clone()))
         .collect();
     prompt::repair(
@@ -535,6 +548,7 @@ fn next_prompt(spec: &Spec, round: &Round) -> Prompt {
         round.number,
         round.problems.as_deref().unwrap_or_default(),
         &files,
+        &focus.outlines,
     )
 }
 

@@ -27,6 +27,7 @@ pub mod app;
 mod checks;
 mod forbidden;
 mod model;
+pub mod outline;
 mod trace;
 
 use std::sync::{Mutex, PoisonError};
