@@ -276,6 +276,11 @@ fn seccomp(policy: &Policy) -> Result<bool, Error> {
     let condition = |arg: u8, op: SeccompCmpOp, value: u64| {
         SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(build)
     };
+    // An `int` argument: the kernel ignores the upper half, so the filter
+    // must too (or setting it would slip past).
+    let dword = |arg: u8, op: SeccompCmpOp, value: u64| {
+        SeccompCondition::new(arg, SeccompCmpArgLen::Dword, op, value).map_err(build)
+    };
     let mut denied: BTreeMap<i64, Vec<SeccompRule>> = ALWAYS_DENIED
         .iter()
         .chain(ARCH_DENIED)
@@ -290,6 +295,37 @@ fn seccomp(policy: &Policy) -> Result<bool, Error> {
         FALLBACK.iter().map(|&nr| (nr, Vec::new())).collect();
     if !policy.network {
         denied.insert(libc::SYS_socket, Vec::new());
+        // An inherited socket (the app's listener) must not become a
+        // client: `connect` (also the `AF_UNSPEC` that unbinds it) and
+        // TCP Fast Open, which connects from `sendto`/`sendmsg` and which
+        // Landlock does not see.
+        denied.insert(libc::SYS_connect, Vec::new());
+        let fast_open = u64::try_from(libc::MSG_FASTOPEN).expect("MSG_FASTOPEN is positive");
+        for (nr, flags) in [
+            (libc::SYS_sendto, 3),
+            (libc::SYS_sendmsg, 2),
+            (libc::SYS_sendmmsg, 3),
+        ] {
+            denied.insert(
+                nr,
+                vec![
+                    SeccompRule::new(vec![dword(
+                        flags,
+                        SeccompCmpOp::MaskedEq(fast_open),
+                        fast_open,
+                    )?])
+                    .map_err(build)?,
+                ],
+            );
+        }
+    }
+    if policy.die_with_parent {
+        // Clearing the parent-death signal would let the app outlive wow.
+        let pdeathsig = u64::try_from(libc::PR_SET_PDEATHSIG).expect("a positive option");
+        denied.insert(
+            libc::SYS_prctl,
+            vec![SeccompRule::new(vec![dword(0, SeccompCmpOp::Eq, pdeathsig)?]).map_err(build)?],
+        );
     }
     if !policy.processes {
         // A thread shares the address space and sets CLONE_THREAD; a
@@ -309,6 +345,15 @@ fn seccomp(policy: &Policy) -> Result<bool, Error> {
             denied.insert(libc::SYS_vfork, Vec::new());
         }
         fallback.insert(libc::SYS_clone3, Vec::new());
+        // No other program either: safe code can write any executable to
+        // its scratch folder (or hand one to the dynamic loader) and
+        // `exec` it, and native code reaches every call this filter
+        // allows. The launcher itself execs through `execveat`, which the
+        // standard library never calls. Nor a process group or session of
+        // its own, out of reach of the kill of its group.
+        denied.insert(libc::SYS_execve, Vec::new());
+        denied.insert(libc::SYS_setsid, Vec::new());
+        denied.insert(libc::SYS_setpgid, Vec::new());
     }
     #[cfg(target_arch = "x86_64")]
     {

@@ -18,8 +18,10 @@
 //!   abstract Unix sockets are scoped to the sandbox (ABI 6+); a process in
 //!   the sandbox cannot `ptrace` or read `/proc/<pid>/environ` of one
 //!   outside it;
-//! - seccomp: `socket` denied unless the network is allowed, new processes
-//!   denied unless allowed (threads stay possible), and `ptrace`, `bpf`,
+//! - seccomp: `socket`, `connect` and TCP Fast Open denied unless the
+//!   network is allowed, new processes and `execve` denied unless allowed
+//!   (threads stay possible; the launcher execs through `execveat`),
+//!   clearing the parent-death signal denied to the app, and `ptrace`, `bpf`,
 //!   `io_uring_*`, `unshare`, `mount`, raising limits and similar system
 //!   calls always denied.
 //!
@@ -31,7 +33,7 @@
 mod confine;
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt as _;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -521,6 +523,7 @@ pub fn launcher(args: &[OsString]) -> i32 {
         eprintln!("{PREFIX} usage: wow {LAUNCHER} POLICY -- PROGRAM [ARGS]...");
         return EXIT_SETUP;
     }
+    close_inherited();
     let parent = rustix::process::getppid();
     let layers = serde_json::from_str::<Policy>(&policy.to_string_lossy())
         .map_err(Error::Decode)
@@ -551,12 +554,79 @@ pub fn launcher(args: &[OsString]) -> i32 {
         );
         return 0;
     };
-    let error = Command::new(program).args(&args[3..]).exec();
+    let error = exec(program, &args[3..]);
     eprintln!(
         "{PREFIX} failed to start `{}`: {error}",
         program.to_string_lossy()
     );
     EXIT_EXEC
+}
+
+/// Closes every descriptor but stdin, stdout and stderr: what `wow`'s own
+/// parent left open without close-on-exec (a terminal, a pipe, a socket)
+/// must not reach the contained program. Read from `/proc/self/fd`
+/// before Landlock closes `/proc`.
+fn close_inherited() {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let open: Vec<i32> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    for fd in open {
+        // The listing's own descriptor is among them, closed already.
+        let _ = nix::unistd::close(fd);
+    }
+}
+
+/// Replaces this process with `program` (found on `PATH` when it names no
+/// folder), `args` and this process's environment, through `execveat`:
+/// runs deny `execve` ([`confine`]), so that what they run cannot start
+/// another program. Returns only on failure.
+fn exec(program: &std::ffi::OsStr, args: &[OsString]) -> std::io::Error {
+    use std::ffi::CString;
+    use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
+    let path = if program.as_bytes().contains(&b'/') {
+        PathBuf::from(program)
+    } else {
+        match which(&program.to_string_lossy()) {
+            Some(path) => path,
+            None => return std::io::ErrorKind::NotFound.into(),
+        }
+    };
+    let c = |text: &[u8]| CString::new(text).map_err(std::io::Error::other);
+    let strings = || -> std::io::Result<(CString, Vec<CString>, Vec<CString>)> {
+        let path = c(path.as_os_str().as_bytes())?;
+        let words = std::iter::once(program)
+            .chain(args.iter().map(OsString::as_os_str))
+            .map(|a| c(a.as_bytes()))
+            .collect::<Result<_, _>>()?;
+        let env = std::env::vars_os()
+            .map(|(name, value)| {
+                let mut pair = name.into_vec();
+                pair.push(b'=');
+                pair.extend(value.as_bytes());
+                c(&pair)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((path, words, env))
+    };
+    let (path, words, env) = match strings() {
+        Ok(strings) => strings,
+        Err(error) => return error,
+    };
+    match nix::unistd::execveat(
+        nix::fcntl::AT_FDCWD,
+        &path,
+        &words,
+        &env,
+        nix::fcntl::AtFlags::empty(),
+    ) {
+        Ok(never) => match never {},
+        Err(errno) => errno.into(),
+    }
 }
 
 /// Makes this process non-dumpable: its memory and `/proc/<pid>/environ`

@@ -239,11 +239,12 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Whether `location` stays on this server: no scheme, no `//host`, no
-/// control characters.
+/// backslash (browsers read `\\host` and `/\\host` as `//host`), no control
+/// characters.
 fn is_relative(location: &str) -> bool {
     !location.contains(':')
         && !location.starts_with("//")
-        && !location.starts_with("/\\")
+        && !location.contains('\\')
         && location.chars().all(|c| c.is_ascii_graphic())
 }
 
@@ -296,6 +297,9 @@ mod tests {
             "https://example.com/",
             "//example.com/",
             "/\\example.com",
+            "\\\\example.com/",
+            "\\/example.com/",
+            "./\\\\example.com",
             "javascript:alert(1)",
             "./\r\nSet-Cookie: a=b",
         ] {

@@ -163,7 +163,7 @@ fn a_stakeholder_withdraws_cash_in_the_bundled_app_in_chromium() {
 
 /// A page that tries, on every render, what an app must never do, and
 /// shows what happened: `connect=…`, `bind=…`, `read=…`, `write=…`,
-/// `scratch=…` (writing its own scratch folder, which it may).
+/// `scratch=…` (writing its own scratch folder, which it may), `exec=…`.
 fn hostile_page(listener: &str, secret: &Path, outside: &Path) -> String {
     let secret = format!("{:?}", secret.display().to_string());
     let outside = format!("{:?}", outside.display().to_string());
@@ -196,8 +196,19 @@ impl App {{
         let write = outcome(std::fs::write({outside}, "escaped"));
         let home = std::env::var("HOME").unwrap_or_default();
         let scratch = outcome(std::fs::write(format!("{{home}}/mine.txt"), "ok"));
+        // Becoming another program (its own copy here; any file it writes
+        // would do) hands native code every call the sandbox allows.
+        let exec = if std::env::args().any(|a| a == "again") {{
+            "allowed".to_owned()
+        }} else {{
+            use std::os::unix::process::CommandExt as _;
+            let error = std::process::Command::new(format!("{{home}}/../app"))
+                .arg("again")
+                .exec();
+            format!("denied ({{error}})")
+        }};
         escape(&format!(
-            "connect={{connect}};bind={{bind}};read={{read}};write={{write}};scratch={{scratch}};"
+            "connect={{connect}};bind={{bind}};read={{read}};write={{write}};scratch={{scratch}};exec={{exec}};"
         ))
     }}
 
@@ -234,7 +245,7 @@ fn a_hostile_app_cannot_connect_listen_read_or_write_outside_its_folder() {
         let served = Served::start(&wow, &["generated/features", "--sandbox", "on"]);
         http(&served.url, "GET", "")
     };
-    for what in ["connect", "bind", "read", "write"] {
+    for what in ["connect", "bind", "read", "write", "exec"] {
         assert!(
             outcome(&seen, what).starts_with("denied"),
             "the sandboxed app could {what}: {seen}"
@@ -251,9 +262,11 @@ fn a_hostile_app_cannot_connect_listen_read_or_write_outside_its_folder() {
     // The same page without the sandbox does all of it: the check sees.
     let open = {
         let served = Served::start(&wow, &["generated/features", "--sandbox", "off"]);
+        // The first answer is lost when the app becomes its copy.
+        let _ = http(&served.url, "GET", "");
         http(&served.url, "GET", "")
     };
-    for what in ["connect", "bind", "read", "write"] {
+    for what in ["connect", "bind", "read", "write", "exec"] {
         assert_eq!(outcome(&open, what), "allowed", "{what}: {open}");
     }
     std::thread::sleep(Duration::from_millis(200));
@@ -261,5 +274,115 @@ fn a_hostile_app_cannot_connect_listen_read_or_write_outside_its_folder() {
     assert_eq!(
         std::fs::read_to_string(&escaped).expect("written without the sandbox"),
         "escaped"
+    );
+}
+
+/// Native code in the app's sandbox (Python's `ctypes`, through the
+/// launcher with the app's rules) tries what safe Rust cannot: clear its
+/// parent-death signal, leave its process group, and turn the listener it
+/// inherits into a client (TCP Fast Open after a shutdown, `connect`).
+const NATIVE: &str = r#"
+import ctypes, socket, struct
+libc = ctypes.CDLL(None, use_errno=True)
+def outcome(result):
+    return "allowed" if result >= 0 else "denied(%d)" % ctypes.get_errno()
+port = int(__import__("sys").argv[1])
+address = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(port), socket.inet_aton("127.0.0.1"))
+print("pdeathsig=" + outcome(libc.prctl(1, 0, 0, 0, 0)) + ";")
+print("pdeathsig_high=" + outcome(libc.syscall(157, 0x100000001, 0, 0, 0, 0)) + ";")
+print("setpgid=" + outcome(libc.setpgid(0, 0)) + ";")
+print("setsid=" + outcome(libc.setsid()) + ";")
+libc.shutdown(0, socket.SHUT_RD)
+print("fastopen=" + outcome(libc.sendto(0, b"escaped", 7, 0x20000000, address, len(address))) + ";")
+print("connect=" + outcome(libc.connect(0, address, len(address))) + ";")
+"#;
+
+#[test]
+fn native_code_in_the_apps_sandbox_cannot_connect_or_outlive_wow() {
+    let Some(python) = ["/usr/bin/python3", "/bin/python3"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        eprintln!("skipped: no python3 for native code");
+        return;
+    };
+    let outside = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+    outside.set_nonblocking(true).expect("non-blocking");
+    let port = outside
+        .local_addr()
+        .expect("its address")
+        .port()
+        .to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("the app's listener");
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let policy = serde_json::json!({
+        "budget": {"timeout_secs": 0, "cpu_secs": 60, "memory_mb": 1024, "file_size_mb": 16,
+                   "open_files": 256, "processes": 64},
+        "exec": ["/usr", "/lib", "/lib64", "/bin"],
+        "read": ["/etc/ld.so.cache"],
+        "write": [scratch.path(), "/dev/null"],
+        "network": false,
+        "processes": false,
+        "die_with_parent": true
+    });
+    let output = Command::new(env!("CARGO_BIN_EXE_wow"))
+        .arg("__sandbox")
+        .arg(policy.to_string())
+        .args(["--", python, "-I", "-c", NATIVE, &port])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(listener)))
+        .output()
+        .expect("run the launcher");
+    let seen = String::from_utf8_lossy(&output.stdout).into_owned();
+    let said = String::from_utf8_lossy(&output.stderr);
+    for what in [
+        "pdeathsig",
+        "pdeathsig_high",
+        "setpgid",
+        "setsid",
+        "fastopen",
+        "connect",
+    ] {
+        assert!(
+            seen.contains(&format!("{what}=")) && outcome(&seen, what).starts_with("denied"),
+            "native code could {what}: {seen}{said}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(outside.accept().is_err(), "a connection got out: {seen}");
+}
+
+#[test]
+fn descriptors_wow_inherited_do_not_reach_a_contained_program() {
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let secret = scratch.path().join("inherited.txt");
+    std::fs::write(&secret, "the secret").expect("write");
+    // Open without close-on-exec, the way a careless parent of wow leaves
+    // a descriptor: duplicated onto a high number by the shell.
+    let policy = serde_json::json!({
+        "budget": {"timeout_secs": 0, "cpu_secs": 60, "memory_mb": 1024, "file_size_mb": 16,
+                   "open_files": 256, "processes": 64},
+        "exec": ["/usr", "/lib", "/lib64", "/bin"],
+        "read": ["/etc/ld.so.cache"],
+        "write": ["/dev/null"],
+        "network": false,
+        "processes": false,
+        "die_with_parent": false
+    });
+    let script = format!(
+        "exec 7<{} && exec {} __sandbox '{}' -- /bin/sh -c 'read line <&7; echo \"$line\"' 2>&1",
+        secret.display(),
+        env!("CARGO_BIN_EXE_wow"),
+        policy
+    );
+    let output = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .output()
+        .expect("run the launcher");
+    let seen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !seen.contains("the secret"),
+        "descriptor 7 reached it: {seen}"
     );
 }
