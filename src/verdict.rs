@@ -70,7 +70,7 @@ pub fn evaluate(
 ) -> Result<Evaluation, Error> {
     progress.phase(&format!("{round}compiling"));
     let _lock = cargo::lock(target_dir)?;
-    prototype.check_features()?;
+    prototype.check_features(target_dir)?;
     let (executable, build_ms) = match cargo::build(&prototype.dir, target_dir, limits)? {
         Build::Errors {
             diagnostics,

@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{App, Error, Workspace};
@@ -112,7 +113,7 @@ pub fn app(options: &App, progress: &Progress) -> Result<u8, Error> {
     let workspace = super::existing(&dir, &options.build, &crate::spec::Filter::default())?;
     let made = {
         let _lock = crate::prototype::history::lock(&workspace.prototype)?;
-        workspace.prototype.check_features()?;
+        workspace.prototype.check_features(&workspace.target_dir)?;
         let pinned = last_pinned(&workspace);
         make::make(
             Inputs {
@@ -140,10 +141,20 @@ pub fn app(options: &App, progress: &Progress) -> Result<u8, Error> {
     }
     let slot = Slot::new("it is starting");
     let server = crate::serve::AppServer::start(options.port, Arc::clone(&slot))?;
-    let _ = ctrlc::set_handler(|| {
-        webapp::stop_all();
-        std::process::exit(130);
-    });
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    // The loop below notices, and the app and its scratch folder go with
+    // it; a second Ctrl-C (or a handler already set) ends at once.
+    if ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            webapp::stop_all();
+            std::process::exit(130);
+        }
+    })
+    .is_err()
+    {
+        eprintln!("warning: Ctrl-C will not stop the app cleanly");
+    }
     let mut running = Running::start(&executable, &workspace.limits)?;
     slot.up(running.address);
     // On stdout, so a script can find the address.
@@ -152,7 +163,10 @@ pub fn app(options: &App, progress: &Progress) -> Result<u8, Error> {
     let mut restarts = 0;
     let mut since = Instant::now();
     loop {
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(100));
+        if interrupted.load(Ordering::SeqCst) {
+            return Ok(130);
+        }
         if slot.idle() >= idle && since.elapsed() >= idle {
             eprintln!(
                 "stopped: nobody used the app for {} minutes",

@@ -406,16 +406,20 @@ pub fn build_with(
 enum Target {
     /// The scenarios' test executable (`cargo test --no-run --test intents`).
     Intents,
-    /// The web app (`cargo build --features app --bin app`), which the
+    /// The web app (`cargo build --features app --bins`), which the
     /// scenarios never build.
     App,
 }
 
 impl Target {
-    fn name(self) -> &'static str {
+    /// Whether cargo's `target` is this one: the test `intents`, or the
+    /// package's only binary (the app, named after the package so that
+    /// prototypes sharing a target directory do not overwrite one
+    /// another's, [`crate::prototype`]).
+    fn is(self, target: &CargoTarget) -> bool {
         match self {
-            Self::Intents => "intents",
-            Self::App => "app",
+            Self::Intents => target.name == "intents",
+            Self::App => target.kind.iter().any(|k| k == "bin"),
         }
     }
 }
@@ -476,10 +480,7 @@ fn build_target(
                 }
             }
             "compiler-artifact"
-                if message
-                    .target
-                    .as_ref()
-                    .is_some_and(|t| t.name == target.name())
+                if message.target.as_ref().is_some_and(|t| target.is(t))
                     && message.executable.is_some() =>
             {
                 executable = message.executable;
@@ -521,7 +522,7 @@ fn cargo_build(
     command.current_dir(dir);
     match target {
         Target::Intents => command.args(["test", "--no-run", "--frozen", "--test", "intents"]),
-        Target::App => command.args(["build", "--frozen", "--features", "app", "--bin", "app"]),
+        Target::App => command.args(["build", "--frozen", "--features", "app", "--bins"]),
     };
     command
         .arg("--message-format=json")
@@ -574,6 +575,8 @@ struct RustcSpan {
 #[derive(Deserialize)]
 struct CargoTarget {
     name: String,
+    #[serde(default)]
+    kind: Vec<String>,
 }
 
 /// Runs the built scenarios in `dir` and reads the results of every

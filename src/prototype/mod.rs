@@ -29,6 +29,8 @@ const APP_SERVER: &str = include_str!("app.rs.in");
 pub const APP_MAIN: &str = "app/main.rs";
 /// The folder of the web app: [`APP_MAIN`] is the tool's, the rest the model's.
 pub const APP_DIR: &str = "app";
+/// The binary line of the template's app, replaced by `<package>-app`.
+const APP_BIN: &str = "name = \"app\"";
 /// The optional dependencies of the web app in the tool-owned manifest
 /// (the `app` feature), which are not extra crates of the library.
 const APP_CRATES: &[&str] = &["httparse", "form_urlencoded"];
@@ -172,8 +174,8 @@ impl Prototype {
     /// product owner wrote. Also rewrites the tool-owned manifest and
     /// harness from wow's own copies ([`Self::refresh_tool_files`]), so the
     /// folder cargo builds next holds wow's versions.
-    pub fn check_features(&self) -> Result<(), Error> {
-        self.refresh_tool_files()?;
+    pub fn check_features(&self, target_dir: &Path) -> Result<(), Error> {
+        self.refresh_tool_files(target_dir)?;
         let lock_path = self.state(FEATURE_LOCK);
         let text = fs::read_to_string(&lock_path).map_err(|source| Error::Read {
             path: lock_path.clone(),
@@ -202,12 +204,15 @@ impl Prototype {
         Ok(())
     }
 
-    /// Rewrites `Cargo.toml`, `tests/intents.rs` and `app/main.rs` from wow's templates
-    /// when they differ, keeping the package name and the extra crates the
+    /// Rewrites `Cargo.toml`, `tests/intents.rs` and `app/main.rs` from
+    /// wow's templates when they differ, keeping the extra crates the
     /// manifest names (a prototype made by an older wow gets the current
-    /// harness and lints). The lock file is kept: it may hold the extra
-    /// crates a fetch added.
-    pub fn refresh_tool_files(&self) -> Result<(), Error> {
+    /// harness and lints). The package name is the one this folder gets
+    /// with `target_dir` ([`Self::package_name`]): a prototype copied to
+    /// another folder is renamed, in its lock file too, so that the two
+    /// never share artifacts in the target directory. The rest of the lock
+    /// file is kept: it may hold the extra crates a fetch added.
+    pub fn refresh_tool_files(&self, target_dir: &Path) -> Result<(), Error> {
         let path = self.path("Cargo.toml");
         let current = fs::read_to_string(&path).map_err(|source| Error::Read {
             path: path.clone(),
@@ -218,7 +223,7 @@ impl Prototype {
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
         };
         let table: toml::Table = toml::from_str(&current).map_err(|e| invalid(e.to_string()))?;
-        let name = table
+        let old = table
             .get("package")
             .and_then(|p| p.get("name"))
             .and_then(toml::Value::as_str)
@@ -228,10 +233,24 @@ impl Prototype {
             .and_then(toml::Value::as_table)
             .map(crates_of)
             .unwrap_or_default();
-        let manifest = manifest_text(name, &crates);
+        let name = self.package_name(target_dir)?;
+        let manifest = manifest_text(&name, &crates);
         let mut written: Vec<(String, &str)> = Vec::new();
         if current != manifest {
             written.push(("Cargo.toml".to_owned(), &manifest));
+        }
+        let lock_path = self.path("Cargo.lock");
+        let lock = fs::read_to_string(&lock_path).map_err(|source| Error::Read {
+            path: lock_path.clone(),
+            source,
+        })?;
+        let renamed = lock.replacen(
+            &format!("name = \"{old}\"\n"),
+            &format!("name = \"{name}\"\n"),
+            1,
+        );
+        if old != name {
+            written.push(("Cargo.lock".to_owned(), &renamed));
         }
         if fs::read_to_string(self.path("tests/intents.rs"))
             .ok()
@@ -400,7 +419,12 @@ impl Prototype {
 
 /// The tool-owned manifest of package `name` with the extra `crates`.
 fn manifest_text(name: &str, crates: &[crate::config::Crate]) -> String {
-    let manifest = MANIFEST.replacen(TEMPLATE_NAME, &format!("name = \"{name}\""), 1);
+    // The app's binary carries the package name: cargo copies every binary
+    // to `<target>/debug/<name>`, which prototypes sharing the target
+    // directory would otherwise overwrite for one another.
+    let manifest = MANIFEST
+        .replacen(TEMPLATE_NAME, &format!("name = \"{name}\""), 1)
+        .replacen(APP_BIN, &format!("name = \"{name}-app\""), 1);
     if crates.is_empty() {
         return manifest;
     }
@@ -513,4 +537,63 @@ fn remove(path: &Path) -> Result<(), Error> {
         path: path.to_owned(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dir: &Path) -> Spec {
+        let features = dir.join("features-in");
+        fs::create_dir_all(&features).expect("mkdir");
+        fs::write(
+            features.join("bank.feature"),
+            "Feature: Bank\n  Scenario: Withdraw\n    Given an account\n",
+        )
+        .expect("write a fixture");
+        crate::spec::parse(&[features]).expect("valid features")
+    }
+
+    fn package(dir: &Path) -> String {
+        let manifest = fs::read_to_string(dir.join("Cargo.toml")).expect("a manifest");
+        let table: toml::Table = toml::from_str(&manifest).expect("TOML");
+        table["package"]["name"]
+            .as_str()
+            .expect("a name")
+            .to_owned()
+    }
+
+    #[test]
+    fn a_copied_prototype_is_renamed_in_its_manifest_and_lock_file() {
+        let root = tempfile::tempdir().expect("a temp folder");
+        let target = root.path().join("target");
+        fs::create_dir_all(&target).expect("mkdir");
+        let first = Prototype::new(root.path().join("first"));
+        first
+            .write_skeleton(&spec(root.path()), &target)
+            .expect("skeleton");
+        let copy = Prototype::new(root.path().join("copy"));
+        fs::create_dir_all(&copy.dir).expect("mkdir");
+        for rel in [
+            "Cargo.toml",
+            "Cargo.lock",
+            "tests/intents.rs",
+            "app/main.rs",
+        ] {
+            let to = copy.path(rel);
+            fs::create_dir_all(to.parent().expect("a folder")).expect("mkdir");
+            fs::copy(first.path(rel), to).expect("copy");
+        }
+        copy.refresh_tool_files(&target).expect("refresh");
+        let (old, new) = (package(&first.dir), package(&copy.dir));
+        assert_ne!(old, new, "two folders, two packages");
+        let lock = fs::read_to_string(copy.path("Cargo.lock")).expect("a lock file");
+        assert!(lock.contains(&format!("name = \"{new}\"\n")), "{lock}");
+        assert!(!lock.contains(&format!("name = \"{old}\"\n")), "{lock}");
+        let manifest = fs::read_to_string(copy.path("Cargo.toml")).expect("a manifest");
+        assert!(
+            manifest.contains(&format!("name = \"{new}-app\"")),
+            "the app's binary carries the package name: {manifest}"
+        );
+    }
 }

@@ -21,7 +21,7 @@ use std::io::Read as _;
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::OwnedFd;
 use std::os::unix::process::CommandExt as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
@@ -36,9 +36,18 @@ const STDERR_CAP: usize = 8 * 1024;
 /// runs in a process group of its own.
 static RUNNING: LazyLock<Children> = LazyLock::new(Children::new);
 
-/// Kills every running app (for Ctrl-C handlers).
+/// The scratch folders of the apps running now, removed by [`stop_all`]
+/// (a Ctrl-C handler exits without running destructors).
+static SCRATCH: LazyLock<Mutex<Vec<PathBuf>>> = LazyLock::new(Mutex::default);
+
+/// Kills every running app and removes its scratch folder (for Ctrl-C
+/// handlers).
 pub fn stop_all() {
     RUNNING.kill_all();
+    let folders = std::mem::take(&mut *SCRATCH.lock().unwrap_or_else(PoisonError::into_inner));
+    for folder in folders {
+        let _ = std::fs::remove_dir_all(folder);
+    }
 }
 
 /// Why the app could not be started.
@@ -61,7 +70,7 @@ pub struct Running {
     /// Where it listens (127.0.0.1, a port wow chose).
     pub address: SocketAddr,
     stderr: Arc<Mutex<String>>,
-    _scratch: tempfile::TempDir,
+    scratch: tempfile::TempDir,
 }
 
 impl Running {
@@ -98,6 +107,10 @@ impl Running {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .process_group(0);
+        SCRATCH
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(root.clone());
         let mut child = command.spawn().map_err(Error::Spawn)?;
         RUNNING.adopt(child.id());
         let stderr = Arc::new(Mutex::new(String::new()));
@@ -125,7 +138,7 @@ impl Running {
             child,
             address,
             stderr,
-            _scratch: scratch,
+            scratch,
         })
     }
 
@@ -149,10 +162,17 @@ impl Running {
         })
     }
 
-    /// Kills the app's process group and waits for it.
+    /// Kills the app's process group and waits for it; its scratch folder
+    /// goes when the app is dropped.
     pub fn stop(&mut self) {
         RUNNING.end(self.child.id());
         let _ = self.child.wait();
+        if let Ok(root) = std::fs::canonicalize(self.scratch.path()) {
+            SCRATCH
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .retain(|folder| *folder != root);
+        }
     }
 }
 

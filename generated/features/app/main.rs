@@ -4,7 +4,7 @@
 //! Written by wow: it rewrites this file on every run. The page itself is
 //! `app/page.rs` (`page::App`); this file only serves it. Start it with
 //! `wow app` (sandboxed, behind wow's own server), or with
-//! `cargo run --features app --bin app` (then open http://127.0.0.1:8080,
+//! `cargo run --features app` (then open http://127.0.0.1:8080,
 //! or set `PORT`).
 //!
 //! HTTP: `GET` (any path) shows the page; `POST` (any path) hands the

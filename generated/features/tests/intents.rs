@@ -1,15 +1,21 @@
 //! Runs every scenario in `features/` against `steps::World`.
 //!
 //! Written by wow: it rewrites this file on every run. Run it with
-//! `cargo test --test intents`; it prints a readable summary. When `wow`
-//! runs it (the `WOW_RESULTS` variable set), it first reads a random value
-//! from stdin to the end, before any step can run, and after the run
-//! prints the Cucumber JSON results between two lines carrying that value.
-//! The steps never see the value, so they cannot forge the results.
+//! `cargo test --test intents`; it prints a readable summary, and takes
+//! cucumber's own options, such as `-- --tags @discount` or `-- --name
+//! Refund`. When `wow` runs it (the `WOW_RESULTS` variable set), it first
+//! reads stdin to the end, before any step can run: a random value on the
+//! first line, then the scenarios to run, when wow runs only some, one a
+//! line as `<line> <path under features/>` (the line cucumber gives the
+//! scenario, or an Examples row). After the run it prints the Cucumber
+//! JSON results between two lines carrying that value. The steps never see
+//! the value, so they cannot forge the results.
 
 mod steps;
 
+use std::collections::HashSet;
 use std::io::{self, Read as _, Write as _};
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use cucumber::writer::Stats as _;
@@ -18,20 +24,35 @@ use cucumber::{WriterExt as _, writer};
 /// Set by wow when it wants the framed results.
 const FRAMED: &str = "WOW_RESULTS";
 
+/// The scenarios wow asks for, by path under `features/` and line.
+type Selected = HashSet<(String, usize)>;
+
 fn main() {
-    let nonce = std::env::var_os(FRAMED).map(|_| {
+    let framed = std::env::var_os(FRAMED).map(|_| {
         let mut text = String::new();
         io::stdin()
             .read_to_string(&mut text)
             .expect("wow sends the frame's value on stdin");
-        text.trim().to_owned()
+        let mut lines = text.lines();
+        let nonce = lines.next().unwrap_or_default().trim().to_owned();
+        let selected: Selected = lines
+            .filter_map(|line| {
+                let (number, path) = line.split_once(' ')?;
+                Some((path.to_owned(), number.parse().ok()?))
+            })
+            .collect();
+        (nonce, selected)
     });
+    let (nonce, selected) = match framed {
+        Some((nonce, selected)) => (Some(nonce), (!selected.is_empty()).then_some(selected)),
+        None => (None, None),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
     let json = Buffer::default();
-    let failed = runtime.block_on(run(json.clone()));
+    let failed = runtime.block_on(run(json.clone(), selected));
     if let Some(nonce) = nonce {
         let bytes = json.0.lock().unwrap_or_else(PoisonError::into_inner);
         // Held for the whole block: no step's thread can print inside it.
@@ -47,9 +68,10 @@ fn main() {
     std::process::exit(i32::from(failed));
 }
 
-/// Runs the scenarios, writing the Cucumber JSON into `json`; returns
-/// whether any failed.
-async fn run(json: Buffer) -> bool {
+/// Runs the scenarios (only the `selected` ones, when given), writing the
+/// Cucumber JSON into `json`; returns whether any failed.
+async fn run(json: Buffer, selected: Option<Selected>) -> bool {
+    let root = std::fs::canonicalize("features").unwrap_or_else(|_| "features".into());
     // The steps' own collection, run by cucumber's default parser and
     // runner: a `World` impl cannot swap in another parser here.
     let steps = <steps::World as cucumber::World>::collection();
@@ -63,9 +85,24 @@ async fn run(json: Buffer) -> bool {
         )
         // Only after `with_writer`: called before it, it is silently dropped.
         .fail_on_skipped()
-        .run("features")
+        .filter_run("features", move |feature, _, scenario| {
+            selected.as_ref().is_none_or(|selected| {
+                let path = feature.path.as_deref().map(|p| under(&root, p));
+                path.is_some_and(|p| selected.contains(&(p, scenario.position.line)))
+            })
+        })
         .await;
     writer.execution_has_failed()
+}
+
+/// The path of a feature file under the `features/` folder `root`,
+/// `/`-separated.
+fn under(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The Cucumber JSON, kept in memory.
