@@ -9,8 +9,9 @@
 //! happen here: calling the model, or writing a model-owned file.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::cargo::{self, Build, Diagnostic, Limits};
+use crate::cargo::{self, Build, Compiled, Counter, Diagnostic, Limits};
 use crate::progress::Progress;
 use crate::prototype::Prototype;
 use crate::spec::Spec;
@@ -68,10 +69,11 @@ pub fn evaluate(
     progress: &Progress,
     round: &str,
 ) -> Result<Evaluation, Error> {
-    progress.phase(&format!("{round}compiling"));
+    progress.compiling(round);
     let _lock = cargo::lock(target_dir)?;
     prototype.check_features()?;
-    let (executable, build_ms) = match cargo::build(&prototype.dir, target_dir, limits)? {
+    let built = cargo::build_counted(&prototype.dir, target_dir, limits, counter(progress))?;
+    let (executable, build_ms) = match built {
         Build::Errors {
             diagnostics,
             duration_ms,
@@ -105,4 +107,10 @@ pub fn evaluate(
         unavailable: verification.unavailable,
         unpinned: verification.unpinned,
     }))
+}
+
+/// Shows on the progress line how many crates cargo has compiled.
+pub fn counter(progress: &Progress) -> Counter {
+    let progress = progress.clone();
+    Arc::new(move |compiled: Compiled| progress.compiled(compiled.done, compiled.total))
 }
