@@ -426,13 +426,7 @@ pub fn build_with(
     children: &Children,
     counter: Option<Counter>,
 ) -> Result<Build, Error> {
-    for name in FOREIGN {
-        let path = dir.join(name);
-        if path.symlink_metadata().is_ok() {
-            return Err(Error::Foreign(path));
-        }
-    }
-    config::check(dir)?;
+    check_folder(dir)?;
     let toolchain = Toolchain::find();
     if let Some(unlocked) = fetch::fetch_needed(dir, toolchain.cargo_home.as_deref()) {
         fetch::fetch(dir, target_dir, limits, unlocked, children)?;
@@ -526,6 +520,21 @@ fn counting(dir: &Path, counter: Counter) -> process::Lines {
             total,
         });
     })
+}
+
+/// Refuses to build in `dir` when it holds a toolchain file or a `.cargo/`
+/// folder ([`Error::Foreign`]), or when a cargo configuration there or in
+/// a parent folder would change the build ([`config::check`]). Every build
+/// checks its own folder; a build in a folder inside a prototype (the
+/// check's copy) checks the prototype's first.
+pub fn check_folder(dir: &Path) -> Result<(), Error> {
+    for name in FOREIGN {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::Foreign(path));
+        }
+    }
+    Ok(config::check(dir)?)
 }
 
 /// `cargo test --no-run --frozen` of the `intents` test, with a scratch

@@ -22,7 +22,8 @@ use crate::spec::Spec;
 
 const MANIFEST: &str = include_str!("manifest.toml");
 const LOCK: &str = include_str!("Cargo.lock.in");
-const HARNESS: &str = include_str!("intents.rs.in");
+/// The harness of every prototype (`tests/intents.rs`).
+pub const HARNESS: &str = include_str!("intents.rs.in");
 /// The package line of the templates, replaced by [`Prototype::package_name`].
 const TEMPLATE_NAME: &str = "name = \"prototype\"";
 const GITIGNORE: &str = "# Written by wow.\n/target/\n/.wow/last-run.json\n/.wow/check/\n/.wow/lock\n/.wow/history/\n/.wow/trash-*/\n/report.html\n";
@@ -106,10 +107,11 @@ impl Prototype {
         Ok(prototype)
     }
 
-    /// Writes the tool-owned files: manifest, lock file, harness and a
-    /// verbatim copy of every feature (removing copies of features that are
-    /// no longer given).
-    pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
+    /// The tool-owned files, path → content: manifest, lock file, harness,
+    /// `.gitignore` (in this order) and a verbatim copy of every feature
+    /// (`features/<rel>`). Creates the folder (see [`Self::package_name`]);
+    /// writes nothing else.
+    pub fn skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<Vec<(String, String)>, Error> {
         let name = self.package_name(target_dir)?;
         let package = format!("name = \"{name}\"");
         let manifest = manifest_text(&name, &self.crates);
@@ -122,15 +124,26 @@ impl Prototype {
                 lock = existing;
             }
         }
-        let mut written: Vec<(String, &str)> = vec![
-            ("Cargo.toml".to_owned(), &manifest),
-            ("Cargo.lock".to_owned(), &lock),
-            ("tests/intents.rs".to_owned(), HARNESS),
-            (".gitignore".to_owned(), GITIGNORE),
+        let mut files = vec![
+            ("Cargo.toml".to_owned(), manifest),
+            ("Cargo.lock".to_owned(), lock),
+            ("tests/intents.rs".to_owned(), HARNESS.to_owned()),
+            (".gitignore".to_owned(), GITIGNORE.to_owned()),
         ];
         for feature in &spec.features {
-            written.push((format!("features/{}", feature.rel), &feature.text));
+            files.push((format!("features/{}", feature.rel), feature.text.clone()));
         }
+        Ok(files)
+    }
+
+    /// Writes the tool-owned files ([`Self::skeleton`]), removing copies of
+    /// features that are no longer given.
+    pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
+        let skeleton = self.skeleton(spec, target_dir)?;
+        let written: Vec<(String, &str)> = skeleton
+            .iter()
+            .map(|(rel, content)| (rel.clone(), content.as_str()))
+            .collect();
         for (rel, _) in &written {
             self.refuse_links(rel)?;
         }
