@@ -51,7 +51,8 @@ pub struct Verdicts {
     pub results: Vec<IntentResult>,
     /// Findings of the static checks on the code that ran.
     pub findings: Vec<Finding>,
-    /// Time of the build and run of the scenarios, in milliseconds.
+    /// Time of the build (the check copy's when it stood in for the
+    /// prototype) and run of the scenarios, in milliseconds.
     pub cargo_ms: u64,
     /// Time of the honesty check, in milliseconds.
     pub honesty_ms: u64,

@@ -47,8 +47,9 @@ use crate::vocabulary::{Files, Finding, IntentResult, Status};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     pub findings: Vec<Finding>,
-    /// Time of the mutation check's build and runs, in milliseconds (0 when
-    /// no intent passed, so there was nothing to check).
+    /// Time of the mutation check's runs, and of its build when the copy
+    /// was not built already to run the scenarios ([`Check::Made`]), in
+    /// milliseconds (0 when no intent passed, so there was nothing to check).
     pub duration_ms: u64,
     /// Why the mutation check could not run, when it could not.
     pub unavailable: Option<String>,
