@@ -23,6 +23,15 @@ use wait_timeout::ChildExt as _;
 /// Most bytes kept of a child's stdout or stderr; the rest is read and dropped.
 pub const OUTPUT_CAP_BYTES: usize = 4 * 1024 * 1024;
 
+/// Longest line of stdout a [`Lines`] observer is told; longer ones are
+/// skipped.
+pub const LINE_CAP_BYTES: usize = 64 * 1024;
+
+/// Told each line of a child's stdout as it arrives, without its newline
+/// (invalid UTF-8 replaced), on the thread reading the pipe. What it is
+/// told is the child's: count it, never trust or echo it.
+pub type Lines = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// How long the readers may take to see the end of the pipes once the
 /// group is killed; a process that left the group may hold them open.
 const DRAIN_SECS: u64 = 2;
@@ -115,10 +124,21 @@ pub enum Error {
 /// killing the group after `timeout`. The child is in `children` while it
 /// runs.
 pub fn run(
+    command: Command,
+    stdin: Option<&[u8]>,
+    timeout: Duration,
+    children: &Children,
+) -> Result<Output, Error> {
+    run_observed(command, stdin, timeout, children, None)
+}
+
+/// [`run`], telling `lines` each line of stdout as it arrives.
+pub fn run_observed(
     mut command: Command,
     stdin: Option<&[u8]>,
     timeout: Duration,
     children: &Children,
+    lines: Option<Lines>,
 ) -> Result<Output, Error> {
     let program = command.get_program().to_string_lossy().into_owned();
     command
@@ -145,8 +165,8 @@ pub fn run(
         }
         _ => None,
     };
-    let stdout = capture(child.stdout.take().expect("stdout is piped"));
-    let stderr = capture(child.stderr.take().expect("stderr is piped"));
+    let stdout = capture(child.stdout.take().expect("stdout is piped"), lines);
+    let stderr = capture(child.stderr.take().expect("stderr is piped"), None);
     let waited = child.wait_timeout(timeout);
     let timed_out = matches!(waited, Ok(None));
     kill_group(pid);
@@ -178,6 +198,38 @@ pub fn run(
     })
 }
 
+/// The line being read, for a [`Lines`] observer.
+#[derive(Default)]
+struct Line {
+    bytes: Vec<u8>,
+    /// Longer than [`LINE_CAP_BYTES`]: skipped up to its newline.
+    long: bool,
+}
+
+impl Line {
+    /// Adds `chunk`, telling `told` each line it completes.
+    fn feed(&mut self, chunk: &[u8], told: &(dyn Fn(&str) + Send + Sync)) {
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let end = rest.iter().position(|b| *b == b'\n');
+            let part = &rest[..end.unwrap_or(rest.len())];
+            if self.bytes.len() + part.len() > LINE_CAP_BYTES {
+                self.long = true;
+                self.bytes.clear();
+            } else if !self.long {
+                self.bytes.extend_from_slice(part);
+            }
+            let Some(end) = end else { break };
+            if !self.long {
+                told(&String::from_utf8_lossy(&self.bytes));
+            }
+            self.bytes.clear();
+            self.long = false;
+            rest = &rest[end + 1..];
+        }
+    }
+}
+
 fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
         // The group may already be gone; nothing to do then.
@@ -190,8 +242,9 @@ fn kill_group(pid: u32) {
 
 /// Reads a pipe to the end on a thread, keeping the first and the last
 /// half of [`OUTPUT_CAP_BYTES`] (what a program prints last, such as its
-/// results, survives a flood) with a marker line where bytes were cut.
-fn capture(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+/// results, survives a flood) with a marker line where bytes were cut;
+/// tells `lines` each line as it arrives.
+fn capture(mut pipe: impl Read + Send + 'static, lines: Option<Lines>) -> mpsc::Receiver<String> {
     let half = OUTPUT_CAP_BYTES / 2;
     let (send, receive) = mpsc::channel();
     thread::spawn(move || {
@@ -199,10 +252,14 @@ fn capture(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
         let mut tail: Vec<u8> = Vec::new();
         let mut total = 0usize;
         let mut buffer = [0u8; 8192];
+        let mut line = Line::default();
         loop {
             match pipe.read(&mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if let Some(lines) = &lines {
+                        line.feed(&buffer[..n], lines.as_ref());
+                    }
                     total += n;
                     let room = half.saturating_sub(head.len()).min(n);
                     head.extend_from_slice(&buffer[..room]);
@@ -278,6 +335,33 @@ mod tests {
         assert!(out.stdout.len() <= OUTPUT_CAP_BYTES + 64);
         assert!(out.stdout.contains("bytes cut"));
         assert!(out.stdout.ends_with("the-end\n"), "the end survives");
+    }
+
+    #[test]
+    fn lines_are_told_as_they_arrive_and_long_ones_skipped() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let told = Arc::clone(&seen);
+        let lines: Lines = Arc::new(move |line: &str| {
+            told.lock().expect("not poisoned").push(line.to_owned());
+        });
+        let script = format!(
+            "printf 'one\\ntw'; sleep 0.2; printf 'o\\n'; head -c {} /dev/zero | tr '\\0' x; printf '\\nthree\\nunfinished'",
+            LINE_CAP_BYTES + 1
+        );
+        let out = run_observed(
+            sh(&script),
+            None,
+            Duration::from_secs(10),
+            &Children::new(),
+            Some(lines),
+        )
+        .expect("runs");
+        assert!(out.success);
+        assert!(
+            out.stdout.ends_with("three\nunfinished"),
+            "all of it is kept"
+        );
+        assert_eq!(*seen.lock().expect("not poisoned"), ["one", "two", "three"]);
     }
 
     #[test]

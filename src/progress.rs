@@ -6,7 +6,7 @@
 //! never go here: they belong on stdout.
 
 use std::io::IsTerminal as _;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -22,6 +22,9 @@ pub struct Progress {
     listener: Option<Listener>,
     /// Whether [`Progress::detail`] prints.
     verbose: bool,
+    /// The round's prefix while the line shows a build
+    /// ([`Progress::compiling`]), so that counts from any build may show.
+    building: Arc<Mutex<Option<String>>>,
 }
 
 /// Something told of every phase and note, from any thread.
@@ -34,6 +37,7 @@ impl std::fmt::Debug for Progress {
             .field("quiet", &self.quiet)
             .field("listener", &self.listener.is_some())
             .field("verbose", &self.verbose)
+            .field("building", &self.building)
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +60,7 @@ impl Progress {
             quiet,
             listener: None,
             verbose: false,
+            building: Arc::default(),
         }
     }
 
@@ -81,11 +86,13 @@ impl Progress {
             quiet: true,
             listener: None,
             verbose: false,
+            building: Arc::default(),
         }
     }
 
     /// Starts a new phase, such as `generating with openai/gpt-4.1 (round 1)`.
     pub fn phase(&self, message: &str) {
+        self.set_building(None);
         if let Some(listener) = &self.listener {
             listener(message);
         }
@@ -102,9 +109,34 @@ impl Progress {
     /// text where the provider reports usage only at the end). Plain output
     /// skips these updates: they would flood a log.
     pub fn tokens(&self, phase: &str, tokens: u64) {
+        self.set_building(None);
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{phase}: {tokens} tokens"));
         }
+    }
+
+    /// Starts the build phase of a round (`round` is its prefix, such as
+    /// `round 2: `, or empty): `compiling`, then the counts that
+    /// [`Progress::compiled`] gives while it lasts.
+    pub fn compiling(&self, round: &str) {
+        self.phase(&format!("{round}compiling"));
+        self.set_building(Some(round.to_owned()));
+    }
+
+    /// How far a build has come (`done` crates of `total`), from any thread
+    /// and any build (the dependencies' warm-up too): shown in place while
+    /// the line shows a build phase ([`Progress::compiling`]), dropped
+    /// otherwise (while the model streams, say). Plain output and the
+    /// listener skip these updates: they would flood a log.
+    pub fn compiled(&self, done: usize, total: usize) {
+        let building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+        if let (Some(round), Some(bar)) = (building.as_ref(), &self.bar) {
+            bar.set_message(crate::report::words::compiling(round, done, total));
+        }
+    }
+
+    fn set_building(&self, round: Option<String>) {
+        *self.building.lock().unwrap_or_else(PoisonError::into_inner) = round;
     }
 
     /// Prints a one-off note that stays visible, such as a retry after a rate
@@ -139,5 +171,41 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reporter drawing on a bar that is never shown, to read its line.
+    fn drawn() -> (Progress, ProgressBar) {
+        let bar = ProgressBar::hidden();
+        let progress = Progress {
+            bar: Some(bar.clone()),
+            ..Progress::hidden()
+        };
+        (progress, bar)
+    }
+
+    #[test]
+    fn crate_counts_show_only_while_a_build_is_on_the_line() {
+        let (progress, bar) = drawn();
+        progress.compiled(3, 140);
+        assert_eq!(bar.message(), "", "no build phase yet");
+        progress.compiling("round 2: ");
+        assert_eq!(bar.message(), "round 2: compiling");
+        progress.compiled(37, 140);
+        assert_eq!(bar.message(), "round 2: compiling 37/140 crates");
+        // The dependencies' warm-up goes on while the model writes.
+        progress.tokens("generating", 120);
+        progress.compiled(38, 140);
+        assert_eq!(bar.message(), "generating: 120 tokens");
+        progress.compiling("");
+        progress.compiled(39, 140);
+        assert_eq!(bar.message(), "compiling 39/140 crates");
+        progress.phase("running the scenarios");
+        progress.compiled(140, 140);
+        assert_eq!(bar.message(), "running the scenarios");
     }
 }

@@ -40,11 +40,9 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         .prototype
         .write_skeleton(&workspace.spec, &workspace.target_dir)?;
     super::record_sources(&workspace)?;
-    let warming = super::warm::start(&workspace);
+    let warming = super::warm::start(&workspace, progress);
     if warming.is_some() {
-        progress.note(
-            "first run with this target directory: compiling the prototype's dependencies while the model writes",
-        );
+        progress.note(crate::report::words::WARMING);
     }
     let (session, exchanges) = repair::run(
         &workspace.spec,
@@ -182,6 +180,11 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Res
         "`wow watch` needs a model: it updates the prototype when a feature changes",
     )?;
     let watcher = crate::watch::Watcher::new(&options.paths)?;
+    // The first pass's round waits for it on the target directory's lock;
+    // never joined: a watch ends only on Ctrl-C, which ends its cargo too.
+    if warm_up(options, progress).is_some() {
+        progress.note(crate::report::words::WARMING);
+    }
     let last_good: Arc<Mutex<Option<(crate::prototype::Prototype, Files)>>> =
         Arc::new(Mutex::new(None));
     let restore = Arc::clone(&last_good);
@@ -251,6 +254,14 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Res
 /// What `wow watch` hands on after each pass: the report, the workspace,
 /// and the app's executable when it built (`wow serve` restarts the app).
 pub type Publish<'a> = dyn Fn(&Report, &Workspace, Option<&Path>) + 'a;
+
+/// Starts compiling the prototype's dependencies on a first run with this
+/// target directory (see [`super::warm`]), when the features parse.
+fn warm_up(options: &Watch, progress: &Progress) -> Option<std::thread::JoinHandle<()>> {
+    let spec = spec::parse(&options.paths).ok()?;
+    let workspace = super::workspace(spec, options.out.as_deref(), &options.build).ok()?;
+    super::warm::start(&workspace, progress)
+}
 
 /// One pass of `wow watch`: `None` when a save changed no scenario.
 fn watch_once(

@@ -1,8 +1,10 @@
 //! The first run on a machine: compile the prototype's dependencies
 //! (cucumber, tokio: one to two and a half minutes on two cores) while the
-//! model is still writing, instead of after its reply.
+//! model is still writing, instead of after its reply (`wow run`, and the
+//! first pass of `wow watch` and `wow serve`).
 //!
-//! In: a [`Workspace`]. Out: a background build of a minimal prototype of
+//! In: a [`Workspace`] and the progress line, which shows how many crates
+//! are compiled once the round waits for them. Out: a background build of a minimal prototype of
 //! wow's own (an empty library and a `World` with no step) in the shared
 //! target directory, through the same `cargo::build` as every build
 //! (sandboxed, offline but for the fetch), when the dependencies are not
@@ -16,6 +18,7 @@ use std::thread::JoinHandle;
 
 use super::Workspace;
 use crate::cargo;
+use crate::progress::Progress;
 use crate::prototype::Prototype;
 use crate::vocabulary::Files;
 
@@ -24,8 +27,9 @@ const FOLDER: &str = "wow-warm-up";
 
 /// Starts compiling the dependencies of `workspace`'s prototype on a
 /// thread, unless they are compiled already; join it (or drop it) when the
-/// run ends. The round's build waits for it on the target directory's lock.
-pub(super) fn start(workspace: &Workspace) -> Option<JoinHandle<()>> {
+/// run ends. The round's build waits for it on the target directory's
+/// lock, with the counts on `progress`.
+pub(super) fn start(workspace: &Workspace, progress: &Progress) -> Option<JoinHandle<()>> {
     if compiled(&workspace.target_dir) {
         return None;
     }
@@ -46,10 +50,11 @@ pub(super) fn start(workspace: &Workspace) -> Option<JoinHandle<()>> {
     .into();
     warm.write_skeleton(&workspace.spec, &target_dir).ok()?;
     warm.write_files(&files).ok()?;
+    let counter = crate::verdict::counter(progress);
     Some(std::thread::spawn(move || {
         // Whatever happens here, the round's own build says it plainly.
         if let Ok(_lock) = cargo::lock(&target_dir) {
-            let _ = cargo::build(&warm.dir, &target_dir, limits);
+            let _ = cargo::build_counted(&warm.dir, &target_dir, limits, counter);
         }
     }))
 }

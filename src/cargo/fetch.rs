@@ -148,6 +148,7 @@ pub(super) fn fetch(
         None,
         Duration::from_secs(limits.build.timeout_secs),
         children,
+        None,
     )?;
     if output.timed_out {
         return Err(Error::BuildTimeout {

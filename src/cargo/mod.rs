@@ -256,12 +256,13 @@ pub fn pinned_toolchain() -> Option<&'static str> {
         .as_deref()
 }
 
-/// Runs `command` (see [`process::run`]) with a cleared environment (the
-/// allowlist, the `pass` variables, the scratch `HOME` and `TMPDIR`, the
-/// toolchain, then `extra`), inside `policy` unless it is `None`.
+/// Runs `command` (see [`process::run_observed`]) with a cleared
+/// environment (the allowlist, the `pass` variables, the scratch `HOME` and
+/// `TMPDIR`, the toolchain, then `extra`), inside `policy` unless it is
+/// `None`, telling `lines` each line of its stdout.
 #[expect(
     clippy::too_many_arguments,
-    reason = "one child's whole setup: program, scratch, policy, environment, input, limit, registry"
+    reason = "one child's whole setup: program, scratch, policy, environment, input, limit, registry, observer"
 )]
 fn exec(
     command: Command,
@@ -272,6 +273,7 @@ fn exec(
     stdin: Option<&[u8]>,
     timeout: Duration,
     children: &Children,
+    lines: Option<process::Lines>,
 ) -> Result<Output, Error> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut command = match policy {
@@ -302,7 +304,7 @@ fn exec(
         command.env("RUSTUP_TOOLCHAIN", name);
     }
     command.envs(extra.iter().copied());
-    let output = process::run(command, stdin, timeout, children)?;
+    let output = process::run_observed(command, stdin, timeout, children, lines)?;
     if policy.is_some()
         && matches!(output.code, Some(sandbox::EXIT_SETUP | sandbox::EXIT_EXEC))
         && let Some(message) = output.stderr.strip_prefix(sandbox::PREFIX)
@@ -377,6 +379,19 @@ pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
     Ok(TargetLock(file))
 }
 
+/// How far a build has come, for the progress line: units cargo compiled
+/// or found fresh (libraries, proc-macros and test executables, not build
+/// scripts), at most `total`, the packages of the folder's lock file (about
+/// the units a build of the prototype makes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compiled {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Told how far a build has come, from the thread reading cargo's output.
+pub type Counter = std::sync::Arc<dyn Fn(Compiled) + Send + Sync>;
+
 /// Builds the prototype's `intents` test in `dir` with the shared
 /// `target_dir`, offline. When the lock file names a crate missing from
 /// cargo's registry cache, or lacks an extra crate of the manifest, fetches
@@ -386,19 +401,32 @@ pub fn lock(target_dir: &Path) -> Result<TargetLock, Error> {
 /// toolchain file or a `.cargo/` folder. Hold a [`TargetLock`] from before
 /// the build until after the run.
 pub fn build(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
-    build_with(dir, target_dir, limits, &RUNNING)
+    build_with(dir, target_dir, limits, &RUNNING, None)
+}
+
+/// [`build`], telling `counter` how far it has come. Only counts come from
+/// cargo's output here, never text: what a proc-macro prints may pass for
+/// a line of cargo's, and can at most move the count.
+pub fn build_counted(
+    dir: &Path,
+    target_dir: &Path,
+    limits: Limits,
+    counter: Counter,
+) -> Result<Build, Error> {
+    build_with(dir, target_dir, limits, &RUNNING, Some(counter))
 }
 
 /// [`build`], its children registered in `children` (which the caller can
 /// end with [`Children::kill_all`]) instead of the registry of
-/// [`kill_running`].
+/// [`kill_running`], telling `counter`, if any, how far it has come.
 pub fn build_with(
     dir: &Path,
     target_dir: &Path,
     limits: Limits,
     children: &Children,
+    counter: Option<Counter>,
 ) -> Result<Build, Error> {
-    build_target(dir, target_dir, limits, children, Target::Intents)
+    build_target(dir, target_dir, limits, children, Target::Intents, counter)
 }
 
 /// What a build makes.
@@ -429,7 +457,7 @@ impl Target {
 /// build; [`Build::Built`] carries the app's executable. Its errors never
 /// touch the scenarios' verdict: the caller reports the app as missing.
 pub fn build_app(dir: &Path, target_dir: &Path, limits: Limits) -> Result<Build, Error> {
-    build_target(dir, target_dir, limits, &RUNNING, Target::App)
+    build_target(dir, target_dir, limits, &RUNNING, Target::App, None)
 }
 
 fn build_target(
@@ -438,19 +466,15 @@ fn build_target(
     limits: Limits,
     children: &Children,
     target: Target,
+    counter: Option<Counter>,
 ) -> Result<Build, Error> {
-    for name in FOREIGN {
-        let path = dir.join(name);
-        if path.symlink_metadata().is_ok() {
-            return Err(Error::Foreign(path));
-        }
-    }
-    config::check(dir)?;
+    check_folder(dir)?;
     let toolchain = Toolchain::find();
     if let Some(unlocked) = fetch::fetch_needed(dir, toolchain.cargo_home.as_deref()) {
         fetch::fetch(dir, target_dir, limits, unlocked, children)?;
     }
-    let output = cargo_build(dir, target_dir, limits, children, target)?;
+    let lines = counter.map(|counter| counting(dir, counter));
+    let output = cargo_build(dir, target_dir, limits, children, target, lines)?;
     if output.timed_out {
         return Err(Error::BuildTimeout {
             dir: dir.to_owned(),
@@ -508,14 +532,63 @@ fn build_target(
         .ok_or_else(|| Error::NoExecutable(dir.to_owned()))
 }
 
+/// A [`process::Lines`] observer of cargo's JSON messages that tells
+/// `counter` each unit compiled, out of the packages of `dir`'s lock file.
+fn counting(dir: &Path, counter: Counter) -> process::Lines {
+    #[derive(Deserialize)]
+    struct Artifact {
+        target: Kinds,
+    }
+    #[derive(Deserialize)]
+    struct Kinds {
+        kind: Vec<String>,
+    }
+    let total = std::fs::read_to_string(dir.join("Cargo.lock"))
+        .map_or(0, |lock| lock.matches("\n[[package]]\n").count());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    std::sync::Arc::new(move |line: &str| {
+        if total == 0 || !line.starts_with("{\"reason\":\"compiler-artifact\"") {
+            return;
+        }
+        let Ok(artifact) = serde_json::from_str::<Artifact>(line) else {
+            return;
+        };
+        if artifact.target.kind.iter().any(|k| k == "custom-build") {
+            return;
+        }
+        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        counter(Compiled {
+            done: done.min(total),
+            total,
+        });
+    })
+}
+
+/// Refuses to build in `dir` when it holds a toolchain file or a `.cargo/`
+/// folder ([`Error::Foreign`]), or when a cargo configuration there or in
+/// a parent folder would change the build ([`config::check`]). Every build
+/// checks its own folder; a build in a folder inside a prototype (the
+/// check's copy) checks the prototype's first.
+pub fn check_folder(dir: &Path) -> Result<(), Error> {
+    for name in FOREIGN {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::Foreign(path));
+        }
+    }
+    Ok(config::check(dir)?)
+}
+
 /// `cargo test --no-run --frozen` of the `intents` test (or `cargo build
-/// --frozen` of the app), with a scratch folder inside the target directory.
+/// --frozen` of the app), with a scratch folder inside the target
+/// directory, its stdout told to `lines`.
 fn cargo_build(
     dir: &Path,
     target_dir: &Path,
     limits: Limits,
     children: &Children,
     target: Target,
+    lines: Option<process::Lines>,
 ) -> Result<Output, Error> {
     let scratch = Scratch::new(Some(target_dir))?;
     let mut command = Command::new("cargo");
@@ -546,6 +619,7 @@ fn cargo_build(
         None,
         Duration::from_secs(limits.build.timeout_secs),
         children,
+        lines,
     )
 }
 
@@ -682,6 +756,7 @@ fn run_executable(
         Some(stdin),
         Duration::from_secs(limits.run.timeout_secs),
         children,
+        None,
     )
 }
 
@@ -819,6 +894,35 @@ mod tests {
         assert_eq!(
             fetch::fetch_needed(dir.path(), Some(home.path())),
             Some(true)
+        );
+    }
+
+    #[test]
+    fn a_build_counts_units_out_of_the_locked_packages_and_nothing_else() {
+        let (dir, _) = folders(MANIFEST);
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let told = std::sync::Arc::clone(&seen);
+        let lines = counting(
+            dir.path(),
+            std::sync::Arc::new(move |c: Compiled| {
+                told.lock().expect("not poisoned").push((c.done, c.total));
+            }),
+        );
+        let artifact = |kind: &str| {
+            format!(
+                "{{\"reason\":\"compiler-artifact\",\"target\":{{\"kind\":[\"{kind}\"],\"name\":\"x\"}},\"fresh\":true}}"
+            )
+        };
+        lines(&artifact("lib"));
+        lines(&artifact("custom-build"));
+        lines("{\"reason\":\"build-script-executed\"}");
+        lines("compiler-artifact lib");
+        lines(&artifact("proc-macro"));
+        // A proc-macro printing lines like cargo's moves the count, never past the total.
+        lines(&artifact("lib"));
+        assert_eq!(
+            *seen.lock().expect("not poisoned"),
+            [(1, 2), (2, 2), (2, 2)]
         );
     }
 

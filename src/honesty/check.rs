@@ -12,21 +12,38 @@ use serde::{Deserialize, Serialize};
 
 use crate::vocabulary::{Status, StepStatus};
 
-/// The harness source, with `__WOW_CONTROL__` where the control module's
-/// name goes.
+/// The check's module of the harness.
 pub const HARNESS_TEMPLATE: &str = include_str!("check.rs.in");
 
 /// The dev-dependency the harness needs besides cucumber and tokio (for
-/// its stream of parsed features); the version is the one cucumber 0.23
-/// already pulls in, so the shared lock file resolves it and nothing new
-/// is compiled.
-pub const DEV_DEPENDENCY: &str = "futures = \"0.3\"";
+/// its stream of parsed features), under the name `__wow_futures`, which no
+/// model-owned file may contain ([`crate::extract::RESERVED`]), so that the
+/// steps cannot use a crate the prototype does not have. The version is the
+/// one cucumber 0.23 already pulls in, so the shared lock file resolves it
+/// and nothing new is compiled.
+pub const DEV_DEPENDENCY: &str = "__wow_futures = { package = \"futures\", version = \"0.3\" }";
 
-/// The harness for an instrumented copy whose control module is
-/// `__wow_<secret>` (see [`super::mutants::instrument`]). Written as the
-/// copy's `tests/intents.rs`, in place of the ordinary harness.
-pub fn harness(secret: &str) -> String {
-    HARNESS_TEMPLATE.replace("__WOW_CONTROL__", &format!("__wow_{secret}"))
+/// The harness of an instrumented copy (see [`super::mutants::instrument`]),
+/// written as the copy's `tests/intents.rs`: the prototype's own harness
+/// ([`crate::prototype::HARNESS`]) with its `main` renamed `__wow_main`,
+/// the check in a module `__wow_check`, and a `main` that runs a schedule,
+/// or the scenarios of `features/` when given a nonce alone.
+///
+/// The crate's root holds the names of the prototype's harness and names
+/// starting with `__wow_`, which no model-owned file may contain: steps
+/// that compile here compile in the prototype too. The harness names no
+/// secret (it switches mutants through the handle it claims first, see
+/// [`super::mutants::instrument`]): it is the same for every copy, so a
+/// copy whose secret changed does not recompile it but for its library.
+pub fn harness() -> String {
+    let own = crate::prototype::HARNESS.replacen(
+        "\nfn main() {",
+        "\n#[allow(dead_code)]\nfn __wow_main() {",
+        1,
+    );
+    format!(
+        "{own}\n#[doc(hidden)]\nmod __wow_check {{\n{HARNESS_TEMPLATE}}}\n\nfn main() {{\n    __wow_check::main();\n}}\n"
+    )
 }
 
 /// One scenario run of the check.
@@ -180,9 +197,48 @@ mod tests {
     }
 
     #[test]
-    fn the_harness_names_the_control_module() {
-        let source = harness("3f9a");
-        assert!(source.contains("use prototype::__wow_3f9a as control;"));
-        assert!(!source.contains("__WOW_CONTROL__"));
+    fn the_harness_claims_the_mutants_control_before_anything_runs() {
+        let body = HARNESS_TEMPLATE
+            .split_once("pub fn main() {\n")
+            .map(|(_, body)| body)
+            .expect("a main");
+        let first = body
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with("//"))
+            .expect("a statement");
+        assert_eq!(
+            first,
+            "let Some(control) = prototype::__wow_control::claim() else {"
+        );
+    }
+
+    #[test]
+    fn the_harness_is_the_prototypes_own_with_the_check_in_a_module_of_its_own() {
+        let source = harness();
+        let (main, renamed) = ("\nfn main() {", "\n#[allow(dead_code)]\nfn __wow_main() {");
+        let (own, added) =
+            source.split_at(crate::prototype::HARNESS.len() + renamed.len() - main.len());
+        assert_eq!(
+            own.replacen(renamed, main, 1),
+            crate::prototype::HARNESS,
+            "the scenarios run as in the prototype, with the same names at the root"
+        );
+        // Whatever the check adds at the root, steps cannot name it.
+        assert!(
+            added.starts_with("\n#[doc(hidden)]\nmod __wow_check {\n"),
+            "{added}"
+        );
+        assert!(added.ends_with("}\n\nfn main() {\n    __wow_check::main();\n}\n"));
+        assert!(
+            !HARNESS_TEMPLATE.contains("\nmod steps;"),
+            "the steps are the root's"
+        );
+        // Nothing in the check's module but its `main` is within the steps' reach.
+        let public: Vec<&str> = HARNESS_TEMPLATE
+            .lines()
+            .filter(|line| line.starts_with("pub"))
+            .collect();
+        assert_eq!(public, ["pub fn main() {"]);
     }
 }

@@ -10,10 +10,12 @@
 //! happen here: building or running anything, or writing files.
 //!
 //! The check, as the pipeline runs it for the intents that passed:
-//! 1. [`mutants::instrument`] the model's files with a fresh secret; write
-//!    them with the model's `tests/` files into a check copy whose
-//!    `tests/intents.rs` is [`check::harness`] and whose manifest adds
-//!    [`check::DEV_DEPENDENCY`]; build it once.
+//! 1. [`mutants::instrument`] the model's files with a secret (fresh
+//!    whenever they changed); write them with the model's `tests/` files
+//!    into a check copy whose `tests/intents.rs` is [`check::harness`] and
+//!    whose manifest adds [`check::DEV_DEPENDENCY`]; build it once (often
+//!    before the scenarios run: given a nonce alone, its harness runs them
+//!    as the prototype's does).
 //! 2. Run it with a [`check::schedule`] of every passing intent
 //!    ([`twins::render`] with a tag of its own, mutant 0) and every twin
 //!    ([`twins::twins`], mutant 0) that changes an expected value, not one

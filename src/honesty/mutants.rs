@@ -40,6 +40,9 @@ pub struct Instrumented {
     pub mutants: Vec<Mutant>,
     /// Every instrumented function; `functions[i].id == i`.
     pub functions: Vec<Function>,
+    /// Whether a `deny` or `forbid` lint level was made `warn`: the copy
+    /// may then compile where the prototype does not.
+    pub weakened: bool,
 }
 
 /// One wrong behaviour that the control module can switch on.
@@ -96,11 +99,15 @@ const WRAPPERS: &[&str] = &["Option", "Result", "Vec", "Box", "String"];
 /// `src/lib.rs` (without that file, the copy is returned unchanged and
 /// without mutants).
 ///
-/// The control module's public functions, for the harness:
-/// `set_active(id: u32)` (0: none; also clears the flag below),
-/// `take_applied() -> bool` (whether the active mutant changed a return
-/// value or a comparison since the last call), `take_coverage() -> Vec<u32>`
-/// (ids of the functions entered since the last call, ascending).
+/// The control module's public functions: `set_active(id: u32)` (0: none;
+/// also clears the flag below), `take_applied() -> bool` (whether the
+/// active mutant changed a return value or a comparison since the last
+/// call), `take_coverage() -> Vec<u32>` (ids of the functions entered since
+/// the last call, ascending). The harness reaches them through the module
+/// `__wow_control`, whose `claim()` gives the one handle on them, `Some`
+/// for its first caller only: the harness's `main`, before any step runs.
+/// So the harness names no secret, and a copy whose secret changed
+/// recompiles its library, not its harness.
 pub fn instrument(files: &Files, secret: &str) -> Instrumented {
     let control = format!("crate::__wow_{secret}");
     let parsed: Vec<(&String, &str, &str, Option<syn::File>)> = files
@@ -131,6 +138,7 @@ pub fn instrument(files: &Files, secret: &str) -> Instrumented {
                 .collect(),
             mutants: Vec::new(),
             functions: Vec::new(),
+            weakened: false,
         };
     }
     let mut locals = Locals::default();
@@ -141,6 +149,7 @@ pub fn instrument(files: &Files, secret: &str) -> Instrumented {
         files: Files::new(),
         mutants: Vec::new(),
         functions: Vec::new(),
+        weakened: false,
     };
     for (path, bom, text, file) in &parsed {
         let Some(file) = file else {
@@ -245,6 +254,30 @@ pub mod __wow_SECRET {
     impl<T> NoDefault<T> for Wrap<T> {
         fn __wow_default(&self) -> ::core::option::Option<T> {
             None
+        }
+    }
+}
+#[doc(hidden)]
+#[allow(warnings, clippy::all, clippy::pedantic, missing_docs, unused)]
+pub mod __wow_control {
+    use ::core::sync::atomic::{AtomicBool, Ordering};
+    static CLAIMED: AtomicBool = AtomicBool::new(false);
+    pub struct Control(());
+    pub fn claim() -> ::core::option::Option<Control> {
+        if CLAIMED.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        Some(Control(()))
+    }
+    impl Control {
+        pub fn set_active(&self, id: u32) {
+            super::__wow_SECRET::set_active(id)
+        }
+        pub fn take_applied(&self) -> bool {
+            super::__wow_SECRET::take_applied()
+        }
+        pub fn take_coverage(&self) -> ::std::vec::Vec<u32> {
+            super::__wow_SECRET::take_coverage()
         }
     }
 }
@@ -733,6 +766,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         {
             self.edits
                 .push((list.path.span().byte_range(), "warn".to_owned()));
+            self.out.weakened = true;
         }
     }
 
@@ -1176,6 +1210,15 @@ mod tests { #[test] fn t() { assert_eq!(super::fee(1), 0); } }
         }
         assert!(out.contains("#![warn(unused_variables)]"));
         assert!(out.contains("#![forbid(unsafe_code)]"));
+        assert!(
+            z.weakened,
+            "the copy may build where the prototype does not"
+        );
+        let plain = Files::from([(
+            "src/lib.rs".to_owned(),
+            "#![forbid(unsafe_code)]\n#![warn(missing_docs)]\npub fn f() -> u8 { 1 }\n".to_owned(),
+        )]);
+        assert!(!instrument(&plain, "zoo").weakened);
         assert!(out.contains("pub mod __wow_zoo {"));
     }
 

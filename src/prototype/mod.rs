@@ -22,7 +22,8 @@ use crate::spec::Spec;
 
 const MANIFEST: &str = include_str!("manifest.toml");
 const LOCK: &str = include_str!("Cargo.lock.in");
-const HARNESS: &str = include_str!("intents.rs.in");
+/// The harness of every prototype (`tests/intents.rs`).
+pub const HARNESS: &str = include_str!("intents.rs.in");
 /// The web app's server (`app/main.rs`), around the model-owned page.
 const APP_SERVER: &str = include_str!("app.rs.in");
 /// Where [`APP_SERVER`] is written.
@@ -117,10 +118,11 @@ impl Prototype {
         Ok(prototype)
     }
 
-    /// Writes the tool-owned files: manifest, lock file, harness and a
-    /// verbatim copy of every feature (removing copies of features that are
-    /// no longer given).
-    pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
+    /// The tool-owned files, path → content: manifest, lock file, harness,
+    /// `.gitignore`, the app's server (in this order) and a verbatim copy of every feature
+    /// (`features/<rel>`). Creates the folder (see [`Self::package_name`]);
+    /// writes nothing else.
+    pub fn skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<Vec<(String, String)>, Error> {
         let name = self.package_name(target_dir)?;
         let package = format!("name = \"{name}\"");
         let manifest = manifest_text(&name, &self.crates);
@@ -133,16 +135,27 @@ impl Prototype {
                 lock = existing;
             }
         }
-        let mut written: Vec<(String, &str)> = vec![
-            ("Cargo.toml".to_owned(), &manifest),
-            ("Cargo.lock".to_owned(), &lock),
-            ("tests/intents.rs".to_owned(), HARNESS),
-            (".gitignore".to_owned(), GITIGNORE),
-            (APP_MAIN.to_owned(), APP_SERVER),
+        let mut files = vec![
+            ("Cargo.toml".to_owned(), manifest),
+            ("Cargo.lock".to_owned(), lock),
+            ("tests/intents.rs".to_owned(), HARNESS.to_owned()),
+            (".gitignore".to_owned(), GITIGNORE.to_owned()),
+            (APP_MAIN.to_owned(), APP_SERVER.to_owned()),
         ];
         for feature in &spec.features {
-            written.push((format!("features/{}", feature.rel), &feature.text));
+            files.push((format!("features/{}", feature.rel), feature.text.clone()));
         }
+        Ok(files)
+    }
+
+    /// Writes the tool-owned files ([`Self::skeleton`]), removing copies of
+    /// features that are no longer given.
+    pub fn write_skeleton(&self, spec: &Spec, target_dir: &Path) -> Result<(), Error> {
+        let skeleton = self.skeleton(spec, target_dir)?;
+        let written: Vec<(String, &str)> = skeleton
+            .iter()
+            .map(|(rel, content)| (rel.clone(), content.as_str()))
+            .collect();
         for (rel, _) in &written {
             self.refuse_links(rel)?;
         }

@@ -306,6 +306,17 @@ pub const QUESTIONS: &str = "Questions for the product owner";
 /// The title of the feature hashes.
 pub const SPEC_LOCK: &str = "Scenarios as written";
 
+/// The note of a first run with a target directory, whose dependencies
+/// compile while the model writes.
+pub const WARMING: &str = "first run with this target directory: compiling the prototype's dependencies while the model writes";
+
+/// The progress line while cargo builds: `compiling 37/140 crates`, after
+/// the round's prefix (`round 2: `, or empty). Counts only: nothing cargo
+/// or a crate printed is ever shown here.
+pub fn compiling(round: &str, done: usize, total: usize) -> String {
+    format!("{round}compiling {done}/{total} crates")
+}
+
 /// `text` with its first letter in upper case, to open a sentence.
 pub(crate) fn capitalized(text: &str) -> String {
     let mut chars = text.chars();

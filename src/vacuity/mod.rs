@@ -7,8 +7,10 @@
 //! and the findings of the static checks ([`audit`]).
 //!
 //! Two tests. The static checks on the step definitions; then the mutation
-//! check ([`crate::honesty`]): an instrumented copy of the prototype, built
-//! once in `.wow/check/` with the shared target directory, runs each
+//! check ([`crate::honesty`]): an instrumented copy of the prototype, made
+//! in `.wow/check/` ([`copy`]) and built once with the shared target
+//! directory (often the one build of the round, whose executable ran the
+//! scenarios too: [`crate::verdict`]), runs each
 //! passing intent and its twins with no mutant active, then each intent
 //! under every mutant of the code it reached, with control runs of no
 //! mutant mixed in at random places (the last run of each intent being
@@ -22,17 +24,18 @@
 //! here, and a model-owned file naming the control module's reserved prefix
 //! is never built.
 
+pub mod copy;
+
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::audit;
-use crate::cargo::{self, Build, Limits};
-use crate::extract;
+use crate::cargo::{self, Limits};
 use crate::honesty::check::{self, Outcome, Run};
-use crate::honesty::mutants::{self, Instrumented};
+use crate::honesty::mutants::Instrumented;
 use crate::honesty::twins::{self, Keywords, Twin};
 use crate::honesty::{self as mutation, Verdict};
 use crate::progress::Progress;
@@ -44,8 +47,9 @@ use crate::vocabulary::{Files, Finding, IntentResult, Status};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     pub findings: Vec<Finding>,
-    /// Time of the mutation check's build and runs, in milliseconds (0 when
-    /// no intent passed, so there was nothing to check).
+    /// Time of the mutation check's runs, and of its build when the copy
+    /// was not built already to run the scenarios ([`Check::Made`]), in
+    /// milliseconds (0 when no intent passed, so there was nothing to check).
     pub duration_ms: u64,
     /// Why the mutation check could not run, when it could not.
     pub unavailable: Option<String>,
@@ -55,13 +59,26 @@ pub struct Verification {
     pub unpinned: Vec<String>,
 }
 
-/// Checks the passing intents of `results`, marks the hollow ones and those
-/// the check could not examine, and records what the verified ones pin down.
+/// The check copy as the verdict stage hands it over.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// Made and built: its test executable (which ran the scenarios).
+    Built(copy::Made, PathBuf),
+    /// Made, not built yet: built only when an intent is left to check.
+    Made(copy::Made),
+    /// Why no copy could be made or built, in plain words.
+    Unavailable(String),
+}
+
+/// Checks the passing intents of `results` (of the prototype whose
+/// model-owned files are `files`) with the `check` copy, marks the hollow
+/// ones and those the check could not examine, and records what the
+/// verified ones pin down.
 pub fn verify(
     spec: &Spec,
-    prototype: &Prototype,
     files: &Files,
     results: &mut [IntentResult],
+    check: Check,
     target_dir: &Path,
     limits: Limits,
     progress: &Progress,
@@ -94,9 +111,16 @@ pub fn verify(
     }
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
-    let copy = Prototype::new(prototype.state(crate::prototype::CHECK_DIR))
-        .with_crates(prototype.crates.clone());
-    match mutation_check(spec, prototype, &copy, files, results, target_dir, limits) {
+    let built = match check {
+        Check::Built(made, executable) => Ok((made, executable)),
+        Check::Made(made) => {
+            copy::build(&made, target_dir, limits, None).map(|(executable, _)| (made, executable))
+        }
+        Check::Unavailable(why) => Err(why),
+    };
+    match built
+        .and_then(|(made, executable)| mutation_check(spec, &made, &executable, results, limits))
+    {
         Ok(unpinned) => verification.unpinned = unpinned,
         Err(why) => verification.unavailable = Some(why),
     }
@@ -130,23 +154,12 @@ struct Entry<'s> {
 /// and leaves the passes for [`fail_closed`].
 fn mutation_check(
     spec: &Spec,
-    prototype: &Prototype,
-    copy: &Prototype,
-    files: &Files,
+    made: &copy::Made,
+    executable: &Path,
     results: &mut [IntentResult],
-    target_dir: &Path,
     limits: Limits,
 ) -> Result<Vec<String>, String> {
-    let secret = cargo::nonce().map_err(|e| format!("the check copy could not be made: {e}"))?;
-    let instrumented = instrumented(files, &secret)?;
-    let executable = build_copy(
-        spec,
-        (prototype, copy),
-        files,
-        (&instrumented, &secret),
-        target_dir,
-        limits,
-    )?;
+    let (copy, instrumented) = (&made.copy, &made.instrumented);
     let entries = entries(spec, results);
     let mut random = Random::new()?;
 
@@ -162,7 +175,7 @@ fn mutation_check(
             runs.push(entry.run(tag(e, Some(t)), &twin.steps, 0));
         }
     }
-    let first = run_phase(copy, &executable, &runs, limits)?;
+    let first = run_phase(copy, executable, &runs, limits)?;
 
     // Phase 2: each intent whose base run agrees with the scenarios' run,
     // under every mutant of the code it reached, controls mixed in.
@@ -214,7 +227,7 @@ fn mutation_check(
             );
             continue;
         }
-        let planned = mutation::plan(&instrumented, &base.coverage);
+        let planned = mutation::plan(instrumented, &base.coverage);
         for mutant in &planned {
             runs.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
         }
@@ -232,7 +245,7 @@ fn mutation_check(
     let second = if runs.is_empty() {
         Vec::new()
     } else {
-        run_phase(copy, &executable, &runs, limits)?
+        run_phase(copy, executable, &runs, limits)?
     };
     for (e, planned, twin_outcomes) in examined {
         conclude(
@@ -240,11 +253,11 @@ fn mutation_check(
             e,
             (planned, twin_outcomes),
             &second,
-            &instrumented,
+            instrumented,
             results,
         );
     }
-    Ok(unpinned(&instrumented, results))
+    Ok(unpinned(instrumented, results))
 }
 
 /// The functions with mutants, not constant nor pass-through, that no
@@ -428,134 +441,6 @@ fn apply(
     result.message = Some(message);
 }
 
-/// The instrumented copy of `files` whose control module is
-/// `__wow_<secret>`, made on a large stack; `Err` when a file names the
-/// reserved prefix or nests too deep to read.
-fn instrumented(files: &Files, secret: &str) -> Result<Instrumented, String> {
-    for (path, content) in files {
-        if content.contains(extract::RESERVED) {
-            return Err(format!(
-                "the check copy could not be made: `{path}` uses a name starting with `{}`, which wow reserves for its own checks",
-                extract::RESERVED
-            ));
-        }
-        if audit::is_rust(path, "src/")
-            && let Err(deep) = extract::check_code(content)
-        {
-            return Err(format!(
-                "the check copy could not be made: wow could not read `{path}`: {deep}"
-            ));
-        }
-    }
-    Ok(audit::on_large_stack(|| mutants::instrument(files, secret)))
-}
-
-/// Writes the check copy afresh in `copy` (nothing left in the folder, such
-/// as a toolchain file or a cargo configuration, may take part in the
-/// build) and builds it; its test executable. `instrumented` is the
-/// instrumented copy of `files` and its secret.
-fn build_copy(
-    spec: &Spec,
-    (prototype, copy): (&Prototype, &Prototype),
-    files: &Files,
-    (instrumented, secret): (&Instrumented, &str),
-    target_dir: &Path,
-    limits: Limits,
-) -> Result<std::path::PathBuf, String> {
-    let written = match std::fs::remove_dir_all(&copy.dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::prototype::Error::Write {
-            path: copy.dir.clone(),
-            source: e,
-        }),
-        _ => Ok(()),
-    }
-    .and_then(|()| copy.write_skeleton(spec, target_dir))
-    .and_then(|()| {
-        let mut all: Files = files
-            .iter()
-            .filter(|(path, _)| !path.starts_with("src/"))
-            .map(|(path, content)| (path.clone(), content.clone()))
-            .collect();
-        all.extend(instrumented.files.clone());
-        copy.write_files(&all)
-    })
-    .and_then(|()| write_manifest(prototype, copy, secret, target_dir));
-    if let Err(error) = written {
-        return Err(format!("the check copy could not be written: {error}"));
-    }
-    match cargo::build(&copy.dir, target_dir, limits) {
-        Err(error) => Err(format!("the check copy could not be built: {error}")),
-        Ok(Build::Errors { diagnostics, .. }) => Err(format!(
-            "the check copy of the prototype does not compile: {}",
-            diagnostics
-                .first()
-                .map(|d| cargo::tail(&d.rendered, 600))
-                .unwrap_or_default()
-                .trim()
-        )),
-        Ok(Build::Built { executable, .. }) => Ok(executable),
-    }
-}
-
-/// The check copy's harness (for the control module `__wow_<secret>`), and its manifest and lock file with the
-/// harness's extra dev-dependency (already in the lock's packages: only the
-/// copy's own entry names it). With extra crates, the lock is the
-/// prototype's own, which its first build completed.
-fn write_manifest(
-    prototype: &Prototype,
-    copy: &Prototype,
-    secret: &str,
-    target_dir: &Path,
-) -> Result<(), crate::prototype::Error> {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|source| crate::prototype::Error::Read {
-            path: path.to_owned(),
-            source,
-        })
-    };
-    let name = copy.package_name(target_dir)?;
-    let manifest = read(&copy.path("Cargo.toml"))?.replacen(
-        "[dev-dependencies]\n",
-        &format!("[dev-dependencies]\n{}\n", check::DEV_DEPENDENCY),
-        1,
-    );
-    let mut lock = read(&copy.path("Cargo.lock"))?;
-    if !prototype.crates.is_empty()
-        && let Ok(own) = std::fs::read_to_string(prototype.path("Cargo.lock"))
-    {
-        let old = format!("name = \"{}\"\n", prototype.package_name(target_dir)?);
-        if own.contains(&old) {
-            lock = own.replacen(&old, &format!("name = \"{name}\"\n"), 1);
-        }
-    }
-    crate::prototype::write(&copy.path("Cargo.toml"), &manifest)?;
-    crate::prototype::write(&copy.path("Cargo.lock"), &with_futures(&lock, &name))?;
-    crate::prototype::write(&copy.path("tests/intents.rs"), &check::harness(secret))
-}
-
-/// `lock` with `futures` among the dependencies of package `name`, sorted
-/// as cargo writes them (a `--frozen` build compares the text).
-fn with_futures(lock: &str, name: &str) -> String {
-    let header = format!("name = \"{name}\"\n");
-    let Some(start) = lock.find(&header) else {
-        return lock.to_owned();
-    };
-    let Some(open) = lock[start..].find("dependencies = [\n").map(|i| start + i) else {
-        return lock.to_owned();
-    };
-    let body = open + "dependencies = [\n".len();
-    let Some(close) = lock[body..].find(']').map(|i| body + i) else {
-        return lock.to_owned();
-    };
-    let mut names: Vec<&str> = lock[body..close].lines().collect();
-    if names.iter().any(|l| l.trim() == "\"futures\",") {
-        return lock.to_owned();
-    }
-    names.push(" \"futures\",");
-    names.sort_unstable();
-    format!("{}{}\n{}", &lock[..body], names.join("\n"), &lock[close..])
-}
-
 /// Runs one schedule of the check; `Err` when it could not run, stopped
 /// early, or reported something it should not.
 fn run_phase(
@@ -639,6 +524,7 @@ impl Random {
 mod tests {
     use super::*;
     use crate::audit::fixtures::{BANK, files, spec};
+    use crate::honesty::mutants;
 
     #[test]
     fn code_no_verified_intent_pins_down_is_listed_once() {
@@ -679,12 +565,17 @@ mod tests {
                 ..intent.not_run("")
             })
             .collect();
+        let target = dir.path().join("target");
+        let check = match copy::make(&spec, &prototype, &files, &target) {
+            Ok(_) => panic!("no copy of code wow cannot read"),
+            Err(why) => Check::Unavailable(why),
+        };
         let verification = verify(
             &spec,
-            &prototype,
             &files,
             &mut results,
-            &dir.path().join("target"),
+            check,
+            &target,
             Limits::default(),
             &Progress::hidden(),
         );
@@ -702,18 +593,6 @@ mod tests {
             .collect();
         assert_eq!(skipped, [("src/lib.rs", 2)]);
         assert!(!prototype.dir.exists(), "nothing is written");
-    }
-
-    #[test]
-    fn the_lock_names_futures_among_the_copys_dependencies() {
-        let lock = "[[package]]\nname = \"other\"\nversion = \"1\"\ndependencies = [\n \"zeta\",\n]\n\n[[package]]\nname = \"prototype-check-1\"\nversion = \"0.1.0\"\ndependencies = [\n \"cucumber\",\n \"tokio\",\n]\n";
-        let out = with_futures(lock, "prototype-check-1");
-        assert!(
-            out.ends_with("dependencies = [\n \"cucumber\",\n \"futures\",\n \"tokio\",\n]\n"),
-            "{out}"
-        );
-        assert!(out.contains("dependencies = [\n \"zeta\",\n]"));
-        assert_eq!(with_futures(&out, "prototype-check-1"), out);
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! Honest intents: a pass must mean the prototype does it. Scripted replies
 //! (hand-written for these tests) that make the scenarios pass without the
 //! prototype doing the work are reported hollow, not passing, with exit 1;
-//! an honest reply is verified. `wow critique` writes Gherkin `wow check`
+//! an honest reply is verified. Code that compiles only in the check's
+//! copy (steps reaching into its harness, a denied lint the copy weakens)
+//! is a compile error, as plain cargo says. `wow critique` writes Gherkin `wow check`
 //! accepts. Code nested deeper than wow can read, in a reply or on disk,
 //! is refused or skipped, never a crash.
 
 use serde_json::Value;
 
 use crate::models::{LIB_RIGHT, STEPS, parking, reply};
-use crate::support::{Output, Wow, fake_server, openai_json};
+use crate::support::{Output, Wow, fake_server, openai_json, prompts};
 
 /// Runs `wow run` on the parking feature with one scripted reply and no repair.
 async fn run_once(text: String) -> (Wow, Output, Value) {
@@ -305,6 +307,60 @@ async fn only_scenarios_that_depend_on_what_the_prototype_computes_are_verified(
     assert!(out.stdout.contains("2 of 5 intents pass"), "{}", out.all());
     let html = wow.read("generated/features/report.html");
     assert!(html.contains("pinned down by"), "{html}");
+}
+
+/// The build of the check's copy stands in for the prototype's own: what
+/// compiles only there must not count.
+async fn assert_does_not_compile(lib: &str, steps: &str, error: &str) {
+    let server = fake_server(
+        "/v1/chat/completions",
+        vec![
+            openai_json(&reply(lib, steps), "stop"),
+            openai_json(&reply(LIB_RIGHT, STEPS), "stop"),
+        ],
+    )
+    .await;
+    let (wow, out) = parking()
+        .args(&["run", "--max-repairs", "1", "--json", "report.json"])
+        .local_model(&server)
+        .run_async()
+        .await;
+    let report = wow.report();
+    assert_eq!(
+        report["rounds"][0]["outcome"],
+        "compile_error",
+        "{}",
+        out.all()
+    );
+    let sent = prompts(&server).await;
+    assert!(
+        sent.get(1).is_some_and(|p| p.contains(error)),
+        "the repair prompt carries rustc's error about the prototype's own files: {sent:?}"
+    );
+    // Then an honest reply builds and is verified as usual.
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!(report["rounds"][1]["outcome"], "ran", "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_reaching_for_the_checks_harness_do_not_compile() {
+    // `control` is what the check's harness calls the switch of mutants:
+    // steps that could read it would fail exactly when a mutant is active.
+    let steps = STEPS.replace(
+        "    let fee = prototype::fee(world.minutes);\n",
+        "    let fee = prototype::fee(world.minutes);\n    assert!(!super::control::take_applied());\n",
+    );
+    assert_does_not_compile(LIB_RIGHT, &steps, "control").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_lint_stops_the_build_though_the_check_copy_warns() {
+    // The check's copy turns `deny` into `warn` (its inserted code trips
+    // lints): here only the prototype's own build tells the truth.
+    let lib = format!(
+        "#![deny(unused_variables)]\n{LIB_RIGHT}pub fn spare() {{\n    let unused = 1;\n}}\n"
+    );
+    assert_does_not_compile(&lib, STEPS, "unused").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
