@@ -70,9 +70,83 @@ pub fn make(
         .and_then(|wanted| sync(&copy.dir, &wanted))
         .map_err(|e| format!("the check copy could not be written: {e}"))?;
     Ok(Made {
-        stands_in: !instrumented.weakened,
+        stands_in: !instrumented.weakened && tells_apart(files).is_none(),
         copy,
         instrumented,
+    })
+}
+
+/// What the model's code could tell the copy from the prototype by, when
+/// it uses any: compile-time environment (`env!`, `option_env!`: the
+/// package name and folder differ), files included by path (`include!`,
+/// `include_str!`, `include_bytes!`, `#[path]`: relative paths lead
+/// elsewhere from `.wow/check/`), columns (`column!`, `Location::caller`:
+/// instrumented lines are longer), and a macro that calls a macro its
+/// caller names (`$m!(…)`). Code that could must not be judged by the
+/// copy's run: the prototype itself is built and run for its scenarios.
+/// Matched on the tokens, in macro bodies too; a false alarm costs a
+/// second build, never a verdict.
+pub(crate) fn tells_apart(files: &Files) -> Option<String> {
+    use proc_macro2::{TokenStream, TokenTree};
+    use std::str::FromStr as _;
+    /// Macros whose expansion differs between the copy and the prototype.
+    const MACROS: &[&str] = &[
+        "env",
+        "option_env",
+        "include",
+        "include_str",
+        "include_bytes",
+        "column",
+    ];
+    fn walk(tokens: TokenStream, found: &mut Option<String>) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let punct = |i: usize, c: char| matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        for (i, token) in tokens.iter().enumerate() {
+            match token {
+                TokenTree::Ident(ident) => {
+                    let name = ident.to_string();
+                    if (MACROS.contains(&name.as_str()) && punct(i + 1, '!')) || name == "Location"
+                    {
+                        *found = Some(name);
+                        return;
+                    }
+                }
+                // `$name!(…)` in a `macro_rules!`: a macro chosen by its
+                // caller, which could be any of the above.
+                TokenTree::Punct(p)
+                    if p.as_char() == '$'
+                        && matches!(tokens.get(i + 1), Some(TokenTree::Ident(_)))
+                        && punct(i + 2, '!') =>
+                {
+                    *found = Some("a macro named by a macro's caller".to_owned());
+                    return;
+                }
+                TokenTree::Group(group) => {
+                    // `#[path = "…"]` (and `#![…]`): an attribute naming a file.
+                    let attribute = i >= 1 && (punct(i - 1, '#') || punct(i - 1, '!'));
+                    let mut inner = group.stream().into_iter();
+                    if attribute
+                        && group.delimiter() == proc_macro2::Delimiter::Bracket
+                        && matches!(inner.next(), Some(TokenTree::Ident(i)) if i == "path")
+                        && matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '=')
+                    {
+                        *found = Some("path".to_owned());
+                        return;
+                    }
+                    walk(group.stream(), found);
+                    if found.is_some() {
+                        return;
+                    }
+                }
+                TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+            }
+        }
+    }
+    files.iter().find_map(|(path, text)| {
+        let tokens = TokenStream::from_str(text).ok()?;
+        let mut found = None;
+        walk(tokens, &mut found);
+        found.map(|name| format!("`{path}` uses `{name}`"))
     })
 }
 
@@ -287,6 +361,40 @@ fn sync(dir: &Path, wanted: &BTreeMap<String, String>) -> Result<(), prototype::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_that_could_tell_the_copy_apart_is_judged_by_the_prototype_itself() {
+        let files = |text: &str| Files::from([("tests/steps.rs".to_owned(), text.to_owned())]);
+        for (text, name) in [
+            ("fn f() -> &'static str { env!(\"CARGO_PKG_NAME\") }", "env"),
+            (
+                "macro_rules! m { ($i:ident) => { $i!(\"X\") } } fn f() { m!(option_env); }",
+                "a macro named by a macro's caller",
+            ),
+            (
+                "const S: &str = include_str!(\"../Cargo.toml\");",
+                "include_str",
+            ),
+            ("#[path = \"../../x.rs\"] mod x;", "path"),
+            ("fn f() -> u32 { column!() }", "column"),
+            (
+                "fn f() { let _ = std::panic::Location::caller(); }",
+                "Location",
+            ),
+        ] {
+            let why = tells_apart(&files(text)).unwrap_or_else(|| panic!("not seen: {text}"));
+            assert!(why.contains(&format!("`{name}`")), "{why}");
+        }
+        for plain in [
+            "fn f(path: &str) -> bool { let path = path.trim(); path.is_empty() }",
+            "fn cell(column: &str, env: &str) -> String { std::env::var(column).unwrap_or_default() + env }",
+            "macro_rules! m { ($e:expr) => { $e + 1 } }",
+            "fn f() -> String { \"env! include_str!\".to_owned() }",
+            "/// Uses `env!`.\nfn f() {}",
+        ] {
+            assert_eq!(tells_apart(&files(plain)), None, "{plain}");
+        }
+    }
 
     #[test]
     fn the_lock_names_futures_among_the_copys_dependencies() {

@@ -570,3 +570,35 @@ async fn a_disputed_scenario_is_shown_to_the_product_owner_and_uses_no_repair() 
     assert!(html.contains("Suggested change"), "the model's correction");
     assert!(out.stdout.contains("⚑"), "{}", out.all());
 }
+
+/// Right only when built as wow's check copy (its package is
+/// `prototype-check-…`), wrong in the prototype itself.
+const LIB_RIGHT_ONLY_IN_THE_COPY: &str = "pub fn fee(minutes: u32) -> u32 {
+    let right = if minutes <= 60 { 0 } else { (minutes - 60).div_ceil(60) * 2 };
+    if env!(\"CARGO_PKG_NAME\").contains(\"-check-\") { right } else { right + 1 }
+}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_that_tells_the_check_copy_apart_is_judged_by_the_prototype_itself() {
+    let (wow, out, report) = run_once(reply(LIB_RIGHT_ONLY_IN_THE_COPY, STEPS)).await;
+    // What plain `cargo test --test intents` says in the prototype: every
+    // fee is one euro too high.
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert_eq!(report["summary"]["passed"], 0, "{}", out.all());
+    for intent in report["intents"].as_array().expect("intents") {
+        assert_eq!(intent["status"], "failed", "{intent}");
+    }
+    let plain = std::process::Command::new("cargo")
+        .args(["test", "--quiet", "--test", "intents"])
+        .current_dir(wow.path("generated/features"))
+        .env("CARGO_TARGET_DIR", crate::support::shared_target_dir())
+        .env("CARGO_INCREMENTAL", "0")
+        .output()
+        .expect("run plain cargo");
+    assert!(
+        !plain.status.success(),
+        "plain cargo fails it too: {}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
+}
