@@ -33,20 +33,36 @@ fn main() {
         io::stdin()
             .read_to_string(&mut text)
             .expect("wow sends the frame's value on stdin");
-        let mut lines = text.lines();
-        let nonce = lines.next().unwrap_or_default().trim().to_owned();
-        let selected: Selected = lines
-            .filter_map(|line| {
-                let (number, path) = line.split_once(' ')?;
-                Some((path.to_owned(), number.parse().ok()?))
-            })
-            .collect();
-        (nonce, selected)
+        text
     });
-    let (nonce, selected) = match framed {
-        Some((nonce, selected)) => (Some(nonce), (!selected.is_empty()).then_some(selected)),
-        None => (None, None),
-    };
+    match framed {
+        Some(text) => {
+            let (nonce, selected) = framing(&text);
+            scenarios(Some(nonce), selected)
+        }
+        None => scenarios(None, None),
+    }
+}
+
+/// What wow sent on stdin: the nonce (first line), and the scenarios to run
+/// when it runs only some (`None`: all).
+fn framing(text: &str) -> (String, Option<Selected>) {
+    let mut lines = text.lines();
+    let nonce = lines.next().unwrap_or_default().trim().to_owned();
+    let selected: Selected = lines
+        .filter_map(|line| {
+            let (number, path) = line.split_once(' ')?;
+            Some((path.to_owned(), number.parse().ok()?))
+        })
+        .collect();
+    (nonce, (!selected.is_empty()).then_some(selected))
+}
+
+/// Runs the scenarios (only the `selected` ones, when given) and, given
+/// `nonce`, prints the Cucumber JSON results framed by it; then exits, 1
+/// when a scenario failed (2 when the results could not be printed),
+/// without waiting for what steps left running.
+fn scenarios(nonce: Option<String>, selected: Option<Selected>) -> ! {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
