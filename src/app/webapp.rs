@@ -37,19 +37,11 @@ pub fn attach(
     progress: &Progress,
 ) -> Result<Option<PathBuf>, Error> {
     let pinned = pinned(report);
+    // With a filter, intents left out are not verified: no app.
+    let all_verified =
+        report.all_passed() && report.summary.intents > 0 && report.summary.left_out == 0;
     let made = make::make(
-        Inputs {
-            spec: &workspace.spec,
-            prototype: &workspace.prototype,
-            target_dir: &workspace.target_dir,
-            limits: workspace.limits,
-            pinned: &pinned,
-            // With a filter, intents left out are not verified: no app.
-            all_verified: report.all_passed()
-                && report.summary.intents > 0
-                && report.summary.left_out == 0,
-            max_repairs,
-        },
+        inputs(workspace, &pinned, all_verified, max_repairs),
         llm,
         progress,
     );
@@ -58,6 +50,24 @@ pub fn attach(
     }
     report.app = Some(made.report);
     Ok(made.executable)
+}
+
+/// What [`make::make`] needs of `workspace`.
+fn inputs<'a>(
+    workspace: &'a Workspace,
+    pinned: &'a [String],
+    all_verified: bool,
+    max_repairs: u32,
+) -> Inputs<'a> {
+    Inputs {
+        spec: &workspace.spec,
+        prototype: &workspace.prototype,
+        target_dir: &workspace.target_dir,
+        limits: workspace.limits,
+        pinned,
+        all_verified,
+        max_repairs,
+    }
 }
 
 /// The functions the verified intents of `report` pin down, each once.
@@ -115,19 +125,7 @@ pub fn app(options: &App, progress: &Progress) -> Result<u8, Error> {
         let _lock = crate::prototype::history::lock(&workspace.prototype)?;
         workspace.prototype.check_features(&workspace.target_dir)?;
         let pinned = last_pinned(&workspace);
-        make::make(
-            Inputs {
-                spec: &workspace.spec,
-                prototype: &workspace.prototype,
-                target_dir: &workspace.target_dir,
-                limits: workspace.limits,
-                pinned: &pinned,
-                all_verified: false,
-                max_repairs: 0,
-            },
-            None,
-            progress,
-        )
+        make::make(inputs(&workspace, &pinned, false, 0), None, progress)
     };
     progress.finish();
     let Some(executable) = made.executable else {

@@ -148,17 +148,10 @@ fn outline_item(out: &mut String, text: &str, item: &syn::Item) {
 
 /// Appends the text between `start` and `end`, then `tail` and a newline.
 fn push(out: &mut String, text: &str, start: LineColumn, end: LineColumn, tail: &str) {
-    let offset = |at: LineColumn| {
-        let line: usize = text
-            .split_inclusive('\n')
-            .take(at.line.saturating_sub(1))
-            .map(str::len)
-            .sum();
-        text.get(line..)
-            .and_then(|rest| rest.char_indices().nth(at.column))
-            .map_or(text.len(), |(i, _)| line + i)
-    };
-    let (from, to) = (offset(start), offset(end));
+    let (from, to) = (
+        super::trace::offset(text, start),
+        super::trace::offset(text, end),
+    );
     if let Some(code) = text.get(from..to.max(from)) {
         let indent = text[..from]
             .rfind('\n')

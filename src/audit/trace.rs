@@ -98,16 +98,7 @@ pub(crate) fn collect_items(items: &[syn::Item], file: &str, text: &str, out: &m
 pub(crate) fn excerpt(file: &str, text: &str, (start, end): (LineColumn, LineColumn)) -> CodeRef {
     // syn skips a byte order mark: positions are of the text after it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let offset = |at: LineColumn| {
-        let line: usize = text
-            .split_inclusive('\n')
-            .take(at.line.saturating_sub(1))
-            .map(str::len)
-            .sum();
-        let column = text[line..].char_indices().nth(at.column);
-        column.map_or(text.len(), |(i, _)| line + i)
-    };
-    let (mut from, to) = (offset(start), offset(end));
+    let (mut from, to) = (offset(text, start), offset(text, end));
     let line_start = text[..from].rfind('\n').map_or(0, |i| i + 1);
     if text[line_start..from]
         .chars()
@@ -130,6 +121,19 @@ pub(crate) fn excerpt(file: &str, text: &str, (start, end): (LineColumn, LineCol
         source,
         calls: Vec::new(),
     }
+}
+
+/// The byte offset in `text` of a position as proc-macro2 gives it (1-based
+/// line, column in chars, `\n` ends a line); the end of `text` past it.
+pub(crate) fn offset(text: &str, at: LineColumn) -> usize {
+    let line: usize = text
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    text.get(line..)
+        .and_then(|rest| rest.char_indices().nth(at.column))
+        .map_or(text.len(), |(i, _)| line + i)
 }
 
 /// Follows step definitions of a [`Model`] into the prototype's [`Item`]s.

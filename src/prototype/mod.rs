@@ -353,7 +353,6 @@ impl Prototype {
 
     /// Reads the model-owned files currently on disk.
     pub fn read_files(&self) -> Result<Files, Error> {
-        let mut files = Files::new();
         let src = list(&self.path("src"), is_rust)?;
         let steps = list(&self.path("tests/steps"), is_rust)?;
         let single = self.path("tests/steps.rs");
@@ -361,22 +360,20 @@ impl Prototype {
             .into_iter()
             .chain(steps)
             .chain(single.is_file().then_some(single));
-        for path in all {
-            let content = fs::read_to_string(&path).map_err(|source| Error::Read {
-                path: path.clone(),
-                source,
-            })?;
-            files.insert(relative(&self.dir, &path), content);
-        }
-        Ok(files)
+        self.read_all(all)
     }
 
     /// The model-owned files of the web app on disk: `app/**/*.rs` but
     /// the tool's [`APP_MAIN`]. Empty when the prototype has no app.
     pub fn read_app_files(&self) -> Result<Files, Error> {
         let main = self.path(APP_MAIN);
+        self.read_all(list(&self.path(APP_DIR), |p| is_rust(p) && p != main)?)
+    }
+
+    /// The files at `paths`, by their path relative to the prototype.
+    fn read_all(&self, paths: impl IntoIterator<Item = PathBuf>) -> Result<Files, Error> {
         let mut files = Files::new();
-        for path in list(&self.path(APP_DIR), |p| is_rust(p) && p != main)? {
+        for path in paths {
             let content = fs::read_to_string(&path).map_err(|source| Error::Read {
                 path: path.clone(),
                 source,
