@@ -143,15 +143,7 @@ pub fn repair(
         problems,
         files,
     );
-    if !outlines.is_empty() {
-        let _ = writeln!(
-            prompt.user,
-            "\n## Other files, outlined\n\nThe failures above do not run these files, so they are shown without the bodies of their functions (`{{ … }}`). Leave them out of your reply unless you must change one; then send it whole, bodies included.\n"
-        );
-        for (path, outline) in outlines {
-            push_block(&mut prompt.user, path, "rust", outline);
-        }
-    }
+    push_outlines(&mut prompt.user, outlines, "The failures above");
     prompt
 }
 
@@ -222,14 +214,37 @@ pub fn critique_again(spec: &Spec, reply: &str, error: &str) -> Prompt {
 /// Renders an edit prompt (`wow watch`): the product owner changed the
 /// scenarios; `changes` lists what is new, changed or removed, and `files`
 /// are the current model-owned files as `(path, content)`.
-pub fn edit(spec: &Spec, changes: &str, files: &[(String, String)]) -> Prompt {
-    update(
+/// `outlines` as for [`repair`]: the files the changed scenarios do not
+/// run, without their functions' bodies.
+pub fn edit(
+    spec: &Spec,
+    changes: &str,
+    files: &[(String, String)],
+    outlines: &[(String, String)],
+) -> Prompt {
+    let mut prompt = update(
         spec,
         "The product owner changed the scenarios of this prototype. Update the prototype and its step definitions so that every scenario passes; keep what already works, and send only the files you change.",
         "Changes",
         changes,
         files,
-    )
+    );
+    push_outlines(&mut prompt.user, outlines, "The changed scenarios");
+    prompt
+}
+
+/// The section of outlined files, if any: `who` do not run them.
+fn push_outlines(user: &mut String, outlines: &[(String, String)], who: &str) {
+    if outlines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        user,
+        "\n## Other files, outlined\n\n{who} do not run these files, so they are shown without the bodies of their functions (`{{ … }}`). Leave them out of your reply unless you must change one; then send it whole, bodies included.\n"
+    );
+    for (path, outline) in outlines {
+        push_block(user, path, "rust", outline);
+    }
 }
 
 pub(crate) fn push_features(out: &mut String, spec: &Spec) {

@@ -44,9 +44,13 @@ pub enum Start {
     /// From nothing: the model writes every file.
     Generate,
     /// From the current prototype's model-owned `files`: the model gets
-    /// `changes` (which scenarios are new or changed) and returns the files
-    /// it updates.
-    Edit { files: Files, changes: String },
+    /// `changes` (which scenarios are new or changed; `touched`, their
+    /// intent ids) and returns the files it updates.
+    Edit {
+        files: Files,
+        changes: String,
+        touched: Vec<String>,
+    },
 }
 
 /// Why the loop could not go on at all.
@@ -212,10 +216,31 @@ fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round
 fn first_round(spec: &Spec, start: Start) -> (Kind, Files, Prompt) {
     match start {
         Start::Generate => (Kind::Generate, Files::new(), prompt::generate(spec)),
-        Start::Edit { files, changes } => {
-            let list: Vec<(String, String)> =
-                files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
-            let prompt = prompt::edit(spec, &changes, &list);
+        Start::Edit {
+            files,
+            changes,
+            touched,
+        } => {
+            // The files the new and changed scenarios already run go whole,
+            // the others as outlines; a step with no single definition yet
+            // (a new one) sends every file whole.
+            let results: Vec<IntentResult> = spec
+                .intents()
+                .map(|intent| {
+                    let mut result = intent.not_run("");
+                    if !touched.contains(&intent.id) {
+                        result.status = Status::Passed;
+                    }
+                    result
+                })
+                .collect();
+            let focus = crate::audit::outline::focus(spec, &files, &results);
+            let list: Vec<(String, String)> = files
+                .iter()
+                .filter(|(p, _)| focus.whole.contains(*p))
+                .map(|(p, c)| (p.clone(), c.clone()))
+                .collect();
+            let prompt = prompt::edit(spec, &changes, &list, &focus.outlines);
             (Kind::Edit, files, prompt)
         }
     }
@@ -800,10 +825,46 @@ Feature: Shop
             Start::Edit {
                 files: files.clone(),
                 changes: "+ new: Refunding".to_owned(),
+                touched: Vec::new(),
             },
         );
         assert_eq!((kind, kept), (Kind::Edit, files));
         let (kind, kept, _) = first_round(&spec, Start::Generate);
         assert_eq!((kind, kept), (Kind::Generate, Files::new()));
+    }
+
+    #[test]
+    fn an_edit_sends_whole_only_what_the_changed_scenarios_run() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let spec = crate::spec::parse(&[root.join("features")]).expect("the bundled features");
+        let files = crate::prototype::Prototype::new(root.join("generated/features"))
+            .read_files()
+            .expect("the bundled prototype");
+        let changed = spec
+            .intents()
+            .find(|i| i.id.contains("banking"))
+            .expect("a banking scenario");
+        let (_, _, prompt) = first_round(
+            &spec,
+            Start::Edit {
+                files,
+                changes: format!("- ~ changed: {}", changed.id),
+                touched: vec![changed.id.clone()],
+            },
+        );
+        let user = &prompt.user;
+        let outlined = user
+            .find("## Other files, outlined")
+            .expect("the other files are outlined");
+        let at = |path: &str| {
+            user.find(&format!("### {path}\n"))
+                .unwrap_or_else(|| panic!("{path} missing"))
+        };
+        for whole in ["src/banking.rs", "tests/steps/banking.rs", "src/lib.rs"] {
+            assert!(at(whole) < outlined, "{whole} goes whole");
+        }
+        for other in ["src/library_loans.rs", "tests/steps/reservation.rs"] {
+            assert!(at(other) > outlined, "{other} goes as its outline");
+        }
     }
 }

@@ -102,6 +102,8 @@ pub struct Changes {
     pub added: Vec<String>,
     pub changed: Vec<String>,
     pub removed: Vec<String>,
+    /// The ids of the new and changed intents, in the new spec.
+    pub touched: Vec<String>,
 }
 
 impl Changes {
@@ -174,9 +176,13 @@ pub fn changes(old: &Spec, new: &Spec) -> Changes {
     let mut changes = Changes::default();
     for (key, intent) in &after {
         match before.get(key) {
-            None => changes.added.push(describe(intent)),
+            None => {
+                changes.added.push(describe(intent));
+                changes.touched.push(intent.id.clone());
+            }
             Some(old) if wording(old) != wording(intent) => {
                 changes.changed.push(describe(intent));
+                changes.touched.push(intent.id.clone());
             }
             Some(_) => {}
         }

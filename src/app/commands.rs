@@ -288,6 +288,7 @@ fn watch_once(
             (!changes.is_empty()).then(|| repair::Start::Edit {
                 files,
                 changes: changes.describe(),
+                touched: changes.touched.clone(),
             })
         }
         _ => Some(repair::Start::Generate),
