@@ -121,6 +121,7 @@ pub fn app(options: &App, progress: &Progress) -> Result<u8, Error> {
         None => super::find_prototype()?,
     };
     let workspace = super::existing(&dir, &options.build, &crate::spec::Filter::default())?;
+    super::safety::announce(&workspace.limits, &workspace.prototype)?;
     let made = {
         let _lock = crate::prototype::history::lock(&workspace.prototype)?;
         workspace.prototype.check_features(&workspace.target_dir)?;
