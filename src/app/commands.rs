@@ -65,41 +65,46 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         replay::write(&workspace.prototype.dir, &exchanges)?;
     }
     let mut report = session_report(&workspace, &session, started)?;
-    let mut recorded_app = if is_replay && options.app {
-        replay::Replay::open_app(&workspace.prototype.dir, &workspace.spec).ok()
-    } else {
-        None
-    };
-    let app_model: Option<&mut dyn Llm> = if is_replay {
-        recorded_app.as_mut().map(|r| r as &mut dyn Llm)
-    } else {
-        Some(llm.as_mut())
-    };
-    if options.app {
-        super::webapp::attach(
-            &workspace,
-            &mut report,
-            app_model,
-            !is_replay,
-            options.max_repairs,
-            progress,
-        )?;
-    }
     if options.critique {
         if is_replay {
             progress.note("no critique: a replay has no model to ask for a second opinion");
         } else if !report.all_passed() {
             progress.note("no critique: it runs after a run where every intent is verified");
         } else {
-            let mut critique = second_opinion(&workspace.spec, &options.paths, llm, progress)?;
+            let mut critique =
+                second_opinion(&workspace.spec, &options.paths, llm.as_mut(), progress)?;
             super::beyond::check(&workspace, &mut critique, progress)?;
             report.critique = Some(critique);
         }
     }
     progress.finish();
+    // The scoreboard first: the app comes after it, never in its way.
     let code = super::publish(&report, &workspace, &options.reports)?;
     if let Some(critique) = &report.critique {
         print_critique(critique);
+    }
+    if options.app {
+        let mut recorded = if is_replay {
+            replay::Replay::open_app(&workspace.prototype.dir, &workspace.spec).ok()
+        } else {
+            None
+        };
+        let model: Option<&mut dyn Llm> = if is_replay {
+            recorded.as_mut().map(|r| r as &mut dyn Llm)
+        } else {
+            Some(llm.as_mut())
+        };
+        super::webapp::attach(
+            &workspace,
+            &mut report,
+            model,
+            !is_replay,
+            options.max_repairs,
+            progress,
+        )?;
+        progress.finish();
+        super::write_report_files(&report, &workspace, &options.reports)?;
+        super::webapp::print_app_line(&report);
     }
     Ok(code)
 }
@@ -155,9 +160,9 @@ pub fn critique(options: &Critique, progress: &Progress) -> Result<u8, Error> {
         options.deny_warnings,
         &spec::Filter::default(),
     )?;
-    let llm = model::live(&options.model, "`wow critique` needs a model")?;
+    let mut llm = model::live(&options.model, "`wow critique` needs a model")?;
     let prototype_dir = Path::new("generated").join(&spec.name);
-    let mut critique = second_opinion(&spec, &options.paths, llm, progress)?;
+    let mut critique = second_opinion(&spec, &options.paths, llm.as_mut(), progress)?;
     // Against the prototype made from these features, when there is one.
     if crate::prototype::Prototype::open(&prototype_dir).is_ok() {
         let workspace =
@@ -209,7 +214,7 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Res
             rounds + 1,
             progress,
         ) {
-            Ok(Some((workspace, report, app))) => {
+            Ok(Some((workspace, mut report))) => {
                 progress.finish();
                 runs += 1;
                 rounds = report.rounds.last().map_or(rounds, |r| r.number);
@@ -227,7 +232,30 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Res
                         super::publish(&report, &workspace, &options.reports)?;
                     }
                 }
-                publish(&report, &workspace, app.as_deref());
+                publish(&report, &workspace, None);
+                // The scoreboard first; then this round's app, which the
+                // dashboard shows once it is made.
+                if options.app {
+                    match super::webapp::attach(
+                        &workspace,
+                        &mut report,
+                        Some(llm.as_mut()),
+                        true,
+                        options.max_repairs,
+                        progress,
+                    ) {
+                        Ok(app) => {
+                            progress.finish();
+                            super::write_report_files(&report, &workspace, &options.reports)?;
+                            super::webapp::print_app_line(&report);
+                            publish(&report, &workspace, app.as_deref());
+                        }
+                        Err(error) => {
+                            progress.finish();
+                            eprintln!("error: {error}");
+                        }
+                    }
+                }
                 let prototype = workspace.prototype;
                 if let (Ok(files), Ok(mut good)) = (prototype.read_files(), last_good.lock()) {
                     *good = Some((prototype, files));
@@ -270,7 +298,7 @@ fn watch_once(
     previous: Option<&(Spec, Report)>,
     first_round: u32,
     progress: &Progress,
-) -> Result<Option<(Workspace, Report, Option<PathBuf>)>, Error> {
+) -> Result<Option<(Workspace, Report)>, Error> {
     let started = Instant::now();
     let spec = super::features(&options.paths, options.deny_warnings, &options.filter)?;
     let workspace = super::workspace(spec, options.out.as_deref(), &options.build)?;
@@ -295,7 +323,7 @@ fn watch_once(
     };
     prototype.write_skeleton(&workspace.spec, &workspace.target_dir)?;
     super::record_sources(&workspace)?;
-    let mut report = match start {
+    let report = match start {
         // The prototype already matches these features: check it as it is.
         None => checked_report(&workspace, progress, started)?,
         Some(start) => {
@@ -317,19 +345,7 @@ fn watch_once(
             session_report(&workspace, &session, started)?
         }
     };
-    let app = if options.app {
-        super::webapp::attach(
-            &workspace,
-            &mut report,
-            Some(llm),
-            true,
-            options.max_repairs,
-            progress,
-        )?
-    } else {
-        None
-    };
-    Ok(Some((workspace, report, app)))
+    Ok(Some((workspace, report)))
 }
 
 /// The report of the prototype as it is on disk, built, run and checked
@@ -396,13 +412,11 @@ pub fn serve(options: &Serve, progress: Progress) -> Result<u8, Error> {
                     None
                 }
                 Some(Err(error)) => Some(error.to_string()),
-                None => Some(
-                    report
-                        .app
-                        .as_ref()
-                        .and_then(|a| a.reason.clone())
-                        .unwrap_or_default(),
-                ),
+                None => Some(match &report.app {
+                    Some(app) => app.reason.clone().unwrap_or_default(),
+                    None if options.watch.app => crate::report::words::APP_COMING.to_owned(),
+                    None => crate::report::words::APP_OFF.to_owned(),
+                }),
             };
             if let Some(why) = why {
                 slot.down(&why);
@@ -419,7 +433,7 @@ pub fn serve(options: &Serve, progress: Progress) -> Result<u8, Error> {
 fn second_opinion(
     spec: &Spec,
     paths: &[PathBuf],
-    mut llm: Box<dyn Llm>,
+    llm: &mut dyn Llm,
     progress: &Progress,
 ) -> Result<crate::critique::Critique, Error> {
     let mut languages: Vec<&str> = Vec::new();
@@ -445,7 +459,7 @@ fn second_opinion(
         } else {
             format!("{}-{language}", spec.name)
         };
-        let critique = critique_one(&part, paths, &name, llm.as_mut(), progress)?;
+        let critique = critique_one(&part, paths, &name, llm, progress)?;
         all = Some(match all {
             None => critique,
             Some(mut so_far) => {

@@ -387,12 +387,29 @@ pub fn publish(report: &Report, workspace: &Workspace, reports: &Reports) -> Res
 }
 
 /// Writes every report asked for, and `report.html` and
-/// `.wow/last-run.json` in the prototype.
+/// `.wow/last-run.json` in the prototype; opens the HTML report with
+/// `--open`.
 pub fn write_reports(
     report: &Report,
     workspace: &Workspace,
     reports: &Reports,
 ) -> Result<(), Error> {
+    let html = write_report_files(report, workspace, reports)?;
+    if reports.open
+        && let Err(error) = open::that_detached(&html)
+    {
+        eprintln!("could not open `{}`: {error}", spec::display_path(&html));
+    }
+    Ok(())
+}
+
+/// [`write_reports`] without opening anything (to rewrite reports already
+/// written, such as once the app is made); the HTML report's path.
+pub fn write_report_files(
+    report: &Report,
+    workspace: &Workspace,
+    reports: &Reports,
+) -> Result<PathBuf, Error> {
     let prototype = &workspace.prototype;
     let html = reports
         .html
@@ -413,12 +430,7 @@ pub fn write_reports(
             report::write(report, &workspace.spec, format, path)?;
         }
     }
-    if reports.open
-        && let Err(error) = open::that_detached(&html)
-    {
-        eprintln!("could not open `{}`: {error}", spec::display_path(&html));
-    }
-    Ok(())
+    Ok(html)
 }
 
 /// The verdicts of `workspace` as it is on disk (no model): built, run and

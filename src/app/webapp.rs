@@ -52,6 +52,18 @@ pub fn attach(
     Ok(made.executable)
 }
 
+/// Prints the app's line of `report` (after the scoreboard, once the app
+/// is made), in the scoreboard's colours.
+pub fn print_app_line(report: &Report) {
+    let mut out = String::new();
+    crate::report::terminal::app_line(
+        &mut out,
+        report,
+        report.prototype.as_deref().unwrap_or_default(),
+    );
+    print!("{}", anstream::adapter::strip_str(&out));
+}
+
 /// What [`make::make`] needs of `workspace`.
 fn inputs<'a>(
     workspace: &'a Workspace,

@@ -16,7 +16,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod messages;
-mod terminal;
+pub(crate) mod terminal;
 pub mod words;
 
 use std::io::Write as _;

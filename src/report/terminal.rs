@@ -198,7 +198,7 @@ fn footer(out: &mut String, report: &Report) {
 }
 
 /// The web app's line, if the command made one.
-fn app_line(out: &mut String, report: &Report, prototype: &str) {
+pub(crate) fn app_line(out: &mut String, report: &Report, prototype: &str) {
     if let Some(app) = &report.app {
         let tone = match app.status {
             crate::vocabulary::AppStatus::Ready => DIM,

@@ -291,8 +291,11 @@ pub const APP_WAITS: &str =
     "the app is asked for once every intent is verified, so that it shows a prototype that works";
 /// Why no app exists without a model.
 pub const APP_NO_MODEL: &str = "no app was ever made for this prototype: run `wow run` with a model (`--model`) once every intent passes";
-/// Why the recording gives no app.
-pub const APP_NOT_RECORDED: &str = "the recording holds no app";
+/// Why the dashboard has no app yet: the round's scoreboard is out, its
+/// app is being made.
+pub const APP_COMING: &str = "this round's app is being made; the page reloads when it is ready";
+/// Why the dashboard has no app at all.
+pub const APP_OFF: &str = "no app is made (`--no-app`)";
 
 /// The page `wow app` and `wow serve` show when the app is not running.
 pub fn app_down(why: &str) -> String {

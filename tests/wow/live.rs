@@ -255,11 +255,17 @@ async fn serve_answers_on_loopback_and_pushes_each_finished_run() {
             .expect("a port in the URL");
         // Subscribed before the first run ends (it builds a prototype first).
         let events = http(port, "/events", "event: report");
-        let page = http(port, "/", "</html>");
         let json = http(port, "/report.json", "\"summary\"");
-        // The app, through the dashboard's own server.
+        // The app comes after the scoreboard: the dashboard shows it once
+        // it is made, through the dashboard's own server.
+        let deadline = std::time::Instant::now() + Duration::from_secs(300);
+        let mut shown = http(port, "/", "</html>");
+        while !shown.contains("<iframe") && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+            shown = http(port, "/", "</html>");
+        }
         let app = http(port, "/app/", "</html>");
-        (live, events, page, json, app)
+        (live, events, shown, json, app)
     })
     .await
     .expect("serve");
