@@ -41,7 +41,7 @@ floor=$(python3 - "$rate" "$first" generated/features/.wow/exchanges <<'EOF'
 import json, os, sys
 rate, first, folder = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 total = 0.0
-for name in sorted(os.listdir(folder)):
+for name in sorted(n for n in os.listdir(folder) if n.endswith(".json")):
     with open(os.path.join(folder, name), encoding="utf-8") as f:
         text = json.load(f)["reply"]["text"]
     total += first + len(text) / 4 / rate
