@@ -60,11 +60,12 @@ def main():
 
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-            asked = "\n".join(m.get("content", "") for m in body.get("messages", []))
-            best = max(
-                exchanges,
-                key=lambda e: common_prefix(asked, e["prompt"]["system"] + "\n" + e["prompt"]["user"]),
-            )
+            messages = body.get("messages", [])
+            asked = "\n".join(m.get("content", "") for m in messages)
+            user = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
+            # The user message decides: the recorded system text may be of an
+            # older prompt version, the same for every round.
+            best = max(exchanges, key=lambda e: common_prefix(user, e["prompt"]["user"]))
             text = best["reply"]["text"]
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
