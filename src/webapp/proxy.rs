@@ -269,19 +269,18 @@ fn contained(status: StatusCode, location: Option<String>, body: Vec<u8>) -> Res
 /// wow's own page when the app cannot answer.
 fn unavailable(why: &str) -> Response {
     let text = words::app_down(why);
-    let body = format!(
-        "<!doctype html><meta charset=\"utf-8\"><title>{title}</title><body style=\"font-family:system-ui,sans-serif;margin:2rem\"><p>{text}</p></body>",
-        title = escape(&text),
-        text = escape(&text)
-    );
-    contained(StatusCode::SERVICE_UNAVAILABLE, None, body.into_bytes())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    // maud escapes `why`, which may quote what the app printed.
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        meta charset="utf-8";
+        title { (text) }
+        body style="font-family:system-ui,sans-serif;margin:2rem" { p { (text) } }
+    };
+    contained(
+        StatusCode::SERVICE_UNAVAILABLE,
+        None,
+        page.into_string().into_bytes(),
+    )
 }
 
 #[cfg(test)]
@@ -305,6 +304,20 @@ mod tests {
         ] {
             assert!(!is_relative(dropped), "{dropped}");
         }
+    }
+
+    #[test]
+    fn the_page_saying_why_the_app_is_down_escapes_the_reason() {
+        let response = unavailable("it printed <script>alert(1)</script>");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let body = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .expect("the body");
+        let page = String::from_utf8_lossy(&body);
+        assert!(page.contains("&lt;script&gt;"), "{page}");
+        assert!(!page.contains("<script>"), "{page}");
     }
 
     #[test]
