@@ -206,6 +206,9 @@ pub struct ModelArgs {
     /// Longest one model call may take, in seconds.
     #[arg(long, default_value_t = 600, value_name = "SECS")]
     pub model_timeout: u64,
+    /// Model calls that may run at once. With several features, a new prototype is written as one shard per feature (its own module and `World`), each by its own call, and a repair goes only to the shards that fail; 1 writes the whole prototype in one call.
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 impl ModelArgs {
@@ -213,6 +216,7 @@ impl ModelArgs {
         app::ModelChoice {
             model: self.model.clone(),
             settings: self.settings(),
+            jobs: usize::from(self.jobs),
         }
     }
 

@@ -33,6 +33,7 @@ pub(crate) mod repair;
 pub mod report;
 pub mod sandbox;
 pub(crate) mod serve;
+pub mod shard;
 pub mod spec;
 pub mod vacuity;
 pub(crate) mod verdict;

@@ -25,6 +25,9 @@ pub struct Progress {
     /// The round's prefix while the line shows a build
     /// ([`Progress::compiling`]), so that counts from any build may show.
     building: Arc<Mutex<Option<String>>>,
+    /// For one of several concurrent model calls: its slot among the
+    /// calls' token counts, whose sum the line shows.
+    call: Option<(usize, Arc<Mutex<Vec<u64>>>)>,
 }
 
 /// Something told of every phase and note, from any thread.
@@ -38,6 +41,7 @@ impl std::fmt::Debug for Progress {
             .field("listener", &self.listener.is_some())
             .field("verbose", &self.verbose)
             .field("building", &self.building)
+            .field("call", &self.call)
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +65,7 @@ impl Progress {
             listener: None,
             verbose: false,
             building: Arc::default(),
+            call: None,
         }
     }
 
@@ -87,6 +92,7 @@ impl Progress {
             listener: None,
             verbose: false,
             building: Arc::default(),
+            call: None,
         }
     }
 
@@ -110,9 +116,30 @@ impl Progress {
     /// skips these updates: they would flood a log.
     pub fn tokens(&self, phase: &str, tokens: u64) {
         self.set_building(None);
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("{phase}: {tokens} tokens"));
+        let Some(bar) = &self.bar else {
+            return;
+        };
+        match &self.call {
+            None => bar.set_message(format!("{phase}: {tokens} tokens")),
+            Some((slot, counts)) => {
+                let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
+                counts[*slot] = tokens;
+                let sum: u64 = counts.iter().sum();
+                bar.set_message(format!("{phase}: {sum} tokens from {} calls", counts.len()));
+            }
         }
+    }
+
+    /// Reporters for `calls` concurrent model calls: the line shows the
+    /// sum of their streamed tokens.
+    pub fn calls(&self, calls: usize) -> Vec<Self> {
+        let counts = Arc::new(Mutex::new(vec![0; calls]));
+        (0..calls)
+            .map(|slot| Self {
+                call: (calls > 1).then(|| (slot, Arc::clone(&counts))),
+                ..self.clone()
+            })
+            .collect()
     }
 
     /// Starts the build phase of a round (`round` is its prefix, such as

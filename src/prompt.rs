@@ -16,7 +16,7 @@ use crate::vocabulary::plural;
 pub mod app;
 
 /// Version of the prompt templates, recorded with every exchange.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The text sent to a model: a system message and a user message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +25,10 @@ pub struct Prompt {
     pub system: String,
     /// The task: features verbatim, or the failures of the previous round.
     pub user: String,
+    /// The shard of a sharded prototype the prompt is for, by module name
+    /// ([`crate::shard`]); `None` for a prototype written in one call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// The contract's sentence on the library's dependencies.
@@ -49,7 +53,28 @@ impl Prompt {
         Self {
             system: self.system.replacen(STD_ONLY, &allowed, 1),
             user: self.user.clone(),
+            shard: self.shard.clone(),
         }
+    }
+
+    /// The same task for one shard of a sharded prototype: the contract
+    /// says which files are the shard's, and which the tool's. The task
+    /// must have been rendered from a spec of the shard's features alone
+    /// ([`Spec::only`]).
+    #[must_use]
+    pub fn for_shard(mut self, shard: &crate::shard::Shard) -> Self {
+        let features: Vec<String> = shard
+            .features
+            .iter()
+            .map(|f| format!("`features/{f}`"))
+            .collect();
+        let layout = SHARD_LAYOUT
+            .replace("{module}", &shard.module)
+            .replace("{features}", &features.join(", "));
+        self.system = format!("{INTRO}\n\n{layout}\n\n{COMMON}")
+            .replace("{first_file}", &format!("src/{}.rs", shard.module));
+        self.shard = Some(shard.module.clone());
+        self
     }
 
     /// The whole prompt as one text, for `wow prompt`, `cmd:` providers and
@@ -59,9 +84,11 @@ impl Prompt {
     }
 }
 
-const SYSTEM: &str = r#"You write a runnable prototype in Rust from a product owner's Gherkin scenarios, together with the cucumber-rs step definitions that run those scenarios against it. An engineer will grow your prototype into the real product, so write it as the seed of real code: domain types and operations named in the product owner's words, real logic, small and readable.
+/// The contract's first paragraph: what the model writes, and for whom.
+const INTRO: &str = r"You write a runnable prototype in Rust from a product owner's Gherkin scenarios, together with the cucumber-rs step definitions that run those scenarios against it. An engineer will grow your prototype into the real product, so write it as the seed of real code: domain types and operations named in the product owner's words, real logic, small and readable.";
 
-The project layout is fixed. These files belong to the tool; never send them:
+/// The layout of a prototype written in one call.
+const ONE_LAYOUT: &str = r"The project layout is fixed. These files belong to the tool; never send them:
 - `Cargo.toml`: package and library `prototype`, Rust 2024 edition. The library may use only the standard library. The tests have two dev-dependencies: `cucumber` 0.23 and `tokio` 1.
 - `Cargo.lock`.
 - `tests/intents.rs`: the harness. It declares `mod steps;` and runs `steps::World::cucumber()` over every file in `features/`. An undefined or skipped step fails its scenario.
@@ -69,9 +96,26 @@ The project layout is fixed. These files belong to the tool; never send them:
 
 You write only these files:
 - `src/lib.rs`, and any `src/**/*.rs` module it declares: the prototype.
-- `tests/steps.rs`, and any `tests/steps/**/*.rs` module it declares: the step definitions and `pub struct World`.
+- `tests/steps.rs`, and any `tests/steps/**/*.rs` module it declares: the step definitions and `pub struct World`.";
 
-`World` holds the state of one scenario (a fresh one for each scenario):
+/// The layout of one shard of a sharded prototype (`{module}`, `{features}`).
+const SHARD_LAYOUT: &str = r"You write one part of the prototype: the part for {features}. Other parts, written separately, cover the other features of the product; you do not see them and they do not see yours, so this part stands alone.
+
+The project layout is fixed. These files belong to the tool; never send them:
+- `Cargo.toml`: package and library `prototype`, Rust 2024 edition. The library may use only the standard library. The tests have two dev-dependencies: `cucumber` 0.23 and `tokio` 1.
+- `Cargo.lock`.
+- `src/lib.rs`: it declares `pub mod {module};` and the other parts' modules.
+- `tests/steps.rs`: it declares `pub mod {module};` and the other parts' step modules.
+- `tests/intents.rs`: the harness. It runs `steps::{module}::World::cucumber()` over {features}. An undefined or skipped step fails its scenario.
+- `features/**/*.feature`: the product owner's features, copied verbatim.
+
+You write only these files:
+- `src/{module}.rs`, and any `src/{module}/**/*.rs` module it declares: this part of the prototype, which the steps use as `prototype::{module}::…`.
+- `tests/steps/{module}.rs`, and any `tests/steps/{module}/**/*.rs` module it declares: the step definitions and `pub struct World`.";
+
+/// The rest of the contract, the same for both layouts (`{first_file}`: the
+/// file the reply format's example names).
+const COMMON: &str = r#"`World` holds the state of one scenario (a fresh one for each scenario):
 
 ```rust
 #[derive(Debug, Default, cucumber::World)]
@@ -92,12 +136,17 @@ If a scenario contradicts itself or another scenario, or cannot be implemented a
 
 Reply with every file you write, whole, each as a Markdown heading with the file's path followed by one fenced code block:
 
-### src/lib.rs
+### {first_file}
 ```rust
 // the whole file
 ```
 
 Files you do not send keep their current content."#;
+
+/// The contract of a prototype written in one call.
+fn system() -> String {
+    format!("{INTRO}\n\n{ONE_LAYOUT}\n\n{COMMON}").replace("{first_file}", "src/lib.rs")
+}
 
 /// Renders the first prompt of a run: the contract and every feature verbatim.
 pub fn generate(spec: &Spec) -> Prompt {
@@ -114,8 +163,9 @@ pub fn generate(spec: &Spec) -> Prompt {
     );
     push_features(&mut user, spec);
     Prompt {
-        system: SYSTEM.to_owned(),
+        system: system(),
         user,
+        shard: None,
     }
 }
 
@@ -170,8 +220,9 @@ fn update(
         "Reply with the whole content of every file you change, in the reply format above."
     );
     Prompt {
-        system: SYSTEM.to_owned(),
+        system: system(),
         user,
+        shard: None,
     }
 }
 
@@ -197,6 +248,7 @@ pub fn critique(spec: &Spec) -> Prompt {
     Prompt {
         system: CRITIQUE.to_owned(),
         user,
+        shard: None,
     }
 }
 

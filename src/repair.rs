@@ -20,6 +20,7 @@ use crate::llm::{self, Finish, Llm};
 use crate::progress::Progress;
 use crate::prompt::{self, Prompt};
 use crate::prototype::Prototype;
+use crate::shard::{Layout, Shard};
 use crate::spec::Spec;
 use crate::verdict::{self, Evaluation};
 use crate::vocabulary::{
@@ -36,6 +37,8 @@ pub struct Options {
     /// The number of the first round (1; `wow watch` goes on counting
     /// across saves).
     pub first_round: u32,
+    /// Model calls that may run at once (the shards of a round).
+    pub jobs: usize,
 }
 
 /// Where a run starts.
@@ -71,24 +74,34 @@ pub enum Error {
 /// Runs rounds until every intent passes, the budget is spent or the model
 /// stalls, starting from the model-owned files already in `prototype`
 /// (empty for a new prototype).
+///
+/// A sharded prototype ([`crate::shard`], the layout `prototype` keeps)
+/// gets one model call per shard in a round, up to `options.jobs` at once;
+/// after the first round only the shards with problems get a call, with
+/// their own files and failures. A round is still one build and one run.
 pub fn run(
     spec: &Spec,
     prototype: &Prototype,
     target_dir: &Path,
-    llm: &mut dyn Llm,
+    llm: &dyn Llm,
     progress: &Progress,
     options: Options,
     start: Start,
 ) -> Result<(Session, Vec<Exchange>), Error> {
     let model = llm.name();
     let hashes = spec.hashes();
-    let (first, mut files, mut prompt) = first_round(spec, start);
+    let layout = prototype.layout();
+    let parts = parts(&layout);
+    let (first, mut files, mut calls) = first_round(spec, &layout, &parts, start);
     let mut rounds: Vec<Round> = Vec::new();
     let mut exchanges = Vec::new();
     let mut stop = Stop::BudgetSpent;
     // Intents the model disputed in any round: the product owner decides.
     let mut disputes: std::collections::BTreeMap<String, String> =
         std::collections::BTreeMap::new();
+    // The latest assumptions of each part: a part not called in a round
+    // keeps its word.
+    let mut assumptions: Vec<Vec<String>> = vec![Vec::new(); parts.len()];
     let last = options.first_round.saturating_add(options.max_repairs);
     for number in options.first_round..=last {
         let kind = if number == options.first_round {
@@ -97,37 +110,52 @@ pub fn run(
             Kind::Repair
         };
         let started = Instant::now();
-        progress.phase(&format!(
-            "round {number}: {} with {model}",
-            match kind {
-                Kind::Generate => "generating",
-                Kind::Edit => "updating the prototype",
-                Kind::Repair => "repairing",
-            }
-        ));
-        let sent = prompt.with_crates(&prototype.crates);
-        let reply = match llm.complete(&sent, progress) {
-            Ok(reply) => reply,
-            Err(error) if !rounds.is_empty() => {
+        progress.phase(&phase(number, kind, &model, &parts, &calls));
+        let sent: Vec<Prompt> = calls
+            .iter()
+            .map(|c| c.prompt.with_crates(&prototype.crates))
+            .collect();
+        // A call that failed after its retries fails the round: the
+        // others' replies are not recorded as answered.
+        let replies = match complete_all(llm, &sent, options.jobs, progress)
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(replies) => replies,
+            Err(error) if rounds.is_empty() => return Err(error.into()),
+            Err(error) => {
                 stop = Stop::ModelError(error.to_string());
                 break;
             }
-            Err(error) => return Err(error.into()),
         };
-        exchanges.push(record(number, kind, &model, &hashes, &sent, &reply));
-        let mut round = new_round(number, kind, &reply, files.clone());
-        play(
-            spec, prototype, target_dir, &reply, &mut round, progress, options,
+        for (prompt, reply) in sent.iter().zip(&replies) {
+            exchanges.push(record(number, kind, &model, &hashes, prompt, reply));
+        }
+        let answered: Vec<(usize, &llm::Reply)> =
+            calls.iter().map(|c| c.part).zip(&replies).collect();
+        let mut round = new_round(number, kind, &replies, files.clone());
+        let mut problems = play(
+            spec,
+            &layout,
+            &parts,
+            prototype,
+            target_dir,
+            &answered,
+            &mut round,
+            progress,
+            options,
+            &mut assumptions,
         )?;
+        round.assumptions = assumptions.concat();
         disputes.extend(std::mem::take(&mut round.disputes));
-        settle(spec, &rounds, &mut round, &disputes);
+        settle(spec, &parts, &rounds, &mut round, &disputes, &mut problems);
         round.duration_ms = crate::vocabulary::millis(started.elapsed());
         files.clone_from(&round.files);
         let repeated = rounds
             .last()
             .is_some_and(|previous| same_failures(previous, &round));
         let settled = settled(&round);
-        prompt = next_prompt(spec, &round);
+        calls = next_calls(spec, &layout, &parts, &round, &problems);
         if let Some(problems) = &round.problems {
             progress.detail(
                 &format!("round {number}: what goes back to the model"),
@@ -139,11 +167,32 @@ pub fn run(
             stop = reason;
             break;
         }
-        if repeated {
+        if repeated || calls.is_empty() {
             stop = Stop::Stalled;
             break;
         }
     }
+    if !layout.is_single() {
+        progress.phase(&format!(
+            "{} model calls in {}",
+            exchanges.len(),
+            plural(rounds.len(), "round", "rounds")
+        ));
+    }
+    let session = conclude(spec, prototype, progress, model, rounds, stop)?;
+    Ok((session, exchanges))
+}
+
+/// The session of `rounds`: the best round's files left on disk, its
+/// results, findings and the last assumptions.
+fn conclude(
+    spec: &Spec,
+    prototype: &Prototype,
+    progress: &Progress,
+    model: String,
+    rounds: Vec<Round>,
+    stop: Stop,
+) -> Result<Session, Error> {
     let best = best_round(&rounds);
     if let Some(best) = best
         && best + 1 != rounds.len()
@@ -181,19 +230,25 @@ pub fn run(
         unpinned,
         assumptions,
     };
-    Ok((session, exchanges))
+    Ok(session)
 }
 
-/// A round that has just had its reply, before anything is made of it.
-fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round {
+/// A round that has just had its replies, before anything is made of
+/// them: their tokens summed (unknown if any call's are), the model's
+/// time that of the longest call (they ran at once).
+fn new_round(number: u32, kind: Kind, replies: &[llm::Reply], files: Files) -> Round {
+    let usage = replies
+        .iter()
+        .map(|r| r.usage)
+        .sum::<Option<crate::vocabulary::Usage>>();
     Round {
         number,
         kind,
         outcome: Outcome::Ran,
         passed: 0,
         hollow: 0,
-        usage: reply.usage,
-        model_ms: reply.duration_ms,
+        usage,
+        model_ms: replies.iter().map(|r| r.duration_ms).max().unwrap_or(0),
         cargo_ms: 0,
         vacuity_ms: 0,
         vacuity_unavailable: None,
@@ -210,17 +265,159 @@ fn new_round(number: u32, kind: Kind, reply: &llm::Reply, files: Files) -> Round
     }
 }
 
-/// The first round's kind, starting files and prompt. A generation starts
+/// A part of the prototype the model writes in one call: a shard of a
+/// sharded prototype, or (`None`) the whole prototype.
+type Part = Option<Shard>;
+
+/// The parts of a prototype of `layout`, in order.
+fn parts(layout: &Layout) -> Vec<Part> {
+    if layout.is_single() {
+        vec![None]
+    } else {
+        layout.shards.iter().cloned().map(Some).collect()
+    }
+}
+
+/// Whether `path` is one of `part`'s files.
+fn owns(part: &Part, path: &str) -> bool {
+    match part {
+        None => true,
+        Some(shard) => {
+            let layout = Layout {
+                shards: vec![shard.clone()],
+            };
+            layout.of_file(path).is_some()
+        }
+    }
+}
+
+/// Whether `part` runs `intent`.
+fn runs(part: &Part, intent: &crate::spec::Intent) -> bool {
+    part.as_ref()
+        .is_none_or(|s| s.features.contains(&intent.file))
+}
+
+/// The spec a part is prompted with: its features alone.
+fn spec_of(spec: &Spec, part: &Part) -> Spec {
+    match part {
+        None => spec.clone(),
+        Some(shard) => spec.only(&shard.features),
+    }
+}
+
+/// `prompt` for `part`: the shard's contract, or as it is.
+fn for_part(prompt: Prompt, part: &Part) -> Prompt {
+    match part {
+        None => prompt,
+        Some(shard) => prompt.for_shard(shard),
+    }
+}
+
+/// One model call of a round: the index of the part it writes, and its
+/// prompt.
+#[derive(Debug, Clone)]
+struct Call {
+    part: usize,
+    prompt: Prompt,
+}
+
+/// The progress line of round `number` while the model writes: the
+/// shards called, for a sharded prototype.
+fn phase(number: u32, kind: Kind, model: &str, parts: &[Part], calls: &[Call]) -> String {
+    let doing = match kind {
+        Kind::Generate => "generating",
+        Kind::Edit => "updating the prototype",
+        Kind::Repair => "repairing",
+    };
+    let names: Vec<&str> = calls
+        .iter()
+        .filter_map(|c| parts[c.part].as_ref().map(|s| s.module.as_str()))
+        .collect();
+    if names.is_empty() {
+        format!("round {number}: {doing} with {model}")
+    } else {
+        format!(
+            "round {number}: {doing} {} with {model} ({})",
+            plural(calls.len(), "shard", "shards"),
+            names.join(", ")
+        )
+    }
+}
+
+/// Sends `prompts`, up to `jobs` at once, each on its own share of the
+/// progress line; the replies in the order of `prompts`.
+fn complete_all(
+    llm: &dyn Llm,
+    prompts: &[Prompt],
+    jobs: usize,
+    progress: &Progress,
+) -> Vec<Result<llm::Reply, llm::Error>> {
+    if let [prompt] = prompts {
+        return vec![llm.complete(prompt, progress)];
+    }
+    let reporters = progress.calls(prompts.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let replies: Vec<std::sync::Mutex<Option<Result<llm::Reply, llm::Error>>>> = prompts
+        .iter()
+        .map(|_| std::sync::Mutex::default())
+        .collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, prompts.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(prompt) = prompts.get(i) else {
+                        break;
+                    };
+                    let reply = llm.complete(prompt, &reporters[i]);
+                    *replies[i]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reply);
+                }
+            });
+        }
+    });
+    replies
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .expect("every call has its reply: a call that panics ends the scope")
+        })
+        .collect()
+}
+
+/// The first round's kind, starting files and calls. A generation starts
 /// from nothing: files of an earlier prototype are not carried over unless
-/// the reply sends them again.
-fn first_round(spec: &Spec, start: Start) -> (Kind, Files, Prompt) {
+/// the reply sends them again; every part gets a call. An edit calls the
+/// parts that run a new or changed scenario (a new shard generates), and
+/// drops the files of shards whose features are gone.
+fn first_round(
+    spec: &Spec,
+    layout: &Layout,
+    parts: &[Part],
+    start: Start,
+) -> (Kind, Files, Vec<Call>) {
     match start {
-        Start::Generate => (Kind::Generate, Files::new(), prompt::generate(spec)),
+        Start::Generate => {
+            let calls = parts
+                .iter()
+                .enumerate()
+                .map(|(part, p)| Call {
+                    part,
+                    prompt: for_part(prompt::generate(&spec_of(spec, p)), p),
+                })
+                .collect();
+            (Kind::Generate, Files::new(), calls)
+        }
         Start::Edit {
-            files,
+            mut files,
             changes,
             touched,
         } => {
+            if !layout.is_single() {
+                files.retain(|path, _| layout.of_file(path).is_some());
+            }
             // The files the new and changed scenarios already run go whole,
             // the others as outlines; a step with no single definition yet
             // (a new one) sends every file whole.
@@ -234,14 +431,38 @@ fn first_round(spec: &Spec, start: Start) -> (Kind, Files, Prompt) {
                     result
                 })
                 .collect();
-            let focus = crate::audit::outline::focus(spec, &files, &results);
-            let list: Vec<(String, String)> = files
-                .iter()
-                .filter(|(p, _)| focus.whole.contains(*p))
-                .map(|(p, c)| (p.clone(), c.clone()))
-                .collect();
-            let prompt = prompt::edit(spec, &changes, &list, &focus.outlines);
-            (Kind::Edit, files, prompt)
+            let focus = crate::audit::outline::focus(spec, &files, &results, layout);
+            let mut calls = Vec::new();
+            for (index, part) in parts.iter().enumerate() {
+                let has_files = files.keys().any(|p| owns(part, p));
+                let prompt = if part.is_some() && !has_files {
+                    prompt::generate(&spec_of(spec, part))
+                } else if spec
+                    .intents()
+                    .any(|i| runs(part, i) && touched.contains(&i.id))
+                    || part.is_none()
+                {
+                    let list: Vec<(String, String)> = files
+                        .iter()
+                        .filter(|(p, _)| owns(part, p) && focus.whole.contains(*p))
+                        .map(|(p, c)| (p.clone(), c.clone()))
+                        .collect();
+                    let outlines: Vec<(String, String)> = focus
+                        .outlines
+                        .iter()
+                        .filter(|(p, _)| owns(part, p))
+                        .cloned()
+                        .collect();
+                    prompt::edit(&spec_of(spec, part), &changes, &list, &outlines)
+                } else {
+                    continue;
+                };
+                calls.push(Call {
+                    part: index,
+                    prompt: for_part(prompt, part),
+                });
+            }
+            (Kind::Edit, files, calls)
         }
     }
 }
@@ -272,53 +493,46 @@ fn record(
     }
 }
 
-/// Applies one reply: extract, write, build, run. Fills in `round`.
+/// Applies a round's replies (each with the index of the part it wrote):
+/// extract, keep each part's own files, write, build, run. Fills in
+/// `round` (its `problems` the parts' problems together) and returns each
+/// part's problems, for its next prompt (empty: none).
+#[allow(clippy::too_many_arguments)]
 fn play(
     spec: &Spec,
+    layout: &Layout,
+    parts: &[Part],
     prototype: &Prototype,
     target_dir: &Path,
-    reply: &llm::Reply,
+    answered: &[(usize, &llm::Reply)],
     round: &mut Round,
     progress: &Progress,
     options: Options,
-) -> Result<(), Error> {
-    if let Finish::Truncated { reason } = &reply.finish {
-        round.outcome = Outcome::Truncated;
-        round.problems = Some(format!(
-            "Your reply was cut off by the token limit (`{reason}`) before it ended, so none of it was used. Send the files again, complete, and keep them short: fewer comments, no repeated code."
-        ));
-        return Ok(());
-    }
-    let extraction = extract::files(&reply.text);
-    // Model text, shown on a terminal: no control characters.
-    round.assumptions = extraction
-        .assumptions
-        .iter()
-        .map(|a| cargo::sanitize(a))
-        .collect();
-    round.disputes = disputed(spec, &extraction.disputes);
-    round.rejected.clone_from(&extraction.rejected);
-    let mut problems = refusals(&extraction.rejected);
-    if let Some(why) = extraction.why_empty() {
-        round.outcome = Outcome::NoFiles;
-        let _ = writeln!(problems, "- No file could be used: {why}.");
-        round.problems = Some(problems);
-        return Ok(());
-    }
-    for file in extraction.files {
-        if round.files.get(&file.path) != Some(&file.content) {
-            round.changed.push(file.path.clone());
-            round.files.insert(file.path, file.content);
+    assumptions: &mut [Vec<String>],
+) -> Result<Vec<String>, Error> {
+    let mut problems = vec![String::new(); parts.len()];
+    let unusable = take_replies(spec, parts, answered, round, &mut problems, assumptions);
+    round.files.extend(layout.joined());
+    let mut missing_any = false;
+    for (index, part) in parts.iter().enumerate() {
+        let required: Vec<[String; 2]> = match part {
+            None => vec![
+                ["src/lib.rs".to_owned(), "src/lib.rs".to_owned()],
+                ["tests/steps.rs".to_owned(), "tests/steps.rs".to_owned()],
+            ],
+            Some(shard) => Layout::required(shard).to_vec(),
+        };
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|either| !either.iter().any(|p| round.files.contains_key(p)))
+            .map(|either| either[0].as_str())
+            .collect();
+        if missing.is_empty() {
+            continue;
         }
-    }
-    let missing: Vec<&str> = ["src/lib.rs", "tests/steps.rs"]
-        .into_iter()
-        .filter(|p| !round.files.contains_key(*p))
-        .collect();
-    if !missing.is_empty() {
-        round.outcome = Outcome::MissingFiles;
+        missing_any = true;
         let _ = writeln!(
-            problems,
+            problems[index],
             "- The prototype cannot be built without {}: send {}.",
             missing
                 .iter()
@@ -327,8 +541,11 @@ fn play(
                 .join(" and "),
             if missing.len() == 1 { "it" } else { "them" }
         );
-        round.problems = Some(problems);
-        return Ok(());
+    }
+    if missing_any {
+        round.outcome = unusable.unwrap_or(Outcome::MissingFiles);
+        round.problems = joined(parts, &problems);
+        return Ok(problems);
     }
     write_round(prototype, round)?;
     let label = format!("round {}: ", round.number);
@@ -348,21 +565,8 @@ fn play(
         } => {
             round.cargo_ms = cargo_ms;
             round.outcome = Outcome::CompileError;
-            let _ = writeln!(
-                problems,
-                "- The code does not compile ({}):\n",
-                plural(diagnostics.len(), "error", "errors")
-            );
-            let mut budget = 12_000usize;
-            for diagnostic in &diagnostics {
-                if diagnostic.rendered.len() > budget {
-                    let _ = writeln!(problems, "(further errors left out)");
-                    break;
-                }
-                budget -= diagnostic.rendered.len();
-                let _ = writeln!(problems, "```text\n{}\n```", diagnostic.rendered.trim_end());
-            }
-            round.problems = Some(problems);
+            compile_problems(parts, &diagnostics, &mut problems);
+            round.problems = joined(parts, &problems);
         }
         Evaluation::Ran(verdicts) => {
             round.cargo_ms = verdicts.cargo_ms;
@@ -371,10 +575,132 @@ fn play(
             round.findings = verdicts.findings;
             round.unpinned = verdicts.unpinned;
             round.results = verdicts.results;
-            tally(spec, round, problems);
+            tally(spec, parts, round, &mut problems);
         }
     }
-    Ok(())
+    Ok(problems)
+}
+
+/// Takes each part's files from its reply into `round` (a file outside
+/// the part is refused), with its assumptions and disputes; returns the
+/// outcome of a reply that could not be used at all, if any.
+fn take_replies(
+    spec: &Spec,
+    parts: &[Part],
+    answered: &[(usize, &llm::Reply)],
+    round: &mut Round,
+    problems: &mut [String],
+    assumptions: &mut [Vec<String>],
+) -> Option<Outcome> {
+    // The outcome of a part whose reply could not be used at all.
+    let mut unusable: Option<Outcome> = None;
+    for &(index, reply) in answered {
+        let part = &parts[index];
+        if let Finish::Truncated { reason } = &reply.finish {
+            unusable = unusable.or(Some(Outcome::Truncated));
+            let _ = writeln!(
+                problems[index],
+                "- Your reply was cut off by the token limit (`{reason}`) before it ended, so none of it was used. Send the files again, complete, and keep them short: fewer comments, no repeated code."
+            );
+            continue;
+        }
+        let extraction = extract::files(&reply.text);
+        // Model text, shown on a terminal: no control characters.
+        assumptions[index] = extraction
+            .assumptions
+            .iter()
+            .map(|a| cargo::sanitize(a))
+            .collect();
+        round.disputes.extend(disputed(spec, &extraction.disputes));
+        let why_empty = extraction.why_empty();
+        let mut rejected = extraction.rejected.clone();
+        let mut kept = Vec::new();
+        for file in extraction.files {
+            if owns(part, &file.path) {
+                kept.push(file);
+            } else if let Some(shard) = part {
+                rejected.push(Rejected {
+                    path: file.path,
+                    reason: format!(
+                        "this part writes only `src/{0}.rs`, `src/{0}/…`, `tests/steps/{0}.rs` and `tests/steps/{0}/…`",
+                        shard.module
+                    ),
+                });
+            }
+        }
+        problems[index].push_str(&refusals(&rejected));
+        round.rejected.extend(rejected);
+        if kept.is_empty() {
+            let why = why_empty.unwrap_or_else(|| {
+                "every file it sent belongs to the tool or to another part".to_owned()
+            });
+            unusable = unusable.or(Some(Outcome::NoFiles));
+            let _ = writeln!(problems[index], "- No file could be used: {why}.");
+            continue;
+        }
+        for file in kept {
+            if round.files.get(&file.path) != Some(&file.content) {
+                round.changed.push(file.path.clone());
+                round.files.insert(file.path, file.content);
+            }
+        }
+    }
+    unusable
+}
+
+/// rustc's errors, each in the problems of the part whose file it points
+/// at; one in no part's file (the tool's, or none) in every part's.
+fn compile_problems(parts: &[Part], diagnostics: &[cargo::Diagnostic], problems: &mut [String]) {
+    let owner = |d: &cargo::Diagnostic| {
+        let file = d.file.as_deref()?;
+        parts.iter().position(|p| p.is_some() && owns(p, file))
+    };
+    for (index, part_problems) in problems.iter_mut().enumerate() {
+        let mine: Vec<&cargo::Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| owner(d).is_none_or(|o| o == index))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            part_problems,
+            "- The code does not compile ({}):\n",
+            plural(mine.len(), "error", "errors")
+        );
+        let mut budget = 12_000usize;
+        for diagnostic in mine {
+            if diagnostic.rendered.len() > budget {
+                let _ = writeln!(part_problems, "(further errors left out)");
+                break;
+            }
+            budget -= diagnostic.rendered.len();
+            let _ = writeln!(
+                part_problems,
+                "```text\n{}\n```",
+                diagnostic.rendered.trim_end()
+            );
+        }
+    }
+}
+
+/// The parts' problems as one text: a single part's as they are, a
+/// sharded prototype's under a heading per shard; `None` when there are
+/// none.
+fn joined(parts: &[Part], problems: &[String]) -> Option<String> {
+    let mut text = String::new();
+    for (part, problem) in parts.iter().zip(problems) {
+        if problem.is_empty() {
+            continue;
+        }
+        match part {
+            None => text.push_str(problem),
+            Some(shard) => {
+                let _ = write!(text, "### Shard `{}`\n\n{problem}\n", shard.module);
+            }
+        }
+    }
+    (!text.is_empty()).then_some(text)
 }
 
 /// One line per refused file, for the next prompt.
@@ -390,26 +716,39 @@ fn refusals(rejected: &[Rejected]) -> String {
     lines
 }
 
-/// Counts the round's verified and hollow intents and describes every
-/// intent that did not pass, after the `problems` found before the build.
-fn tally(spec: &Spec, round: &mut Round, mut problems: String) {
+/// Counts the round's verified and hollow intents and describes, in the
+/// problems of the part that runs it, every intent that did not pass,
+/// after the problems found before the build.
+fn tally(spec: &Spec, parts: &[Part], round: &mut Round, problems: &mut [String]) {
     let count = |status| round.results.iter().filter(|r| r.status == status).count();
     round.passed = count(Status::Passed);
     round.hollow = count(Status::Hollow);
-    for (intent, result) in spec.intents().zip(&round.results) {
-        // Disputed intents are listed too, so the model keeps its word on
-        // them, but told to be left as they are.
-        if result.status != Status::Passed {
-            let _ = writeln!(problems, "{}", describe_failure(intent, result));
+    for (index, part) in parts.iter().enumerate() {
+        let mut failures = String::new();
+        let (mut passed, mut total) = (0, 0);
+        for (intent, result) in spec.intents().zip(&round.results) {
+            if !runs(part, intent) {
+                continue;
+            }
+            total += 1;
+            // Disputed intents are listed too, so the model keeps its word
+            // on them, but told to be left as they are.
+            if result.status == Status::Passed {
+                passed += 1;
+            } else {
+                let _ = writeln!(failures, "{}", describe_failure(intent, result));
+            }
+        }
+        let before = std::mem::take(&mut problems[index]);
+        let all = before + &failures;
+        if !all.is_empty() {
+            problems[index] = format!(
+                "{passed} of {} pass. These do not:\n\n{all}",
+                plural(total, "intent", "intents")
+            );
         }
     }
-    if !problems.is_empty() {
-        round.problems = Some(format!(
-            "{} of {} pass. These do not:\n\n{problems}",
-            round.passed,
-            plural(round.results.len(), "intent", "intents")
-        ));
-    }
+    round.problems = joined(parts, problems);
 }
 
 /// Why the loop stops after `round` because nothing is left to repair:
@@ -465,9 +804,11 @@ fn disputed(spec: &Spec, bullets: &[String]) -> std::collections::BTreeMap<Strin
 /// back for repair.
 fn settle(
     spec: &Spec,
+    parts: &[Part],
     rounds: &[Round],
     round: &mut Round,
     disputes: &std::collections::BTreeMap<String, String>,
+    problems: &mut [String],
 ) {
     if disputes.is_empty() {
         return;
@@ -492,8 +833,16 @@ fn settle(
             result.pinned_by.clear();
         }
     }
-    round.problems = None;
-    tally(spec, round, refusals(&round.rejected));
+    // The refusals stay; the failures are told again, disputes as such.
+    let refused = refusals(&round.rejected);
+    for (index, part) in parts.iter().enumerate() {
+        problems[index] = if round.rejected.iter().any(|r| owns(part, &r.path)) {
+            refused.clone()
+        } else {
+            String::new()
+        };
+    }
+    tally(spec, parts, round, problems);
 }
 
 /// Writes the round's files and keeps a copy in the history.
@@ -548,33 +897,64 @@ fn describe_failure(intent: &crate::spec::Intent, result: &IntentResult) -> Stri
     text
 }
 
-/// The prompt for the round after `round`.
-/// The repair prompt after `round`. After a round that ran, only the files
-/// the failing intents run go whole, the others as outlines
-/// ([`crate::audit::outline::focus`]); after a compile error, every file
-/// goes whole (an error may be anywhere).
-fn next_prompt(spec: &Spec, round: &Round) -> Prompt {
-    let focus = if round.outcome == Outcome::Ran && round.results.len() == spec.intents().count() {
-        crate::audit::outline::focus(spec, &round.files, &round.results)
+/// The calls of the round after `round`: one repair prompt for each part
+/// that has something to repair (a scenario of its own that fails, an
+/// error in its files, a reply that could not be used), none for the
+/// others. After a round that ran, only the files the failing intents run
+/// go whole, the others as outlines ([`crate::audit::outline::focus`]);
+/// after a compile error, every file of the part goes whole (an error may
+/// be anywhere).
+fn next_calls(
+    spec: &Spec,
+    layout: &Layout,
+    parts: &[Part],
+    round: &Round,
+    problems: &[String],
+) -> Vec<Call> {
+    let ran = round.outcome == Outcome::Ran && round.results.len() == spec.intents().count();
+    let focus = if ran {
+        crate::audit::outline::focus(spec, &round.files, &round.results, layout)
     } else {
         crate::audit::outline::Focus {
             whole: round.files.keys().cloned().collect(),
             outlines: Vec::new(),
         }
     };
-    let files: Vec<(String, String)> = round
-        .files
-        .iter()
-        .filter(|(p, _)| focus.whole.contains(*p))
-        .map(|(p, c)| (p.clone(), c.clone()))
-        .collect();
-    prompt::repair(
-        spec,
-        round.number,
-        round.problems.as_deref().unwrap_or_default(),
-        &files,
-        &focus.outlines,
-    )
+    let open = |part: &Part| {
+        !ran || spec.intents().zip(&round.results).any(|(intent, result)| {
+            runs(part, intent) && !matches!(result.status, Status::Passed | Status::Disputed)
+        })
+    };
+    let mut calls = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        if problems[index].is_empty() || !open(part) {
+            continue;
+        }
+        let files: Vec<(String, String)> = round
+            .files
+            .iter()
+            .filter(|(p, _)| owns(part, p) && focus.whole.contains(*p))
+            .map(|(p, c)| (p.clone(), c.clone()))
+            .collect();
+        let outlines: Vec<(String, String)> = focus
+            .outlines
+            .iter()
+            .filter(|(p, _)| owns(part, p))
+            .cloned()
+            .collect();
+        let prompt = prompt::repair(
+            &spec_of(spec, part),
+            round.number,
+            &problems[index],
+            &files,
+            &outlines,
+        );
+        calls.push(Call {
+            part: index,
+            prompt: for_part(prompt, part),
+        });
+    }
+    calls
 }
 
 /// Whether `round` failed exactly as `previous` did: same outcome, and for
@@ -631,7 +1011,7 @@ Feature: Shop
     }
 
     fn round(number: u32, outcome: Outcome, passed: usize, problems: &str) -> Round {
-        let mut round = new_round(number, Kind::Repair, &reply(), Files::new());
+        let mut round = new_round(number, Kind::Repair, &[reply()], Files::new());
         round.outcome = outcome;
         round.passed = passed;
         round.problems = (!problems.is_empty()).then(|| problems.to_owned());
@@ -667,7 +1047,15 @@ Feature: Shop
         let disputes = disputed(&spec, &bullets);
         assert_eq!(disputes.len(), 1);
         let mut only_disputes = round(2, Outcome::NoFiles, 0, "No file could be used");
-        settle(&spec, &[ran], &mut only_disputes, &disputes);
+        let mut problems = vec![String::new()];
+        settle(
+            &spec,
+            &[None],
+            &[ran],
+            &mut only_disputes,
+            &disputes,
+            &mut problems,
+        );
         assert_eq!(only_disputes.outcome, Outcome::Ran, "not `no usable file`");
         assert_eq!(only_disputes.results[0].status, Status::Disputed);
         assert!(
@@ -770,7 +1158,7 @@ Feature: Shop
                 "the steps compute the answer themselves",
             ),
         ];
-        tally(&spec, &mut round, String::new());
+        tally(&spec, &[None], &mut round, &mut [String::new()]);
         assert_eq!((round.passed, round.hollow), (0, 1));
         let problems = round.problems.expect("failures are told");
         assert!(problems.starts_with("0 of 2 intents pass"), "{problems}");
@@ -793,7 +1181,7 @@ Feature: Shop
             .intents()
             .map(|i| result(i, Status::Passed, ""))
             .collect();
-        tally(&spec, &mut round, String::new());
+        tally(&spec, &[None], &mut round, &mut [String::new()]);
         assert_eq!(round.passed, 2);
         assert_eq!(round.problems, None);
     }
@@ -820,8 +1208,11 @@ Feature: Shop
     fn an_edit_starts_from_the_current_files_and_a_generation_from_none() {
         let spec = spec();
         let files: Files = [("src/lib.rs".to_owned(), "pub fn pay() {}".to_owned())].into();
+        let single = Layout::default();
         let (kind, kept, _) = first_round(
             &spec,
+            &single,
+            &[None],
             Start::Edit {
                 files: files.clone(),
                 changes: "+ new: Refunding".to_owned(),
@@ -829,7 +1220,7 @@ Feature: Shop
             },
         );
         assert_eq!((kind, kept), (Kind::Edit, files));
-        let (kind, kept, _) = first_round(&spec, Start::Generate);
+        let (kind, kept, _) = first_round(&spec, &single, &[None], Start::Generate);
         assert_eq!((kind, kept), (Kind::Generate, Files::new()));
     }
 
@@ -844,15 +1235,17 @@ Feature: Shop
             .intents()
             .find(|i| i.id.contains("banking"))
             .expect("a banking scenario");
-        let (_, _, prompt) = first_round(
+        let (_, _, calls) = first_round(
             &spec,
+            &Layout::default(),
+            &[None],
             Start::Edit {
                 files,
                 changes: format!("- ~ changed: {}", changed.id),
                 touched: vec![changed.id.clone()],
             },
         );
-        let user = &prompt.user;
+        let user = &calls[0].prompt.user;
         let outlined = user
             .find("## Other files, outlined")
             .expect("the other files are outlined");

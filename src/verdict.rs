@@ -106,7 +106,15 @@ pub fn evaluate(
                     let run = cargo::run(spec, &prototype.dir, &executable, limits)?;
                     let check = Check::Built(made, executable);
                     return Ok(verdicts(
-                        spec, files, run, build_ms, check, target_dir, limits, progress,
+                        spec,
+                        &prototype.layout(),
+                        files,
+                        run,
+                        build_ms,
+                        check,
+                        target_dir,
+                        limits,
+                        progress,
                     ));
                 }
                 // The prototype's own build says why, pointing at its files.
@@ -141,7 +149,15 @@ pub fn evaluate(
     progress.phase(&format!("{round}running the scenarios"));
     let run = cargo::run(spec, &prototype.dir, &executable, limits)?;
     Ok(verdicts(
-        spec, files, run, build_ms, check, target_dir, limits, progress,
+        spec,
+        &prototype.layout(),
+        files,
+        run,
+        build_ms,
+        check,
+        target_dir,
+        limits,
+        progress,
     ))
 }
 
@@ -153,6 +169,7 @@ pub fn evaluate(
 )]
 fn verdicts(
     spec: &Spec,
+    layout: &crate::shard::Layout,
     files: &Files,
     mut run: cargo::Run,
     build_ms: u64,
@@ -163,6 +180,7 @@ fn verdicts(
 ) -> Evaluation {
     let verification = vacuity::verify(
         spec,
+        layout,
         files,
         &mut run.results,
         check,

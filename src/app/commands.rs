@@ -39,6 +39,12 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
     workspace
         .prototype
         .write_skeleton(&workspace.spec, &workspace.target_dir)?;
+    lay_out(
+        &workspace,
+        &repair::Start::Generate,
+        options.model.jobs,
+        is_replay.then_some(&*llm),
+    )?;
     super::record_sources(&workspace)?;
     let warming = super::warm::start(&workspace, progress);
     if warming.is_some() {
@@ -54,6 +60,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
             max_repairs: options.max_repairs,
             limits: workspace.limits,
             first_round: 1,
+            jobs: options.model.jobs,
         },
         repair::Start::Generate,
     )?;
@@ -283,6 +290,35 @@ pub fn watch(options: &Watch, progress: &Progress, publish: &Publish<'_>) -> Res
 /// and the app's executable when it built (`wow serve` restarts the app).
 pub type Publish<'a> = dyn Fn(&Report, &Workspace, Option<&Path>) + 'a;
 
+/// Decides how the prototype is split between model calls and keeps it
+/// with the prototype ([`crate::shard`]): a generation is sharded when
+/// there are several features and `jobs` allows more than one call; a
+/// replay (`replay` given) keeps the layout it was recorded with; an edit
+/// keeps the prototype's layout, brought to the current features.
+fn lay_out(
+    workspace: &Workspace,
+    start: &repair::Start,
+    jobs: usize,
+    replay: Option<&dyn Llm>,
+) -> Result<(), Error> {
+    let prototype = &workspace.prototype;
+    let layout = match (start, replay) {
+        (repair::Start::Edit { .. }, _) => prototype.layout().follow(&workspace.spec).0,
+        (repair::Start::Generate, Some(_)) => {
+            let recorded = replay::Replay::open(&prototype.dir, &workspace.spec)
+                .is_ok_and(|r| r.exchanges().iter().any(|e| e.prompt.shard.is_some()));
+            if recorded {
+                prototype.layout()
+            } else {
+                crate::shard::Layout::default()
+            }
+        }
+        (repair::Start::Generate, None) => crate::shard::Layout::plan(&workspace.spec, jobs),
+    };
+    prototype.set_layout(&layout)?;
+    Ok(())
+}
+
 /// Starts compiling the prototype's dependencies on a first run with this
 /// target directory (see [`super::warm`]), when the features parse.
 fn warm_up(options: &Watch, progress: &Progress) -> Option<std::thread::JoinHandle<()>> {
@@ -322,6 +358,9 @@ fn watch_once(
         _ => Some(repair::Start::Generate),
     };
     prototype.write_skeleton(&workspace.spec, &workspace.target_dir)?;
+    if let Some(start) = &start {
+        lay_out(&workspace, start, options.model.jobs, None)?;
+    }
     super::record_sources(&workspace)?;
     let report = match start {
         // The prototype already matches these features: check it as it is.
@@ -331,6 +370,7 @@ fn watch_once(
                 max_repairs: options.max_repairs,
                 limits: workspace.limits,
                 first_round,
+                jobs: options.model.jobs,
             };
             let (session, exchanges) = repair::run(
                 &workspace.spec,

@@ -44,6 +44,9 @@ pub struct ModelChoice {
     /// `provider/model`, `cmd:<command>` or `replay`; `None` when not given.
     pub model: Option<String>,
     pub settings: llm::Settings,
+    /// Model calls that may run at once (`--jobs`); with several features
+    /// and more than 1, a new prototype is sharded ([`crate::shard`]).
+    pub jobs: usize,
 }
 
 /// Where prototypes are built, and the limits of their builds and runs.
@@ -484,7 +487,7 @@ pub fn report(
         &Sources {
             results,
             findings,
-            traces: &crate::audit::trace(&workspace.spec, &files),
+            traces: &crate::audit::trace(&workspace.spec, &files, &workspace.prototype.layout()),
             session,
             prototype: Some(&workspace.prototype.dir),
             duration_ms: millis(started.elapsed()),

@@ -177,7 +177,11 @@ fn labelled(world: &mut World) {
     #[test]
     fn a_then_without_assertion_is_found_with_the_intents_using_it() {
         let (_dir, spec) = spec(PARCELS);
-        let findings = check(&spec, &files(&[("tests/steps.rs", PARCEL_STEPS)]));
+        let findings = check(
+            &spec,
+            &files(&[("tests/steps.rs", PARCEL_STEPS)]),
+            &crate::shard::Layout::default(),
+        );
         let ids = ids(&spec);
         // `assert!(true)` and `assert_eq!(x, x)` check nothing either.
         assert_eq!(
@@ -247,7 +251,11 @@ fn account(world: &mut World) -> &mut Acct {
     #[test]
     fn an_intent_whose_steps_never_reach_the_prototype_is_found() {
         let (_dir, spec) = spec(BANK);
-        let findings = check(&spec, &files(&[("tests/steps.rs", BANK_STEPS)]));
+        let findings = check(
+            &spec,
+            &files(&[("tests/steps.rs", BANK_STEPS)]),
+            &crate::shard::Layout::default(),
+        );
         let ids = ids(&spec);
         assert_eq!(
             summary(&findings),
@@ -293,7 +301,11 @@ fn note(world: &mut World) {
     world.note = Some(Note(String::from("local")));
 }
 "#;
-        let findings = check(&spec, &files(&[("tests/steps.rs", steps)]));
+        let findings = check(
+            &spec,
+            &files(&[("tests/steps.rs", steps)]),
+            &crate::shard::Layout::default(),
+        );
         assert_eq!(
             summary(&findings),
             [(
@@ -336,7 +348,11 @@ fn count(world: &mut World) {
     world.count += 1;
 }
 "#;
-        let findings = check(&spec, &files(&[("tests/steps.rs", steps)]));
+        let findings = check(
+            &spec,
+            &files(&[("tests/steps.rs", steps)]),
+            &crate::shard::Layout::default(),
+        );
         assert_eq!(
             summary(&findings),
             [(
@@ -352,9 +368,9 @@ fn count(world: &mut World) {
     fn the_honest_example_prototype_has_no_findings() {
         let (spec, files) = example();
         assert!(files.len() > 8, "{:?}", files.keys());
-        assert_eq!(check(&spec, &files), []);
+        assert_eq!(check(&spec, &files, &crate::shard::Layout::default()), []);
         // Every step matches exactly one definition, French ones included.
-        let model = Analysis::read(&files).model;
+        let model = Analysis::read(&files, &crate::shard::Layout::default()).model;
         for intent in spec.intents() {
             for (step, defs) in intent.steps.iter().zip(model.resolve(intent)) {
                 assert_eq!(

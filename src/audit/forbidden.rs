@@ -226,6 +226,7 @@ pub fn pair() -> bool {
                 ("tests/steps.rs", steps),
                 ("src/broken.rs", "fn ("),
             ]),
+            &crate::shard::Layout::default(),
         );
         let found: Vec<_> = findings
             .iter()

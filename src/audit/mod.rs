@@ -33,6 +33,7 @@ mod trace;
 use std::sync::{Mutex, PoisonError};
 
 use crate::extract::{self, Deep};
+use crate::shard::Layout;
 use crate::spec::Spec;
 use crate::vocabulary::{CodeRef, Files, Finding, FindingKind};
 
@@ -58,12 +59,16 @@ impl Analysis {
     /// does not parse is skipped (the build reports it); a file too deep to
     /// read is skipped with a [`FindingKind::Forbidden`] finding saying so.
     /// Parses on a thread with a large stack.
-    pub(crate) fn read(files: &Files) -> Self {
-        on_large_stack(|| Self::read_here(files))
+    ///
+    /// `layout` says which `World` runs which feature: a step of a sharded
+    /// prototype matches only the definitions of its own shard.
+    pub(crate) fn read(files: &Files, layout: &Layout) -> Self {
+        on_large_stack(|| Self::read_here(files, layout))
     }
 
-    fn read_here(files: &Files) -> Self {
+    fn read_here(files: &Files, layout: &Layout) -> Self {
         let mut analysis = Self::default();
+        analysis.model.layout = layout.clone();
         for (path, text) in files.iter().filter(|(p, _)| is_rust(p, "")) {
             let file = match parse(text) {
                 Parsed::File(file) => file,
@@ -105,8 +110,8 @@ impl Analysis {
 
 /// Checks the model-owned `files` against the intents of `spec` (see
 /// [`Analysis::read`] and [`Analysis::findings`]).
-pub fn check(spec: &Spec, files: &Files) -> Vec<Finding> {
-    Analysis::read(files).findings(spec)
+pub fn check(spec: &Spec, files: &Files, layout: &Layout) -> Vec<Finding> {
+    Analysis::read(files, layout).findings(spec)
 }
 
 /// For each intent of `spec` (in spec order), for each of its steps
@@ -136,8 +141,8 @@ pub fn check(spec: &Spec, files: &Files) -> Vec<Finding> {
 /// reads, mention, else all of them: at most three. The steps' own
 /// functions shadow the prototype's. Files that do not parse, or nest too
 /// deep to read, are skipped.
-pub fn trace(spec: &Spec, files: &Files) -> Vec<Vec<Option<CodeRef>>> {
-    Analysis::read(files).traces(spec)
+pub fn trace(spec: &Spec, files: &Files, layout: &Layout) -> Vec<Vec<Option<CodeRef>>> {
+    Analysis::read(files, layout).traces(spec)
 }
 
 /// Whether `path` is a Rust file under `folder` (`""`: anywhere).
@@ -312,7 +317,7 @@ mod tests {
                 ("tests/steps.rs", &steps),
                 ("src/ok.rs", "pub fn ok() { let _ = std::env::args(); }\n"),
             ]);
-            let findings = check(&spec, &files);
+            let findings = check(&spec, &files, &crate::shard::Layout::default());
             let found: Vec<_> = findings
                 .iter()
                 .map(|f| (f.kind, f.file.as_str(), f.line))
@@ -333,7 +338,7 @@ mod tests {
                 "{}",
                 findings[0].message
             );
-            let traced = trace(&spec, &files);
+            let traced = trace(&spec, &files, &crate::shard::Layout::default());
             assert!(traced.iter().flatten().all(Option::is_none), "{traced:?}");
         }
     }
@@ -382,7 +387,10 @@ mod tests {
                 ("src/ty.rs", &ty),
                 ("tests/steps.rs", &lib),
             ]);
-            assert!(check(&spec, &files).is_empty(), "shape {index}");
+            assert!(
+                check(&spec, &files, &crate::shard::Layout::default()).is_empty(),
+                "shape {index}"
+            );
             let parsed = on_large_stack(|| matches!(parse(&lib), Parsed::File(_)));
             assert!(parsed, "shape {index}");
         }

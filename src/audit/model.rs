@@ -384,6 +384,8 @@ pub(crate) struct Model {
     pub(crate) foreign: HashSet<String>,
     pub(crate) defs: Vec<Def>,
     pub(crate) helpers: Vec<Helper>,
+    /// Which shard's definitions each feature's steps match ([`Self::resolve`]).
+    pub(crate) layout: crate::shard::Layout,
     /// Fields of the steps files' structs: (name, scope, facts of the type).
     pub(crate) fields: Vec<(String, usize, Facts)>,
     /// Type aliases and tuple structs (wrappers): (name, scope, facts of what they hold).
@@ -638,7 +640,15 @@ impl Model {
                 }
             };
             previous = ty.or(previous);
-            let defs = self.defs.iter().enumerate();
+            // A sharded prototype's steps match their own World's
+            // definitions only: those of their shard's files.
+            let shard = self
+                .layout
+                .of_feature(&intent.file)
+                .map(|s| s.module.as_str());
+            let defs = self.defs.iter().enumerate().filter(|(_, d)| {
+                shard.is_none_or(|m| self.layout.of_file(&d.file).is_some_and(|s| s.module == m))
+            });
             resolved.push(
                 defs.filter(|(_, d)| Some(d.ty) == ty && d.matches(&step.text))
                     .map(|(i, _)| i)
@@ -658,7 +668,11 @@ mod tests {
     /// The patterns of the definitions each step of the first intent matches.
     fn resolved(feature: &str, steps: &str) -> Vec<Vec<String>> {
         let (_dir, spec) = spec(feature);
-        let model = Analysis::read(&files(&[("tests/steps.rs", steps)])).model;
+        let model = Analysis::read(
+            &files(&[("tests/steps.rs", steps)]),
+            &crate::shard::Layout::default(),
+        )
+        .model;
         let intent = spec.intents().next().expect("one intent");
         model
             .resolve(intent)
@@ -737,7 +751,11 @@ fn pas_perdu(world: &mut World) {}
         );
         // And a French `Alors` without assertion is found like an English `Then`.
         let (_dir, spec) = spec(feature);
-        let findings = crate::audit::check(&spec, &files(&[("tests/steps.rs", steps)]));
+        let findings = crate::audit::check(
+            &spec,
+            &files(&[("tests/steps.rs", steps)]),
+            &crate::shard::Layout::default(),
+        );
         let no_assertion: Vec<_> = findings
             .iter()
             .filter(|f| f.kind == Kind::NoAssertion)

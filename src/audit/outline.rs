@@ -38,8 +38,13 @@ const ROOTS: &[&str] = &["src/lib.rs", "tests/steps.rs"];
 /// The focus of a repair after a round whose `results` are those of
 /// `spec`'s intents, in order. Every file stays whole when no failing intent
 /// could be traced to its code, or a file cannot be outlined.
-pub fn focus(spec: &Spec, files: &Files, results: &[IntentResult]) -> Focus {
-    let traces = super::trace(spec, files);
+pub fn focus(
+    spec: &Spec,
+    files: &Files,
+    results: &[IntentResult],
+    layout: &crate::shard::Layout,
+) -> Focus {
+    let traces = super::trace(spec, files, layout);
     let mut whole: BTreeSet<String> = ROOTS.iter().map(|r| (*r).to_owned()).collect();
     let mut any_traced = false;
     for (trace, result) in traces.iter().zip(results) {
@@ -213,7 +218,7 @@ mod tests {
                 result
             })
             .collect();
-        let focus = focus(&spec, &files, &results);
+        let focus = focus(&spec, &files, &results, &crate::shard::Layout::default());
         for whole in [
             "src/lib.rs",
             "tests/steps.rs",
@@ -244,7 +249,7 @@ mod tests {
     fn with_every_intent_failing_everything_is_sent_whole() {
         let (spec, files) = bundled();
         let results: Vec<IntentResult> = spec.intents().map(|i| i.not_run("")).collect();
-        let focus = focus(&spec, &files, &results);
+        let focus = focus(&spec, &files, &results, &crate::shard::Layout::default());
         assert!(focus.outlines.is_empty(), "{:?}", focus.outlines);
         assert_eq!(focus.whole.len(), files.len());
     }

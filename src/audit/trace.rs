@@ -366,8 +366,8 @@ mod tests {
     #[test]
     fn every_step_of_the_example_is_traced_to_its_definition_and_the_prototype() {
         let (spec, files) = example();
-        let model = Analysis::read(&files).model;
-        let traced = trace(&spec, &files);
+        let model = Analysis::read(&files, &crate::shard::Layout::default()).model;
+        let traced = trace(&spec, &files, &crate::shard::Layout::default());
         assert_eq!(traced.len(), spec.intents().count());
         let mut withdrawals = 0;
         for (intent, steps) in spec.intents().zip(&traced) {
@@ -516,7 +516,7 @@ fn with_fee(euros: u32) -> u32 {
             ("src/long.rs", &long),
             ("tests/steps.rs", TILL_STEPS),
         ]);
-        let traced = trace(&spec, &files);
+        let traced = trace(&spec, &files, &crate::shard::Layout::default());
         let [steps] = traced.as_slice() else {
             panic!("one intent: {traced:?}");
         };
@@ -556,7 +556,7 @@ fn with_fee(euros: u32) -> u32 {
         // A function that uses nothing, and a step that matches nothing.
         assert_eq!(calls(2), []);
         assert_eq!(steps[3], None);
-        let long = &Analysis::read(&files)
+        let long = &Analysis::read(&files, &crate::shard::Layout::default())
             .items
             .into_iter()
             .find(|i| i.name == "long")
@@ -576,6 +576,7 @@ fn with_fee(euros: u32) -> u32 {
         let traced = trace(
             &spec,
             &files(&[("src/lib.rs", TILL), ("tests/steps.rs", &twice)]),
+            &crate::shard::Layout::default(),
         );
         assert_eq!(traced, [vec![None]]);
     }

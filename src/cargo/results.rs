@@ -68,7 +68,7 @@ pub fn framed(stdout: &str, nonce: &str) -> Result<Framed, String> {
 /// says the opposite of the results, make every intent "not run".
 pub fn checked(spec: &Spec, json: &str, code: Option<i32>) -> Vec<IntentResult> {
     let not_run = |why: &str| spec.intents().map(|i| i.not_run(why)).collect();
-    if serde_json::from_str::<Vec<JsonFeature>>(json).is_err() {
+    if parse(json).is_none() {
         return not_run("the harness's results could not be read");
     }
     let results = results(spec, json);
@@ -87,6 +87,19 @@ pub fn checked(spec: &Spec, json: &str, code: Option<i32>) -> Vec<IntentResult> 
             if failed { "failures" } else { "only passes" }
         )),
     }
+}
+
+/// The features of the framed block: one Cucumber JSON array per `World`
+/// the harness ran ([`crate::shard`]), one after another; `None` unless
+/// the block is one or more arrays and nothing else.
+fn parse(json: &str) -> Option<Vec<JsonFeature>> {
+    let mut features = Vec::new();
+    let mut arrays = 0;
+    for array in serde_json::Deserializer::from_str(json).into_iter::<Vec<JsonFeature>>() {
+        features.extend(array.ok()?);
+        arrays += 1;
+    }
+    (arrays > 0).then_some(features)
 }
 
 #[derive(Deserialize)]
@@ -125,7 +138,7 @@ struct JsonResult {
 /// same line, and no step after a failed one: such intents count as failed
 /// at that step, and an intent missing from the file as not run.
 pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
-    let features: Vec<JsonFeature> = serde_json::from_str(json).unwrap_or_default();
+    let features: Vec<JsonFeature> = parse(json).unwrap_or_default();
     let mut steps: HashMap<(String, usize), Vec<&JsonStep>> = HashMap::new();
     for feature in &features {
         let uri = feature
@@ -271,6 +284,32 @@ mod tests {
 
     fn statuses(results: &[IntentResult]) -> Vec<Status> {
         results.iter().map(|r| r.status).collect()
+    }
+
+    #[test]
+    fn each_worlds_array_counts_and_anything_else_in_the_block_makes_none() {
+        let spec = spec();
+        // One World ran the first scenario, another the second.
+        let whole = json("failed");
+        let (first, second) = whole.split_once("},{\"line\":7").expect("two elements");
+        let two = format!(
+            "{first}}}]}}]\n[{{\"uri\":\"features/shop.feature\",\"elements\":[{{\"line\":7{second}"
+        );
+        assert_eq!(
+            statuses(&checked(&spec, &two, Some(1))),
+            [Status::Passed, Status::Failed]
+        );
+        for broken in [
+            format!("{two} trailing"),
+            String::new(),
+            format!("{two}{{}}"),
+        ] {
+            assert_eq!(
+                statuses(&checked(&spec, &broken, Some(1))),
+                [Status::NotRun, Status::NotRun],
+                "{broken}"
+            );
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub const DEV_DEPENDENCY: &str = "__wow_futures = { package = \"futures\", versi
 
 /// The harness of an instrumented copy (see [`super::mutants::instrument`]),
 /// written as the copy's `tests/intents.rs`: the prototype's own harness
-/// ([`crate::prototype::HARNESS`]) with its `main` renamed `__wow_main`,
+/// ([`crate::prototype::harness`] of `layout`) with its `main` renamed `__wow_main`,
 /// the check in a module `__wow_check`, and a `main` that runs a schedule,
 /// or the scenarios of `features/` when given a nonce alone.
 ///
@@ -35,8 +35,8 @@ pub const DEV_DEPENDENCY: &str = "__wow_futures = { package = \"futures\", versi
 /// secret (it switches mutants through the handle it claims first, see
 /// [`super::mutants::instrument`]): it is the same for every copy, so a
 /// copy whose secret changed does not recompile it but for its library.
-pub fn harness() -> String {
-    let own = crate::prototype::HARNESS.replacen(
+pub fn harness(layout: &crate::shard::Layout) -> String {
+    let own = crate::prototype::harness(layout).replacen(
         "\nfn main() {",
         "\n#[allow(dead_code)]\nfn __wow_main() {",
         1,
@@ -53,17 +53,21 @@ pub struct Run {
     pub tag: String,
     /// The mutant switched on while it runs; 0 for none.
     pub mutant: u32,
+    /// The `World` that runs it, by its name in the harness's `WORLDS`
+    /// ([`crate::shard::Layout::world_of`]).
+    pub world: String,
     /// A whole feature file holding the scenario, tagged `@<tag>`, as
     /// [`super::twins::render`] writes it.
     pub feature: String,
 }
 
 /// The harness's stdin: the nonce on the first line, then the schedule as
-/// JSON, `{"features": [...], "runs": [{"tag": ..., "mutant": ...}]}`.
+/// JSON, `{"features": [...], "worlds": [...], "runs": [{"tag": ..., "mutant": ...}]}`.
 pub fn schedule(nonce: &str, runs: &[Run]) -> String {
     #[derive(Serialize)]
     struct Schedule<'r> {
         features: Vec<&'r str>,
+        worlds: Vec<&'r str>,
         runs: Vec<Tagged<'r>>,
     }
     #[derive(Serialize)]
@@ -73,6 +77,7 @@ pub fn schedule(nonce: &str, runs: &[Run]) -> String {
     }
     let schedule = Schedule {
         features: runs.iter().map(|r| r.feature.as_str()).collect(),
+        worlds: runs.iter().map(|r| r.world.as_str()).collect(),
         runs: runs
             .iter()
             .map(|r| Tagged {
@@ -162,6 +167,7 @@ mod tests {
         let runs = [Run {
             tag: "wow-1".to_owned(),
             mutant: 7,
+            world: "banking".to_owned(),
             feature: "Feature: \"quoted\"\n  Scenario: x\n".to_owned(),
         }];
         let text = schedule("abc", &runs);
@@ -169,6 +175,7 @@ mod tests {
         assert_eq!(nonce, "abc");
         let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
         assert_eq!(value["runs"][0]["mutant"], 7);
+        assert_eq!(value["worlds"][0], "banking");
         assert_eq!(value["features"][0], runs[0].feature.as_str());
     }
 
@@ -215,13 +222,14 @@ mod tests {
 
     #[test]
     fn the_harness_is_the_prototypes_own_with_the_check_in_a_module_of_its_own() {
-        let source = harness();
+        let layout = crate::shard::Layout::default();
+        let prototypes = crate::prototype::harness(&layout);
+        let source = harness(&layout);
         let (main, renamed) = ("\nfn main() {", "\n#[allow(dead_code)]\nfn __wow_main() {");
-        let (own, added) =
-            source.split_at(crate::prototype::HARNESS.len() + renamed.len() - main.len());
+        let (own, added) = source.split_at(prototypes.len() + renamed.len() - main.len());
         assert_eq!(
             own.replacen(renamed, main, 1),
-            crate::prototype::HARNESS,
+            prototypes,
             "the scenarios run as in the prototype, with the same names at the root"
         );
         // Whatever the check adds at the root, steps cannot name it.

@@ -39,7 +39,7 @@ impl Llm for Messages {
         self.client.name()
     }
 
-    fn complete(&mut self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error> {
+    fn complete(&self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error> {
         let Client {
             endpoint, settings, ..
         } = &self.client;
@@ -216,6 +216,7 @@ mod tests {
         Prompt {
             system: "be brief".to_owned(),
             user: "write src/lib.rs".to_owned(),
+            shard: None,
         }
     }
 

@@ -53,7 +53,7 @@ impl Llm for Command {
         format!("cmd:{}", self.command)
     }
 
-    fn complete(&mut self, prompt: &Prompt, _progress: &Progress) -> Result<Reply, Error> {
+    fn complete(&self, prompt: &Prompt, _progress: &Progress) -> Result<Reply, Error> {
         let mut command = Process::new("sh");
         command.arg("-c").arg(&self.command);
         let input = format!("{}\n\n{}", prompt.system, prompt.user);
@@ -119,12 +119,13 @@ mod tests {
         Prompt {
             system: "be brief".to_owned(),
             user: "write src/lib.rs".to_owned(),
+            shard: None,
         }
     }
 
     #[test]
     fn cat_echoes_the_prompt_as_the_reply() {
-        let mut model = Command::new("cat".to_owned(), 10);
+        let model = Command::new("cat".to_owned(), 10);
         let reply = model.complete(&prompt(), &Progress::hidden()).unwrap();
         assert_eq!(reply.text, "be brief\n\nwrite src/lib.rs");
         assert_eq!(reply.finish, Finish::Complete);
@@ -134,7 +135,7 @@ mod tests {
 
     #[test]
     fn a_failing_command_reports_its_status_and_stderr() {
-        let mut model = Command::new("echo 'no model loaded' >&2; exit 3".to_owned(), 10);
+        let model = Command::new("echo 'no model loaded' >&2; exit 3".to_owned(), 10);
         let error = model.complete(&prompt(), &Progress::hidden()).unwrap_err();
         let message = error.to_string();
         assert!(matches!(error, Error::Command { .. }), "{error:?}");
@@ -147,7 +148,7 @@ mod tests {
     #[test]
     fn a_command_past_its_timeout_is_killed_with_its_children() {
         let started = Instant::now();
-        let mut model = Command::new("sleep 30 | cat".to_owned(), 1);
+        let model = Command::new("sleep 30 | cat".to_owned(), 1);
         let error = model.complete(&prompt(), &Progress::hidden()).unwrap_err();
         assert!(
             matches!(

@@ -22,14 +22,14 @@ use crate::prompt::Prompt;
 pub use crate::vocabulary::Usage;
 
 /// A language model that turns a prompt into a reply.
-pub trait Llm {
+pub trait Llm: Send + Sync {
     /// The model string shown in reports, such as `openai/gpt-4.1-mini`.
     fn name(&self) -> String;
 
     /// Sends `prompt` and waits for the whole reply, reporting streamed tokens
     /// on `progress`. Retries rate limits and server errors itself; returns an
     /// error only when no usable reply can be had.
-    fn complete(&mut self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error>;
+    fn complete(&self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error>;
 }
 
 /// A model's answer to one prompt.

@@ -66,7 +66,7 @@ impl Llm for ChatCompletions {
         self.client.name()
     }
 
-    fn complete(&mut self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error> {
+    fn complete(&self, prompt: &Prompt, progress: &Progress) -> Result<Reply, Error> {
         let mut headers = HeaderMap::new();
         if let Some(key) = &self.client.endpoint.key {
             let mut value = HeaderValue::from_str(&format!("Bearer {key}"))
@@ -201,6 +201,7 @@ mod tests {
         Prompt {
             system: "be brief".to_owned(),
             user: "write src/lib.rs".to_owned(),
+            shard: None,
         }
     }
 
@@ -269,7 +270,7 @@ mod tests {
     fn a_json_reply_is_read_even_when_a_stream_was_asked_for() {
         let fake = Fake::start();
         fake.mount(Mock::given(method("POST")).respond_with(completion("fn main() {}", "stop")));
-        let mut ollama = model(&fake, "ollama", true);
+        let ollama = model(&fake, "ollama", true);
         let reply = ollama.complete(&prompt(), &Progress::hidden()).unwrap();
         assert_eq!(reply.text, "fn main() {}");
         assert_eq!(
@@ -447,7 +448,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let mut model = model_at(format!("http://127.0.0.1:{port}/v1"), "ollama", true);
+        let model = model_at(format!("http://127.0.0.1:{port}/v1"), "ollama", true);
         let error = model.complete(&prompt(), &Progress::hidden()).unwrap_err();
         assert!(matches!(error, Error::Connect { .. }), "{error:?}");
         assert!(error.to_string().contains("tried 3 times"), "{error}");

@@ -2,7 +2,9 @@
 //! prototype's `.wow/exchanges/` folder, and the `replay` provider serves
 //! them back in order, so a recorded run can be rebuilt and re-run offline.
 //!
-//! One JSON file per model call, `round-NN.json`, shaped as [`Exchange`].
+//! One JSON file per model call, `round-NN.json` (`round-NN-<shard>.json`
+//! for a shard of a sharded prototype, [`crate::shard`]), shaped as
+//! [`Exchange`].
 //! Replay refuses when the features changed since the recording: the
 //! recorded replies answer other scenarios.
 
@@ -132,20 +134,24 @@ fn write_in(
     }
     for exchange in exchanges {
         let text = serde_json::to_string_pretty(exchange).expect("exchanges serialize");
-        crate::prototype::write(
-            &dir.join(format!("round-{:02}.json", exchange.round)),
-            &(text + "\n"),
-        )?;
+        let name = match &exchange.prompt.shard {
+            None => format!("round-{:02}.json", exchange.round),
+            Some(shard) => format!("round-{:02}-{shard}.json", exchange.round),
+        };
+        crate::prototype::write(&dir.join(name), &(text + "\n"))?;
     }
     Ok(())
 }
 
-/// The `replay` provider: serves recorded replies in round order.
+/// The `replay` provider: serves recorded replies in round order, each
+/// prompt the next reply recorded for its shard ([`Prompt::shard`]), so
+/// that the shards' calls may come in any order.
 #[derive(Debug)]
 pub struct Replay {
     dir: PathBuf,
     exchanges: Vec<Exchange>,
-    next: usize,
+    /// Which exchanges were served.
+    served: std::sync::Mutex<Vec<bool>>,
 }
 
 impl Replay {
@@ -183,8 +189,8 @@ impl Replay {
         }
         Ok(Self {
             dir: prototype_dir.to_owned(),
+            served: std::sync::Mutex::new(vec![false; exchanges.len()]),
             exchanges,
-            next: 0,
         })
     }
 
@@ -204,17 +210,24 @@ impl Llm for Replay {
         }
     }
 
-    fn complete(&mut self, _prompt: &Prompt, _progress: &Progress) -> Result<Reply, super::Error> {
-        let exchange = self
-            .exchanges
-            .get(self.next)
-            .ok_or_else(|| Error::Exhausted {
-                dir: self.dir.clone(),
-                round: u32::try_from(self.next + 1).unwrap_or(u32::MAX),
-                recorded: self.exchanges.len(),
+    fn complete(&self, prompt: &Prompt, _progress: &Progress) -> Result<Reply, super::Error> {
+        let mut served = self
+            .served
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let same_shard = |e: &Exchange| e.prompt.shard == prompt.shard;
+        let next = (0..self.exchanges.len())
+            .find(|&i| !served[i] && same_shard(&self.exchanges[i]))
+            .ok_or_else(|| {
+                let recorded = self.exchanges.iter().filter(|e| same_shard(e)).count();
+                Error::Exhausted {
+                    dir: self.dir.clone(),
+                    round: u32::try_from(recorded + 1).unwrap_or(u32::MAX),
+                    recorded,
+                }
             })?;
-        self.next += 1;
-        let mut reply = exchange.reply.clone();
+        served[next] = true;
+        let mut reply = self.exchanges[next].reply.clone();
         // A recording written by hand, or from a provider that counted
         // nothing, holds zeros: unknown, not zero tokens.
         reply.usage = reply

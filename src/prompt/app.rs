@@ -67,6 +67,7 @@ pub fn generate(spec: &Spec, files: &[(String, String)]) -> Prompt {
     Prompt {
         system: SYSTEM.to_owned(),
         user,
+        shard: None,
     }
 }
 

@@ -18,12 +18,16 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
+use crate::shard::Layout;
 use crate::spec::Spec;
 
 const MANIFEST: &str = include_str!("manifest.toml");
 const LOCK: &str = include_str!("Cargo.lock.in");
-/// The harness of every prototype (`tests/intents.rs`).
-pub const HARNESS: &str = include_str!("intents.rs.in");
+/// The harness of every prototype (`tests/intents.rs`), but for its table
+/// of Worlds ([`harness`]).
+pub const HARNESS_TEMPLATE: &str = include_str!("intents.rs.in");
+/// Where [`crate::shard::Layout::worlds_source`] goes in [`HARNESS_TEMPLATE`].
+const WORLDS_MARK: &str = "// wow: worlds\n";
 /// The web app's server (`app/main.rs`), around the model-owned page.
 const APP_SERVER: &str = include_str!("app.rs.in");
 /// Where [`APP_SERVER`] is written.
@@ -138,7 +142,7 @@ impl Prototype {
         let mut files = vec![
             ("Cargo.toml".to_owned(), manifest),
             ("Cargo.lock".to_owned(), lock),
-            ("tests/intents.rs".to_owned(), HARNESS.to_owned()),
+            ("tests/intents.rs".to_owned(), harness(&self.layout())),
             (".gitignore".to_owned(), GITIGNORE.to_owned()),
             (APP_MAIN.to_owned(), APP_SERVER.to_owned()),
         ];
@@ -146,6 +150,40 @@ impl Prototype {
             files.push((format!("features/{}", feature.rel), feature.text.clone()));
         }
         Ok(files)
+    }
+
+    /// How the prototype is split between model calls, from
+    /// `.wow/shards.json` ([`crate::shard`]); one part when there is no
+    /// such file or it cannot be read.
+    pub fn layout(&self) -> Layout {
+        fs::read_to_string(self.state(crate::shard::STATE_FILE))
+            .ok()
+            .and_then(|text| Layout::parse(&text))
+            .unwrap_or_default()
+    }
+
+    /// Keeps `layout` with the prototype (`.wow/shards.json`; removed for
+    /// one part) and rewrites the harness to run it.
+    pub fn set_layout(&self, layout: &Layout) -> Result<(), Error> {
+        if layout.is_single() {
+            let path = self.state(crate::shard::STATE_FILE);
+            if path.is_file() {
+                remove(&path)?;
+            }
+        } else {
+            self.write_state(crate::shard::STATE_FILE, &layout.to_text())?;
+        }
+        let harness = harness(layout);
+        if fs::read_to_string(self.path("tests/intents.rs"))
+            .ok()
+            .as_deref()
+            != Some(harness.as_str())
+        {
+            self.refuse_links("tests/intents.rs")?;
+            write(&self.path("tests/intents.rs"), &harness)?;
+            record(self, &[("tests/intents.rs".to_owned(), &harness)], None)?;
+        }
+        Ok(())
     }
 
     /// Writes the tool-owned files ([`Self::skeleton`]), removing copies of
@@ -265,12 +303,13 @@ impl Prototype {
         if old != name {
             written.push(("Cargo.lock".to_owned(), &renamed));
         }
+        let harness = harness(&self.layout());
         if fs::read_to_string(self.path("tests/intents.rs"))
             .ok()
             .as_deref()
-            != Some(HARNESS)
+            != Some(harness.as_str())
         {
-            written.push(("tests/intents.rs".to_owned(), HARNESS));
+            written.push(("tests/intents.rs".to_owned(), &harness));
         }
         if fs::read_to_string(self.path(APP_MAIN)).ok().as_deref() != Some(APP_SERVER) {
             written.push((APP_MAIN.to_owned(), APP_SERVER));
@@ -425,6 +464,12 @@ impl Prototype {
         }
         record(self, &[], Some(files))
     }
+}
+
+/// The harness (`tests/intents.rs`) of a prototype of `layout`: each World
+/// over its feature files.
+pub fn harness(layout: &Layout) -> String {
+    HARNESS_TEMPLATE.replacen(WORLDS_MARK, &layout.worlds_source(), 1)
 }
 
 /// The tool-owned manifest of package `name` with the extra `crates`.

@@ -321,6 +321,24 @@ impl Spec {
         }
     }
 
+    /// The spec of the features at `rels` (paths under `features/`) alone,
+    /// in this spec's order: what one shard of a sharded prototype is
+    /// prompted with ([`crate::shard`]).
+    #[must_use]
+    pub fn only(&self, rels: &[String]) -> Self {
+        Self {
+            name: self.name.clone(),
+            features: self
+                .features
+                .iter()
+                .filter(|f| rels.contains(&f.rel))
+                .cloned()
+                .collect(),
+            warnings: Vec::new(),
+            selection: self.selection.clone(),
+        }
+    }
+
     /// Every selected intent of every feature, in order: what the stages
     /// prompt for, build, run and judge.
     pub fn intents(&self) -> impl Iterator<Item = &Intent> {

@@ -40,6 +40,8 @@ pub struct Made {
     /// its build can stand in for the prototype's: no lint level was
     /// weakened ([`Instrumented::weakened`]).
     pub stands_in: bool,
+    /// The prototype's layout: which `World` runs which feature.
+    pub layout: crate::shard::Layout,
 }
 
 /// Makes the check copy of `files` (the model-owned files of `prototype`)
@@ -71,6 +73,7 @@ pub fn make(
         .map_err(|e| format!("the check copy could not be written: {e}"))?;
     Ok(Made {
         stands_in: !instrumented.weakened && tells_apart(files).is_none(),
+        layout: prototype.layout(),
         copy,
         instrumented,
     })
@@ -272,7 +275,10 @@ fn contents(
         }
     }
     wanted.insert("Cargo.lock".to_owned(), with_futures(&lock, &name));
-    wanted.insert("tests/intents.rs".to_owned(), check::harness());
+    wanted.insert(
+        "tests/intents.rs".to_owned(),
+        check::harness(&prototype.layout()),
+    );
     for (path, content) in files.iter().filter(|(path, _)| !path.starts_with("src/")) {
         wanted.insert(path.clone(), content.clone());
     }

@@ -74,8 +74,10 @@ pub enum Check {
 /// model-owned files are `files`) with the `check` copy, marks the hollow
 /// ones and those the check could not examine, and records what the
 /// verified ones pin down.
+#[allow(clippy::too_many_arguments)]
 pub fn verify(
     spec: &Spec,
+    layout: &crate::shard::Layout,
     files: &Files,
     results: &mut [IntentResult],
     check: Check,
@@ -83,7 +85,7 @@ pub fn verify(
     limits: Limits,
     progress: &Progress,
 ) -> Verification {
-    let findings = audit::check(spec, files);
+    let findings = audit::check(spec, files, layout);
     let mut verification = Verification {
         findings,
         duration_ms: 0,
@@ -144,6 +146,8 @@ fn fail_closed(results: &mut [IntentResult], verification: &Verification) {
 struct Entry<'s> {
     /// Index in the results.
     result: usize,
+    /// The `World` that runs it.
+    world: String,
     feature: &'s Feature,
     keywords: Keywords,
     intent: &'s Intent,
@@ -160,7 +164,7 @@ fn mutation_check(
     limits: Limits,
 ) -> Result<Vec<String>, String> {
     let (copy, instrumented) = (&made.copy, &made.instrumented);
-    let entries = entries(spec, results);
+    let entries = entries(spec, results, &made.layout);
     let mut random = Random::new()?;
 
     // Phase 1: each intent as it is, and its twins, no mutant active.
@@ -327,8 +331,13 @@ fn conclude(
     apply(result, entry.intent, instrumented, &verdict);
 }
 
-/// The passing intents of `results`, with their twins.
-fn entries<'s>(spec: &'s Spec, results: &[IntentResult]) -> Vec<Entry<'s>> {
+/// The passing intents of `results`, with their twins and the `World` of
+/// `layout` that runs them.
+fn entries<'s>(
+    spec: &'s Spec,
+    results: &[IntentResult],
+    layout: &crate::shard::Layout,
+) -> Vec<Entry<'s>> {
     spec.features
         .iter()
         .flat_map(|feature| {
@@ -348,6 +357,7 @@ fn entries<'s>(spec: &'s Spec, results: &[IntentResult]) -> Vec<Entry<'s>> {
                 .collect();
             Some(Entry {
                 result,
+                world: layout.world_of(&feature.rel),
                 feature,
                 keywords,
                 intent,
@@ -370,6 +380,7 @@ impl Entry<'_> {
             ),
             tag,
             mutant,
+            world: self.world.clone(),
         }
     }
 }
@@ -572,6 +583,7 @@ mod tests {
         };
         let verification = verify(
             &spec,
+            &crate::shard::Layout::default(),
             &files,
             &mut results,
             check,
@@ -600,6 +612,7 @@ mod tests {
         let run = |tag: &str| Run {
             tag: tag.to_owned(),
             mutant: 0,
+            world: String::new(),
             feature: String::new(),
         };
         let mut runs = vec![run("c1-0"), run("m1-4"), run("m12-3"), run("m1-5")];

@@ -424,10 +424,9 @@ pub fn bundled_report(
 ) -> (wow::spec::Spec, wow::report::Report) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let spec = wow::spec::parse(&[root.join("features")]).expect("the bundled features parse");
-    let files = wow::prototype::Prototype::new(root.join("generated/features"))
-        .read_files()
-        .expect("the bundled prototype");
-    let traces = wow::audit::trace(&spec, &files);
+    let prototype = wow::prototype::Prototype::new(root.join("generated/features"));
+    let files = prototype.read_files().expect("the bundled prototype");
+    let traces = wow::audit::trace(&spec, &files, &prototype.layout());
     assert!(
         traces.iter().flatten().any(Option::is_some),
         "the steps lead to their code"
