@@ -134,6 +134,10 @@ pub fn run(
         let answered: Vec<(usize, &llm::Reply)> =
             calls.iter().map(|c| c.part).zip(&replies).collect();
         let mut round = new_round(number, kind, &replies, files.clone());
+        round.shards = calls
+            .iter()
+            .filter_map(|c| parts[c.part].as_ref().map(|s| s.module.clone()))
+            .collect();
         let mut problems = play(
             spec,
             &layout,
@@ -248,6 +252,7 @@ fn new_round(number: u32, kind: Kind, replies: &[llm::Reply], files: Files) -> R
         passed: 0,
         hollow: 0,
         usage,
+        shards: Vec::new(),
         model_ms: replies.iter().map(|r| r.duration_ms).max().unwrap_or(0),
         cargo_ms: 0,
         vacuity_ms: 0,
@@ -649,11 +654,36 @@ fn take_replies(
 }
 
 /// rustc's errors, each in the problems of the part whose file it points
-/// at; one in no part's file (the tool's, or none) in every part's.
+/// at; one in a file of the tool's (the harness naming `steps::<m>::World`,
+/// `src/lib.rs` declaring a missing module) in the problems of the one
+/// shard it names, else in every part's.
 fn compile_problems(parts: &[Part], diagnostics: &[cargo::Diagnostic], problems: &mut [String]) {
     let owner = |d: &cargo::Diagnostic| {
-        let file = d.file.as_deref()?;
-        parts.iter().position(|p| p.is_some() && owns(p, file))
+        if let Some(file) = d.file.as_deref()
+            && let Some(part) = parts.iter().position(|p| p.is_some() && owns(p, file))
+        {
+            return Some(part);
+        }
+        let named: Vec<usize> = parts
+            .iter()
+            .enumerate()
+            .filter_map(|(index, part)| {
+                let m = &part.as_ref()?.module;
+                [
+                    format!("steps::{m}::"),
+                    format!("`{m}`"),
+                    format!("src/{m}.rs"),
+                    format!("tests/steps/{m}.rs"),
+                ]
+                .iter()
+                .any(|mention| d.rendered.contains(mention.as_str()))
+                .then_some(index)
+            })
+            .collect();
+        match named.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
     };
     for (index, part_problems) in problems.iter_mut().enumerate() {
         let mine: Vec<&cargo::Diagnostic> = diagnostics
@@ -1259,5 +1289,233 @@ Feature: Shop
         for other in ["src/library_loans.rs", "tests/steps/reservation.rs"] {
             assert!(at(other) > outlined, "{other} goes as its outline");
         }
+    }
+}
+
+#[cfg(test)]
+mod sharded {
+    use super::*;
+
+    /// Three features, `a`, `b` and `c`, one scenario each.
+    fn spec() -> (tempfile::TempDir, Spec) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        for name in ["a", "b", "c"] {
+            std::fs::write(
+                dir.path().join(format!("{name}.feature")),
+                format!(
+                    "Feature: {name}\n  Scenario: {name} works\n    Given a {name}\n    Then it works\n"
+                ),
+            )
+            .expect("write the feature");
+        }
+        let spec = crate::spec::parse(&[dir.path().to_owned()]).expect("the features parse");
+        (dir, spec)
+    }
+
+    fn shard(module: &str) -> Shard {
+        Shard {
+            module: module.to_owned(),
+            features: vec![format!("{module}.feature")],
+        }
+    }
+
+    fn reply(text: &str) -> llm::Reply {
+        llm::Reply {
+            text: text.to_owned(),
+            usage: None,
+            finish: Finish::Complete,
+            duration_ms: 0,
+        }
+    }
+
+    fn block(path: &str) -> String {
+        format!("### {path}\n```rust\npub fn f() {{}}\n```\n\n")
+    }
+
+    #[test]
+    fn a_shard_keeps_only_its_own_files_and_the_rest_is_refused() {
+        let (_dir, spec) = spec();
+        let parts = vec![Some(shard("a")), Some(shard("b"))];
+        let text = [
+            "src/a.rs",
+            "tests/steps/a/given.rs",
+            "src/b.rs",
+            "src/lib.rs",
+        ]
+        .map(block)
+        .concat();
+        let reply = reply(&text);
+        let mut round = new_round(
+            1,
+            Kind::Generate,
+            std::slice::from_ref(&reply),
+            Files::new(),
+        );
+        let mut problems = vec![String::new(); 2];
+        let mut assumptions = vec![Vec::new(); 2];
+        let unusable = take_replies(
+            &spec,
+            &parts,
+            &[(0, &reply)],
+            &mut round,
+            &mut problems,
+            &mut assumptions,
+        );
+        assert_eq!(unusable, None);
+        assert_eq!(
+            round.files.keys().collect::<Vec<_>>(),
+            ["src/a.rs", "tests/steps/a/given.rs"]
+        );
+        let refused: Vec<&str> = round.rejected.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(refused, ["src/b.rs", "src/lib.rs"]);
+        assert!(
+            problems[0].contains("`src/b.rs` was refused") && problems[0].contains("src/a.rs"),
+            "{}",
+            problems[0]
+        );
+        assert!(problems[1].is_empty(), "the other shard is not told");
+        // A reply whose every file is another's is no usable reply.
+        let only_others = self::reply(&block("tests/steps/b.rs"));
+        let unusable = take_replies(
+            &spec,
+            &parts,
+            &[(0, &only_others)],
+            &mut round,
+            &mut problems,
+            &mut assumptions,
+        );
+        assert_eq!(unusable, Some(Outcome::NoFiles));
+        assert!(!round.files.contains_key("tests/steps/b.rs"));
+    }
+
+    #[test]
+    fn a_compile_error_goes_to_the_shard_it_points_at() {
+        let parts = vec![Some(shard("a")), Some(shard("b"))];
+        let diagnostic = |file: Option<&str>, rendered: &str| cargo::Diagnostic {
+            file: file.map(str::to_owned),
+            rendered: rendered.to_owned(),
+        };
+        let mut problems = vec![String::new(); 2];
+        compile_problems(
+            &parts,
+            &[diagnostic(Some("src/b/money.rs"), "error[E0308]: in b")],
+            &mut problems,
+        );
+        assert!(problems[0].is_empty());
+        assert!(problems[1].contains("in b"), "{}", problems[1]);
+        let mut problems = vec![String::new(); 2];
+        compile_problems(
+            &parts,
+            &[diagnostic(
+                Some("tests/intents.rs"),
+                "error[E0412]: cannot find type `World` in module `steps::a`\n  | task.with::<steps::a::World>()",
+            )],
+            &mut problems,
+        );
+        assert!(problems[0].contains("steps::a::World"), "{}", problems[0]);
+        assert!(problems[1].is_empty(), "{}", problems[1]);
+        let mut problems = vec![String::new(); 2];
+        compile_problems(
+            &parts,
+            &[diagnostic(None, "error: linking failed")],
+            &mut problems,
+        );
+        assert!(problems.iter().all(|p| p.contains("linking failed")));
+    }
+
+    #[test]
+    fn only_the_shards_with_failing_scenarios_get_a_repair_call() {
+        let (_dir, spec) = spec();
+        let parts: Vec<Part> = ["a", "b", "c"].map(|m| Some(shard(m))).into();
+        let layout = Layout {
+            shards: parts.iter().flatten().cloned().collect(),
+        };
+        let mut round = new_round(1, Kind::Generate, &[], Files::new());
+        for m in ["a", "b", "c"] {
+            round
+                .files
+                .insert(format!("src/{m}.rs"), format!("pub fn {m}() {{}}\n"));
+            round
+                .files
+                .insert(format!("tests/steps/{m}.rs"), format!("// steps of {m}\n"));
+        }
+        round.files.extend(layout.joined());
+        round.results = spec
+            .intents()
+            .map(|intent| {
+                let mut result = intent.not_run("");
+                if !intent.file.starts_with('b') {
+                    result.status = Status::Passed;
+                }
+                result
+            })
+            .collect();
+        let mut problems = vec![String::new(); 3];
+        tally(&spec, &parts, &mut round, &mut problems);
+        assert!(problems[0].is_empty() && problems[2].is_empty());
+        let calls = next_calls(&spec, &layout, &parts, &round, &problems);
+        assert_eq!(calls.len(), 1, "one call, for `b`");
+        let prompt = &calls[0].prompt;
+        assert_eq!(prompt.shard.as_deref(), Some("b"));
+        assert!(prompt.system.contains("`src/b.rs`"));
+        assert!(prompt.user.contains("### features/b.feature"));
+        assert!(prompt.user.contains("### src/b.rs"));
+        for other in ["features/a.feature", "src/a.rs", "src/c.rs", "src/lib.rs"] {
+            assert!(
+                !prompt.user.contains(&format!("### {other}")),
+                "{other} is not `b`'s"
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_calls_the_shards_it_touches_and_generates_a_new_feature() {
+        let (_dir, spec) = spec();
+        let before = Layout {
+            shards: vec![shard("a"), shard("b"), shard("gone")],
+        };
+        let (layout, added) = before.follow(&spec);
+        assert_eq!(added, ["c"]);
+        let parts = parts(&layout);
+        let files: Files = [
+            "src/a.rs",
+            "tests/steps/a.rs",
+            "src/b.rs",
+            "tests/steps/b.rs",
+            "src/gone.rs",
+        ]
+        .iter()
+        .map(|p| ((*p).to_owned(), "pub fn f() {}\n".to_owned()))
+        .collect();
+        let touched: Vec<String> = spec
+            .intents()
+            .filter(|i| i.file == "a.feature")
+            .map(|i| i.id.clone())
+            .collect();
+        let (kind, kept, calls) = first_round(
+            &spec,
+            &layout,
+            &parts,
+            Start::Edit {
+                files,
+                changes: "~ changed: a works".to_owned(),
+                touched,
+            },
+        );
+        assert_eq!(kind, Kind::Edit);
+        assert!(
+            !kept.contains_key("src/gone.rs"),
+            "a gone feature's files go"
+        );
+        let called: Vec<(Option<&str>, bool)> = calls
+            .iter()
+            .map(|c| {
+                (
+                    c.prompt.shard.as_deref(),
+                    c.prompt.user.contains("changed the scenarios"),
+                )
+            })
+            .collect();
+        assert_eq!(called, [(Some("a"), true), (Some("c"), false)]);
     }
 }

@@ -258,8 +258,11 @@ pub struct Round {
     pub passed: usize,
     /// Intents that passed but would pass without the prototype.
     pub hollow: usize,
-    /// Tokens of the model call; `None` when the provider said nothing.
+    /// Tokens of the model calls; `None` when a provider said nothing.
     pub usage: Option<Usage>,
+    /// The shards of a sharded prototype the model wrote in this round
+    /// (one call each), by module; empty for a prototype in one call.
+    pub shards: Vec<String>,
     /// Time of the model call, in milliseconds.
     pub model_ms: u64,
     /// Time of the build and run, in milliseconds.

@@ -1006,6 +1006,7 @@ Feature: Shopping cart
     fn rounds(id: &str) -> Vec<RoundReport> {
         let mut round = RoundReport {
             number: 1,
+            shards: Vec::new(),
             kind: Kind::Generate,
             outcome: Outcome::CompileError,
             passed: 0,

@@ -258,10 +258,16 @@ pub struct RoundReport {
     pub passed: usize,
     /// Intents that passed but would pass without the prototype.
     pub hollow: usize,
-    /// `null` when the provider said nothing (a `cmd:` model).
+    /// `null` when the provider said nothing (a `cmd:` model); the sum of
+    /// the round's calls for a sharded prototype.
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    /// The shards the model wrote in this round, one call each (left out
+    /// for a prototype written in one call).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
     pub duration_ms: u64,
+    /// The model's time: the longest call, for a sharded round.
     pub model_ms: u64,
     pub cargo_ms: u64,
     /// Time of the honesty check (the mutation check's build and runs).
@@ -548,6 +554,7 @@ fn round_report(round: &Round) -> RoundReport {
         hollow: round.hollow,
         input_tokens: round.usage.map(|u| u.input_tokens),
         output_tokens: round.usage.map(|u| u.output_tokens),
+        shards: round.shards.clone(),
         duration_ms: round.duration_ms,
         model_ms: round.model_ms,
         cargo_ms: round.cargo_ms,
@@ -863,6 +870,7 @@ Feature: Bank account
     fn round(kind: Kind, outcome: Outcome, passed: usize, tokens: (u64, u64)) -> RoundReport {
         RoundReport {
             number: 1,
+            shards: Vec::new(),
             kind,
             outcome,
             passed,

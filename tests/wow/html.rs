@@ -79,6 +79,7 @@ fn rounds(report: &Report) -> Vec<RoundReport> {
         .expect("a bundled intent");
     let round = |number, kind, passed, flipped| RoundReport {
         number,
+        shards: Vec::new(),
         kind,
         outcome: Outcome::Ran,
         passed,

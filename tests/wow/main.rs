@@ -32,6 +32,8 @@
 //!   written by hand for these tests), building and running real prototypes.
 //! - `safety`: hand edits, history and restore, the lock, refused cargo
 //!   configurations, `wow doctor`.
+//! - `shards`: a prototype of two features written as two shards by
+//!   concurrent calls, one repaired alone, then replayed.
 //! - `support`: the command builder and the fake servers.
 
 mod app;
@@ -49,4 +51,5 @@ mod live;
 mod messages;
 mod models;
 mod safety;
+mod shards;
 mod support;
