@@ -52,12 +52,32 @@ pub(super) fn check(
         }
         _ => {}
     }
+    // A sharded prototype's suggestions are not any one feature's: every
+    // shard's World runs every suggested scenario, and each scenario's
+    // result is that of the World that understood it best.
+    let layout = workspace.prototype.layout();
+    let every_world = crate::shard::Layout {
+        shards: layout
+            .shards
+            .iter()
+            .map(|s| crate::shard::Shard {
+                module: s.module.clone(),
+                features: Vec::new(),
+            })
+            .collect(),
+    };
+    copy.set_layout(&every_world)?;
     copy.write_skeleton(&suggested, &workspace.target_dir)?;
     copy.write_files(&model_files)?;
     let _lock = cargo::lock(&workspace.target_dir)?;
     let results = match cargo::build(&copy.dir, &workspace.target_dir, workspace.limits)? {
         Build::Built { executable, .. } => {
-            cargo::run(&suggested, &copy.dir, &executable, workspace.limits)?.results
+            let run = cargo::run(&suggested, &copy.dir, &executable, workspace.limits)?;
+            if layout.is_single() {
+                run.results
+            } else {
+                cargo::results::best_of_worlds(&suggested, &run.json).unwrap_or(run.results)
+            }
         }
         Build::Errors { .. } => suggested
             .intents()

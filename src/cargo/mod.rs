@@ -120,6 +120,9 @@ pub struct Run {
     /// The harness's human-readable output (capped, control characters
     /// removed, the framed results taken out).
     pub output: String,
+    /// The framed Cucumber JSON, one array per `World` (empty when the
+    /// harness reported none).
+    pub json: String,
 }
 
 /// Why cargo or the prototype could not be run at all (not a model mistake).
@@ -681,14 +684,18 @@ pub fn run_with(
     let duration_ms = millis(output.duration);
     let not_run =
         |why: &str| -> Vec<IntentResult> { spec.intents().map(|i| i.not_run(why)).collect() };
+    let mut json = String::new();
     let (results, shown) = if let Some(why) = stopped_by_limit(&output, limits.run) {
         (not_run(&why), output.stdout.clone())
     } else {
         match results::framed(&output.stdout, &nonce) {
-            Ok(framed) => (
-                results::checked(spec, &framed.json, output.code),
-                framed.rest,
-            ),
+            Ok(framed) => {
+                json.clone_from(&framed.json);
+                (
+                    results::checked(spec, &framed.json, output.code),
+                    framed.rest,
+                )
+            }
             Err(why) => {
                 let why = format!(
                     "the scenarios stopped before reporting ({why}; exit code {}): {}",
@@ -705,6 +712,7 @@ pub fn run_with(
         results,
         duration_ms,
         output: tail(&sanitize(&shown), 20_000),
+        json,
     })
 }
 

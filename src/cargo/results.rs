@@ -138,9 +138,45 @@ struct JsonResult {
 /// same line, and no step after a failed one: such intents count as failed
 /// at that step, and an intent missing from the file as not run.
 pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
-    let features: Vec<JsonFeature> = parse(json).unwrap_or_default();
+    results_of(spec, &parse(json).unwrap_or_default())
+}
+
+/// For a harness that ran every feature with every `World` (one array
+/// each, [`crate::shard`]): each intent's result under the World that
+/// understood it best: a pass, else the result whose steps ran furthest
+/// before one failed or matched no definition. `None` when the block is
+/// not arrays of features.
+pub fn best_of_worlds(spec: &Spec, json: &str) -> Option<Vec<IntentResult>> {
+    let mut worlds = Vec::new();
+    for array in serde_json::Deserializer::from_str(json).into_iter::<Vec<JsonFeature>>() {
+        worlds.push(results_of(spec, &array.ok()?));
+    }
+    let rank = |r: &IntentResult| {
+        let ran = r
+            .steps
+            .iter()
+            .take_while(|s| **s == StepStatus::Passed)
+            .count();
+        (
+            r.status == Status::Passed,
+            r.status != Status::Undefined,
+            ran,
+        )
+    };
+    let mut best: Vec<IntentResult> = worlds.first()?.clone();
+    for world in &worlds[1..] {
+        for (kept, other) in best.iter_mut().zip(world) {
+            if rank(other) > rank(kept) {
+                kept.clone_from(other);
+            }
+        }
+    }
+    Some(best)
+}
+
+fn results_of(spec: &Spec, features: &[JsonFeature]) -> Vec<IntentResult> {
     let mut steps: HashMap<(String, usize), Vec<&JsonStep>> = HashMap::new();
-    for feature in &features {
+    for feature in features {
         let uri = feature
             .uri
             .as_deref()
@@ -310,6 +346,28 @@ mod tests {
                 "{broken}"
             );
         }
+    }
+
+    #[test]
+    fn with_every_world_over_every_scenario_the_world_that_understood_it_counts() {
+        let spec = spec();
+        // The first World knows none of these steps; the second passes
+        // `Pay` and fails `Refund` at its last step.
+        let undefined = format!(
+            r#"[{{"uri":"features/shop.feature","elements":[{{"line":3,"steps":[{},{}]}},{{"line":7,"steps":[{},{}]}}]}}]"#,
+            step("Given", 4, "a cart", "undefined"),
+            step("Then", 5, "I pay", "skipped"),
+            step("Given", 8, "a cart", "undefined"),
+            step("Then", 9, "I get a refund", "skipped"),
+        );
+        for block in [
+            format!("{undefined}\n{}", json("failed")),
+            format!("{}\n{undefined}", json("failed")),
+        ] {
+            let best = best_of_worlds(&spec, &block).expect("two arrays");
+            assert_eq!(statuses(&best), [Status::Passed, Status::Failed], "{block}");
+        }
+        assert_eq!(best_of_worlds(&spec, "[] junk"), None);
     }
 
     #[test]
