@@ -178,8 +178,8 @@ pub fn run(
     }
     if !layout.is_single() {
         progress.phase(&format!(
-            "{} model calls in {}",
-            exchanges.len(),
+            "{} in {}",
+            plural(exchanges.len(), "model call", "model calls"),
             plural(rounds.len(), "round", "rounds")
         ));
     }
@@ -341,6 +341,7 @@ fn phase(number: u32, kind: Kind, model: &str, parts: &[Part], calls: &[Call]) -
     if names.is_empty() {
         format!("round {number}: {doing} with {model}")
     } else {
+        let doing = doing.trim_end_matches(" the prototype");
         format!(
             "round {number}: {doing} {} with {model} ({})",
             plural(calls.len(), "shard", "shards"),
