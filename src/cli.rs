@@ -100,7 +100,7 @@ pub struct RunArgs {
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Model calls after the first.
+    /// Repair rounds after the first (each one model call, or one per shard with something to repair).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_repairs: u32,
     /// After a run where every intent is verified, ask for a second opinion on the scenarios (see `wow critique`).
@@ -162,7 +162,7 @@ pub struct WatchArgs {
     /// The prototype folder [default: generated/<name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Model calls after each edit round.
+    /// Repair rounds after each edit round (each one model call, or one per shard with something to repair).
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_repairs: u32,
     /// Make no web app (no model call for it, no app build).

@@ -365,6 +365,27 @@ mod tests {
     }
 
     #[test]
+    fn shard_generate_prompt() {
+        let spec = bank_and_cart();
+        let shard = crate::shard::Shard {
+            module: "bank".to_owned(),
+            features: vec!["bank.feature".to_owned()],
+        };
+        let prompt = generate(&spec.only(&shard.features)).for_shard(&shard);
+        assert_eq!(prompt.shard.as_deref(), Some("bank"));
+        assert!(!prompt.user.contains("features/shop/cart.feature"));
+        // The rest of the contract is the one-call prototype's.
+        let one = generate(&spec).system;
+        let common = one.split_once("`World` holds").expect("the common part").1;
+        assert!(
+            prompt
+                .system
+                .contains(&common.replace("src/lib.rs", "src/bank.rs"))
+        );
+        insta::assert_snapshot!(prompt.to_text());
+    }
+
+    #[test]
     fn repair_prompt() {
         let spec = bank_and_cart();
         let problems = "### Failing scenarios\n\n- `features/bank.feature:10` Withdraw 100 euros\n  - at `Then the balance is 0 euros`: the balance should be 0 euros (expected 0 but got 100)\n";

@@ -31,7 +31,7 @@ use crate::vocabulary::{
 /// Settings of the loop.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// Model calls after the first.
+    /// Repair rounds after the first.
     pub max_repairs: u32,
     pub limits: cargo::Limits,
     /// The number of the first round (1; `wow watch` goes on counting

@@ -84,7 +84,7 @@ pub struct Run {
     /// The prototype folder; `None`: `generated/<name>`.
     pub out: Option<PathBuf>,
     pub model: ModelChoice,
-    /// Model calls after the first.
+    /// Repair rounds after the first.
     pub max_repairs: u32,
     /// Ask for a second opinion after a run where every intent is verified.
     pub critique: bool,
@@ -152,7 +152,7 @@ pub struct Watch {
     pub deny_warnings: bool,
     pub model: ModelChoice,
     pub out: Option<PathBuf>,
-    /// Model calls after each edit round.
+    /// Repair rounds after each edit round.
     pub max_repairs: u32,
     /// Make the web app after each pass (`--no-app`: false).
     pub app: bool,
