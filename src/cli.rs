@@ -55,7 +55,7 @@ pub enum Command {
   wow check                        every feature in features/
   wow check cart.feature --json intents.json")]
     Check(CheckArgs),
-    /// Print the generation prompt (no model).
+    /// Print the generation prompt of the one-call prototype, what `wow run --jobs 1` sends (no model).
     Prompt(PromptArgs),
     /// Rebuild an existing prototype and re-run its scenarios (no model).
     #[command(after_help = "Examples:

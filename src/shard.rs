@@ -43,7 +43,9 @@ pub struct Layout {
     pub shards: Vec<Shard>,
 }
 
-/// Words Rust reserves, which a module cannot be named.
+/// Words Rust reserves, which a module cannot be named, and names a shard
+/// may not take: `lib` (`src/lib.rs` is the tool's) and the crates the
+/// prototype names.
 const KEYWORDS: &[&str] = &[
     "as",
     "async",
@@ -104,6 +106,7 @@ const KEYWORDS: &[&str] = &[
     "cucumber",
     "tokio",
     "steps",
+    "lib",
 ];
 
 impl Layout {
@@ -198,7 +201,14 @@ impl Layout {
                     .all(|f| !f.contains(['"', '\\', '\n']) && !f.is_empty())
         });
         let unique: BTreeSet<&str> = layout.shards.iter().map(|s| s.module.as_str()).collect();
-        (valid && unique.len() == layout.shards.len()).then_some(layout)
+        // A feature runs with one World only.
+        let features: Vec<&str> = layout
+            .shards
+            .iter()
+            .flat_map(|s| s.features.iter().map(String::as_str))
+            .collect();
+        let once = features.iter().collect::<BTreeSet<_>>().len() == features.len();
+        (valid && once && unique.len() == layout.shards.len()).then_some(layout)
     }
 
     /// The text of `.wow/shards.json`.
@@ -388,6 +398,7 @@ mod tests {
         assert_eq!(module_name("2fa.feature"), "feature_2fa");
         assert_eq!(module_name("type.feature"), "type_feature");
         assert_eq!(module_name("steps.feature"), "steps_feature");
+        assert_eq!(module_name("lib.feature"), "lib_feature");
         assert_eq!(module_name("日本.feature"), "feature_");
         for name in ["banking", "late_fees", "feature_2fa", "type_feature"] {
             assert!(is_identifier(name), "{name}");
@@ -426,6 +437,18 @@ mod tests {
         assert_eq!(Layout::parse(&quote.to_text()), None);
         let twice = layout(&[("a", "a.feature"), ("a", "b.feature")]);
         assert_eq!(Layout::parse(&twice.to_text()), None);
+        let shared = layout(&[("a", "a.feature"), ("b", "a.feature")]);
+        assert_eq!(
+            Layout::parse(&shared.to_text()),
+            None,
+            "one World per feature"
+        );
+        let tool = layout(&[("lib", "lib.feature")]);
+        assert_eq!(
+            Layout::parse(&tool.to_text()),
+            None,
+            "`src/lib.rs` is the tool's"
+        );
     }
 
     #[test]
