@@ -679,7 +679,7 @@ fn round_row(report: &Report, number: usize, round: &RoundReport, intents: usize
         .collect();
     html! {
         tr {
-            th scope="row" { (number) " · " (words::capitalized(words::round_kind(round.kind))) }
+            th scope="row" { (number) " · " (words::capitalized(&words::round_did(round.kind, &round.shards))) }
             td class=(if ok { "passed" } else { "plain" }) {
                 (words::round_outcome(round.outcome, round.passed, intents))
                 @if round.hollow > 0 { ", " (round.hollow) " hollow" }

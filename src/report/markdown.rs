@@ -213,7 +213,7 @@ fn footer(out: &mut String, report: &Report) {
             .map(|r| {
                 format!(
                     "{}, {}",
-                    words::round_kind(r.kind),
+                    words::round_did(r.kind, &r.shards),
                     words::round_outcome(r.outcome, r.passed, report.summary.intents)
                 )
             })

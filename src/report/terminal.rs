@@ -208,11 +208,12 @@ pub(crate) fn app_line(out: &mut String, report: &Report, prototype: &str) {
     }
 }
 
-/// `generated, did not compile`.
+/// `generated, did not compile`; `repaired banking, 23 of 23 pass` for a
+/// sharded prototype's repair.
 fn round_words(round: &RoundReport, intents: usize) -> String {
     format!(
         "{}, {}",
-        words::round_kind(round.kind),
+        words::round_did(round.kind, &round.shards),
         words::round_outcome(round.outcome, round.passed, intents)
     )
 }

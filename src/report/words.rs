@@ -218,6 +218,16 @@ pub fn round_kind(kind: RoundKind) -> &'static str {
     }
 }
 
+/// What a round did: `generated`, or for a sharded prototype's repair or
+/// edit, with the shards it called, `repaired library_loans`.
+pub fn round_did(kind: RoundKind, shards: &[String]) -> String {
+    if shards.is_empty() || kind == RoundKind::Generate {
+        round_kind(kind).to_owned()
+    } else {
+        format!("{} {}", round_kind(kind), shards.join(", "))
+    }
+}
+
 /// What a round came to: `21 of 23 pass`, `did not compile`.
 pub fn round_outcome(outcome: RoundOutcome, passed: usize, intents: usize) -> String {
     match outcome {

@@ -132,6 +132,12 @@ async fn each_feature_is_a_shard_written_at_once_and_repaired_alone() {
         serde_json::json!(["counter", "greeting"])
     );
     assert_eq!(rounds[1]["shards"], serde_json::json!(["counter"]));
+    assert!(
+        out.stdout
+            .contains("generated, 1 of 2 pass → repaired counter, 2 of 2 pass"),
+        "{}",
+        out.all()
+    );
     assert_sharded_on_disk(&wow);
 
     // Offline: the recording gives each shard its own replies again.
