@@ -358,8 +358,10 @@ fn complete_all(
     jobs: usize,
     progress: &Progress,
 ) -> Vec<Result<llm::Reply, llm::Error>> {
-    if let [prompt] = prompts {
-        return vec![llm.complete(prompt, progress)];
+    match prompts {
+        [] => return Vec::new(),
+        [prompt] => return vec![llm.complete(prompt, progress)],
+        _ => {}
     }
     let reporters = progress.calls(prompts.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -1466,6 +1468,40 @@ mod sharded {
                 !prompt.user.contains(&format!("### {other}")),
                 "{other} is not `b`'s"
             );
+        }
+    }
+
+    /// Answers each prompt with its user text, after a while.
+    struct Echo;
+
+    impl Llm for Echo {
+        fn name(&self) -> String {
+            "echo".to_owned()
+        }
+
+        fn complete(&self, prompt: &Prompt, _: &Progress) -> Result<llm::Reply, llm::Error> {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            Ok(reply(&prompt.user))
+        }
+    }
+
+    #[test]
+    fn the_replies_come_in_the_order_of_the_prompts_and_no_prompt_makes_no_call() {
+        let progress = Progress::hidden();
+        assert!(complete_all(&Echo, &[], 4, &progress).is_empty());
+        let prompts: Vec<Prompt> = (0..5)
+            .map(|i| Prompt {
+                system: String::new(),
+                user: i.to_string(),
+                shard: None,
+            })
+            .collect();
+        for jobs in [1, 2, 64] {
+            let texts: Vec<String> = complete_all(&Echo, &prompts, jobs, &progress)
+                .into_iter()
+                .map(|r| r.expect("a reply").text)
+                .collect();
+            assert_eq!(texts, ["0", "1", "2", "3", "4"], "--jobs {jobs}");
         }
     }
 
