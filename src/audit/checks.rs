@@ -384,4 +384,89 @@ fn count(world: &mut World) {
             }
         }
     }
+
+    /// A sharded prototype: a step definition for one shard's `World` may
+    /// sit in another shard's file (`fn f(w: &mut super::beta::World)`);
+    /// cucumber registers it by its `World` type, not by its file, so the
+    /// audit must still see it when it judges `beta`'s scenario.
+    #[test]
+    fn a_then_for_another_shards_world_is_still_found() {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        for (name, text) in [
+            (
+                "alpha.feature",
+                "Feature: Alpha\n  Scenario: Doubling\n    Given the number 2\n    When I double it\n    Then the result is 4\n",
+            ),
+            (
+                "beta.feature",
+                "Feature: Beta\n  Scenario: Submitting\n    Given an order of 3 items\n    When I submit the order\n    Then the order is accepted\n",
+            ),
+        ] {
+            std::fs::write(dir.path().join(name), text).expect("write the feature");
+        }
+        let spec = crate::spec::parse(&[dir.path().to_owned()]).expect("valid Gherkin");
+        let layout = crate::shard::Layout::plan(&spec, 2);
+        let alpha = r#"use cucumber::{given, then, when};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    n: i64,
+    r: i64,
+}
+
+#[given(expr = "the number {int}")]
+fn number(w: &mut World, n: i64) {
+    w.n = n;
+}
+
+#[when("I double it")]
+fn double(w: &mut World) {
+    w.r = prototype::alpha::double(w.n);
+}
+
+#[then(expr = "the result is {int}")]
+fn result(w: &mut World, r: i64) {
+    assert_eq!(w.r, r);
+}
+
+#[then("the order is accepted")]
+fn accepted(_w: &mut super::beta::World) {}
+"#;
+        let beta = r#"use cucumber::{given, when};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    items: u32,
+    id: u32,
+}
+
+#[given(expr = "an order of {int} items")]
+fn order(w: &mut World, n: u32) {
+    w.items = n;
+}
+
+#[when("I submit the order")]
+fn submit(w: &mut World) {
+    w.id = prototype::beta::submit(w.items);
+}
+"#;
+        let mut files = files(&[
+            ("src/alpha.rs", "pub fn double(n: i64) -> i64 { n * 2 }\n"),
+            ("src/beta.rs", "pub fn submit(n: u32) -> u32 { n + 1 }\n"),
+            ("tests/steps/alpha.rs", alpha),
+            ("tests/steps/beta.rs", beta),
+        ]);
+        files.extend(layout.joined());
+        let findings = check(&spec, &files, &layout);
+        let beta_id = ids(&spec)
+            .into_iter()
+            .find(|id| id.contains("beta"))
+            .expect("beta's scenario");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.kind == Kind::NoAssertion && f.intents.contains(&beta_id)),
+            "`Then the order is accepted` runs `accepted`, which checks nothing: {findings:?}"
+        );
+    }
 }
