@@ -119,6 +119,10 @@ pub enum FindingKind {
     NeverReachesPrototype,
     /// `unsafe`, `std::process`, `std::net` or `std::env` in the steps or the prototype.
     Forbidden,
+    /// Step definitions registered by hand, through cucumber's
+    /// `codegen` (`inventory::submit!`), not with `#[given]`, `#[when]` or
+    /// `#[then]`: wow cannot read which code such a step runs, nor where.
+    HandRegisteredStep,
     /// The web app calls none of the library functions the verified
     /// intents pin down ([`crate::audit::app`]).
     UncheckedApp,
@@ -127,7 +131,10 @@ pub enum FindingKind {
 impl FindingKind {
     /// Whether an intent with this finding cannot count as verified.
     pub fn makes_hollow(self) -> bool {
-        matches!(self, Self::NoAssertion | Self::NeverReachesPrototype)
+        matches!(
+            self,
+            Self::NoAssertion | Self::NeverReachesPrototype | Self::HandRegisteredStep
+        )
     }
 }
 

@@ -120,6 +120,46 @@ impl Forbidden {
     }
 }
 
+/// The finding on a steps file (`tests/…`) that registers step definitions
+/// by hand: it names cucumber's `codegen` module in a path (`codegen::…`,
+/// `cucumber::codegen`: the only way to `inventory::submit!` a step), or
+/// `WorldInventory` or `StepConstructor`, anywhere in its tokens, macro
+/// bodies included (the names cannot be made from pieces without a
+/// procedural macro). A field or variable named `codegen` is no path. Such a step runs code
+/// the audit never sees, under whatever location it claims, so every
+/// intent is concerned. `None` for a file that does not tokenize (the
+/// build reports it) or names none of them.
+pub(crate) fn hand_registered(path: &str, text: &str) -> Option<Finding> {
+    let tokens: TokenStream = text.parse().ok()?;
+    let mut flat = Vec::new();
+    flatten(tokens, &mut flat);
+    let line = flat.iter().enumerate().find_map(|(i, token)| {
+        let TokenTree::Ident(ident) = token else {
+            return None;
+        };
+        let colon = |j: Option<usize>| {
+            j.and_then(|j| flat.get(j))
+                .is_some_and(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ':'))
+        };
+        // `::` is two `:` tokens; one alone is a type ascription.
+        let in_path = (colon(i.checked_sub(2)) && colon(i.checked_sub(1)))
+            || (colon(Some(i + 1)) && colon(Some(i + 2)));
+        let name = ident.to_string();
+        let hidden = matches!(name.as_str(), "WorldInventory" | "StepConstructor")
+            || (name == "codegen" && in_path);
+        hidden.then(|| ident.span().start().line)
+    })?;
+    Some(Finding {
+        kind: Kind::HandRegisteredStep,
+        file: path.to_owned(),
+        line,
+        message: format!(
+            "`{path}` registers step definitions by hand (cucumber's `codegen`) at line {line}: wow cannot read which code such a step runs, so no scenario counts as verified; write every step definition with `#[given]`, `#[when]` or `#[then]`"
+        ),
+        intents: Vec::new(),
+    })
+}
+
 fn flatten(tokens: TokenStream, out: &mut Vec<TokenTree>) {
     for token in tokens {
         match token {
@@ -187,7 +227,39 @@ impl<'ast> Visit<'ast> for Forbidden {
 
 #[cfg(test)]
 mod tests {
+    use super::hand_registered;
     use crate::audit::check;
+
+    #[test]
+    fn steps_registered_by_hand_are_found_wherever_they_hide() {
+        for (text, line) in [
+            ("use cucumber::codegen::submit;\n", 1),
+            (
+                "fn f() {}\nmacro_rules! reg {\n    () => { cucumber::codegen::inventory::submit! {} };\n}\n",
+                3,
+            ),
+            ("use cucumber::*;\nuse codegen::submit as s;\n", 2),
+            ("use cucumber::{codegen as cg};\n", 1),
+            ("type T = <World as WorldInventory>::Then;\n", 1),
+            ("fn f<S: StepConstructor<World>>() {}\n", 1),
+        ] {
+            let finding =
+                hand_registered("tests/steps/a.rs", text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(
+                (finding.kind, finding.line),
+                (Kind::HandRegisteredStep, line),
+                "{text}"
+            );
+            assert!(finding.kind.makes_hollow());
+            assert!(finding.intents.is_empty(), "every intent is concerned");
+        }
+        for honest in [
+            "#[then(expr = \"the codegen is {word}\")]\nfn codegen(world: &mut World, codegen: String) {\n    assert_eq!(world.codegen, codegen);\n}\n",
+            "// cucumber::codegen is not used here\nfn f() { let s = \"codegen::x\"; }\n",
+        ] {
+            assert_eq!(hand_registered("tests/steps.rs", honest), None, "{honest}");
+        }
+    }
     use crate::audit::fixtures::{BANK, files, spec};
     use crate::vocabulary::FindingKind as Kind;
 

@@ -80,6 +80,9 @@ impl Analysis {
             };
             if is_rust(path, "tests/") {
                 analysis.model.add(path, text, &file);
+                analysis
+                    .notes
+                    .extend(forbidden::hand_registered(path, text));
             }
             if is_rust(path, "src/") {
                 trace::collect_items(&file.items, path, text, &mut analysis.items);

@@ -43,42 +43,61 @@ const GREETING_REPLY: &str = "Hand-written test reply.\n\n### src/greeting.rs\n`
 /// at least this far apart.
 const DELAY: Duration = Duration::from_millis(1500);
 
-/// Answers each shard's prompt with its reply (the counter's wrong the
-/// first time), noting which shard asked and when.
-#[derive(Clone, Default)]
-struct Shards(Arc<Mutex<Vec<(String, Instant, String)>>>);
+/// Answers each shard's prompt with the next of its scripted replies,
+/// noting which shard asked, when, and the user message.
+#[derive(Clone)]
+struct Shards {
+    script: Arc<Vec<(&'static str, Vec<String>)>>,
+    calls: Arc<Mutex<Vec<(String, Instant, String)>>>,
+}
+
+impl Shards {
+    /// A fake server on 127.0.0.1 serving `script`: each shard's replies,
+    /// in order.
+    async fn serve(script: Vec<(&'static str, Vec<String>)>) -> (MockServer, Self) {
+        let server = MockServer::start().await;
+        let shards = Self {
+            script: Arc::new(script),
+            calls: Arc::default(),
+        };
+        Mock::given(matchers::method("POST"))
+            .and(matchers::path("/v1/chat/completions"))
+            .respond_with(shards.clone())
+            .mount(&server)
+            .await;
+        (server, shards)
+    }
+}
 
 impl Respond for Shards {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let body: Value = serde_json::from_slice(&request.body).expect("JSON request");
         let system = body["messages"][0]["content"].as_str().unwrap_or_default();
         let user = body["messages"][1]["content"].as_str().unwrap_or_default();
-        let shard = ["counter", "greeting"]
-            .into_iter()
-            .find(|s| system.contains(&format!("the part for `features/{s}.feature`")))
-            .unwrap_or("none");
-        let mut calls = self.0.lock().expect("calls");
-        let earlier = calls.iter().filter(|(s, _, _)| s == shard).count();
-        calls.push((shard.to_owned(), Instant::now(), user.to_owned()));
-        let text = match (shard, earlier) {
-            ("counter", 0) => counter(true),
-            ("counter", 1) => counter(false),
-            ("greeting", 0) => GREETING_REPLY.to_owned(),
-            _ => return ResponseTemplate::new(500).set_body_string("no reply scripted"),
+        let Some((shard, replies)) = self
+            .script
+            .iter()
+            .find(|(s, _)| system.contains(&format!("the part for `features/{s}.feature`")))
+        else {
+            return ResponseTemplate::new(500).set_body_string("no shard of the script");
         };
-        openai_json(&text, "stop").set_delay(DELAY)
+        let mut calls = self.calls.lock().expect("calls");
+        let earlier = calls.iter().filter(|(s, _, _)| s == shard).count();
+        calls.push(((*shard).to_owned(), Instant::now(), user.to_owned()));
+        match replies.get(earlier) {
+            Some(text) => openai_json(text, "stop").set_delay(DELAY),
+            None => ResponseTemplate::new(500).set_body_string("no reply scripted"),
+        }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_feature_is_a_shard_written_at_once_and_repaired_alone() {
-    let server = MockServer::start().await;
-    let shards = Shards::default();
-    Mock::given(matchers::method("POST"))
-        .and(matchers::path("/v1/chat/completions"))
-        .respond_with(shards.clone())
-        .mount(&server)
-        .await;
+    let (server, shards) = Shards::serve(vec![
+        ("counter", vec![counter(true), counter(false)]),
+        ("greeting", vec![GREETING_REPLY.to_owned()]),
+    ])
+    .await;
     let (wow, out) = Wow::new()
         .file("features/counter.feature", COUNTER)
         .file("features/greeting.feature", GREETING)
@@ -91,7 +110,7 @@ async fn each_feature_is_a_shard_written_at_once_and_repaired_alone() {
     for (id, status) in statuses(&report) {
         assert_eq!(status, "passed", "{id}: {}", out.all());
     }
-    let calls = shards.0.lock().expect("calls").clone();
+    let calls = shards.calls.lock().expect("calls").clone();
     let asked: Vec<&str> = calls.iter().map(|(s, _, _)| s.as_str()).collect();
     assert_eq!(asked.len(), 3, "two shards, then one repair: {asked:?}");
     assert_eq!(asked[2], "counter", "only the failing shard is repaired");
@@ -195,5 +214,52 @@ fn assert_sharded_on_disk(wow: &Wow) {
             "round-01-greeting.json",
             "round-02-counter.json"
         ]
+    );
+}
+
+/// `alpha`'s reply, with a `Then` step for `beta`'s `World` that checks
+/// nothing, written in `alpha`'s file.
+const ALPHA_REPLY: &str = "Hand-written test reply.\n\n### src/alpha.rs\n```rust\npub fn double(n: i64) -> i64 {\n    n * 2\n}\n```\n\n### tests/steps/alpha.rs\n```rust\nuse cucumber::{given, then, when};\n\n#[derive(Debug, Default, cucumber::World)]\npub struct World {\n    n: i64,\n    r: i64,\n}\n\n#[given(expr = \"the number {int}\")]\nfn number(w: &mut World, n: i64) {\n    w.n = n;\n}\n\n#[when(\"I double it\")]\nfn double(w: &mut World) {\n    w.r = prototype::alpha::double(w.n);\n}\n\n#[then(expr = \"the result is {int}\")]\nfn result(w: &mut World, r: i64) {\n    assert_eq!(w.r, r, \"the result should be {r}\");\n}\n\n#[then(\"the order is accepted\")]\nfn accepted(_w: &mut super::beta::World) {}\n```\n";
+
+/// `beta`'s reply: no `Then` step of its own; its `When` fails under every
+/// mutant of `submit`, so only the missing `Then` could let it pass.
+const BETA_REPLY: &str = "Hand-written test reply.\n\n### src/beta.rs\n```rust\npub fn submit(items: u32) -> u32 {\n    items + 1\n}\n```\n\n### tests/steps/beta.rs\n```rust\nuse cucumber::{given, when};\n\n#[derive(Debug, Default, cucumber::World)]\npub struct World {\n    items: u32,\n    id: u32,\n}\n\n#[given(expr = \"an order of {int} items\")]\nfn order(w: &mut World, items: u32) {\n    w.items = items;\n}\n\n#[when(\"I submit the order\")]\nfn submit(w: &mut World) {\n    w.id = prototype::beta::submit(w.items);\n    assert_eq!(w.id, 4, \"the order should get number 4\");\n}\n```\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_written_in_another_shards_file_does_not_run_for_its_world() {
+    let (server, _shards) = Shards::serve(vec![
+        ("alpha", vec![ALPHA_REPLY.to_owned()]),
+        ("beta", vec![BETA_REPLY.to_owned()]),
+    ])
+    .await;
+    let (wow, out) = Wow::new()
+        .file(
+            "features/alpha.feature",
+            "Feature: Alpha\n  Scenario: Doubling\n    Given the number 2\n    When I double it\n    Then the result is 4\n",
+        )
+        .file(
+            "features/beta.feature",
+            "Feature: Beta\n  Scenario: Submitting\n    Given an order of 3 items\n    When I submit the order\n    Then the order is accepted\n",
+        )
+        .args(&["run", "features", "--no-app", "--max-repairs", "0", "--json", "report.json"])
+        .local_model(&server)
+        .run_async()
+        .await;
+    assert_eq!(out.code, 1, "{}", out.all());
+    let report = wow.report();
+    let intents = report["intents"].as_array().expect("intents");
+    let status = |file: &str| {
+        intents
+            .iter()
+            .find(|i| i["id"].as_str().unwrap_or_default().contains(file))
+            .map(|i| (i["status"].clone(), i["failed_step"].clone()))
+            .expect("the intent")
+    };
+    assert_eq!(status("alpha.feature").0, "passed", "{}", out.all());
+    assert_eq!(
+        status("beta.feature"),
+        ("undefined".into(), "Then the order is accepted".into()),
+        "beta's World runs only the definitions of beta's files: {}",
+        out.all()
     );
 }
