@@ -183,6 +183,7 @@ fn verdicts(
         layout,
         files,
         &mut run.results,
+        run.steps.as_deref(),
         check,
         target_dir,
         limits,

@@ -119,10 +119,11 @@ pub enum FindingKind {
     NeverReachesPrototype,
     /// `unsafe`, `std::process`, `std::net` or `std::env` in the steps or the prototype.
     Forbidden,
-    /// Step definitions registered by hand, through cucumber's
-    /// `codegen` (`inventory::submit!`), not with `#[given]`, `#[when]` or
-    /// `#[then]`: wow cannot read which code such a step runs, nor where.
-    HandRegisteredStep,
+    /// Step definitions wow cannot read: registered by hand through
+    /// cucumber's `codegen` (`inventory::submit!`), or run by the harness
+    /// without being a function with `#[given]`, `#[when]` or `#[then]`
+    /// that wow read (made by a macro, included from elsewhere).
+    UnreadStep,
     /// The web app calls none of the library functions the verified
     /// intents pin down ([`crate::audit::app`]).
     UncheckedApp,
@@ -133,7 +134,7 @@ impl FindingKind {
     pub fn makes_hollow(self) -> bool {
         matches!(
             self,
-            Self::NoAssertion | Self::NeverReachesPrototype | Self::HandRegisteredStep
+            Self::NoAssertion | Self::NeverReachesPrototype | Self::UnreadStep
         )
     }
 }

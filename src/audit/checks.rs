@@ -474,6 +474,6 @@ fn submit(w: &mut World) {
             "`Then the order is accepted` has no definition in beta's files"
         );
         let harness = crate::prototype::harness(&layout);
-        assert!(harness.contains("let steps = steps_of::<W>(world);"));
+        assert!(harness.contains("let (steps, kept) = steps_of::<W>(world);"));
     }
 }

@@ -150,7 +150,7 @@ pub(crate) fn hand_registered(path: &str, text: &str) -> Option<Finding> {
         hidden.then(|| ident.span().start().line)
     })?;
     Some(Finding {
-        kind: Kind::HandRegisteredStep,
+        kind: Kind::UnreadStep,
         file: path.to_owned(),
         line,
         message: format!(
@@ -247,7 +247,7 @@ mod tests {
                 hand_registered("tests/steps/a.rs", text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(
                 (finding.kind, finding.line),
-                (Kind::HandRegisteredStep, line),
+                (Kind::UnreadStep, line),
                 "{text}"
             );
             assert!(finding.kind.makes_hollow());

@@ -256,6 +256,8 @@ pub(crate) struct Def {
     /// Index of the file in [`Model::scopes`].
     pub(crate) scope: usize,
     pub(crate) line: usize,
+    /// Column of its attribute's `#`, from 1, as `column!()` gives it.
+    pub(crate) column: usize,
     /// The whole function, attributes and doc comments included, without
     /// its calls (see [`super::trace()`]).
     pub(crate) code: CodeRef,
@@ -292,6 +294,7 @@ impl Def {
                 file: file.to_owned(),
                 scope,
                 line: attr.pound_token.span.start().line,
+                column: attr.pound_token.span.start().column + 1,
                 code: excerpt(file, text, (f.span().start(), f.span().end())),
                 facts: Facts::of_block(&f.block),
                 returns_result: returns_result(&f.sig),

@@ -123,6 +123,9 @@ pub struct Run {
     /// The framed Cucumber JSON, one array per `World` (empty when the
     /// harness reported none).
     pub json: String,
+    /// The step definitions the harness's `World`s ran with, as it
+    /// reported them ([`results::steps_at`]); `None` when it did not.
+    pub steps: Option<Vec<results::StepAt>>,
 }
 
 /// Why cargo or the prototype could not be run at all (not a model mistake).
@@ -712,6 +715,7 @@ pub fn run_with(
         results,
         duration_ms,
         output: tail(&sanitize(&shown), 20_000),
+        steps: results::steps_at(&json),
         json,
     })
 }

@@ -93,13 +93,54 @@ pub fn checked(spec: &Spec, json: &str, code: Option<i32>) -> Vec<IntentResult> 
 /// the harness ran ([`crate::shard`]), one after another; `None` unless
 /// the block is one or more arrays and nothing else.
 fn parse(json: &str) -> Option<Vec<JsonFeature>> {
-    let mut features = Vec::new();
-    let mut arrays = 0;
-    for array in serde_json::Deserializer::from_str(json).into_iter::<Vec<JsonFeature>>() {
-        features.extend(array.ok()?);
-        arrays += 1;
+    let (arrays, _) = blocks(json)?;
+    Some(arrays.into_iter().flatten().collect())
+}
+
+/// A step definition a `World` of the harness ran with: where cucumber
+/// says it was written (`tests/steps/bank.rs`, line and column of its
+/// `#[given]`, `#[when]` or `#[then]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StepAt {
+    pub world: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// What the framed block holds: the Cucumber JSON arrays, one per
+/// `World`, and once, after them, `{"steps": [[world, file, line,
+/// column], ...]}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Block {
+    Features(Vec<JsonFeature>),
+    Steps { steps: Vec<StepAt> },
+}
+
+/// The framed block read: one array of features per `World`, and the step
+/// definitions they ran with, when the harness said.
+type Blocks = (Vec<Vec<JsonFeature>>, Option<Vec<StepAt>>);
+
+/// The arrays of the block and its step definitions; `None` unless the
+/// block is one or more arrays and at most one list of steps, after them.
+fn blocks(json: &str) -> Option<Blocks> {
+    let mut arrays = Vec::new();
+    let mut steps = None;
+    for block in serde_json::Deserializer::from_str(json).into_iter::<Block>() {
+        match block.ok()? {
+            Block::Features(features) if steps.is_none() => arrays.push(features),
+            Block::Steps { steps: list } if steps.is_none() => steps = Some(list),
+            _ => return None,
+        }
     }
-    (arrays > 0).then_some(features)
+    (!arrays.is_empty()).then_some((arrays, steps))
+}
+
+/// The step definitions the harness says its `World`s ran with; `None`
+/// when the block does not say (or is not a block of results).
+pub fn steps_at(json: &str) -> Option<Vec<StepAt>> {
+    blocks(json)?.1
 }
 
 #[derive(Deserialize)]
@@ -147,10 +188,11 @@ pub fn results(spec: &Spec, json: &str) -> Vec<IntentResult> {
 /// before one failed or matched no definition. `None` when the block is
 /// not arrays of features.
 pub fn best_of_worlds(spec: &Spec, json: &str) -> Option<Vec<IntentResult>> {
-    let mut worlds = Vec::new();
-    for array in serde_json::Deserializer::from_str(json).into_iter::<Vec<JsonFeature>>() {
-        worlds.push(results_of(spec, &array.ok()?));
-    }
+    let worlds: Vec<Vec<IntentResult>> = blocks(json)?
+        .0
+        .iter()
+        .map(|array| results_of(spec, array))
+        .collect();
     let rank = |r: &IntentResult| {
         let ran = r
             .steps

@@ -258,7 +258,7 @@ pub fn finding(kind: FindingKind) -> &'static str {
         FindingKind::NoAssertion => "checks nothing",
         FindingKind::NeverReachesPrototype => "never calls the prototype",
         FindingKind::Forbidden => "uses forbidden code",
-        FindingKind::HandRegisteredStep => "registers steps by hand",
+        FindingKind::UnreadStep => "runs steps wow cannot read",
         FindingKind::UncheckedApp => "decides on its own",
     }
 }

@@ -80,12 +80,17 @@ pub fn verify(
     layout: &crate::shard::Layout,
     files: &Files,
     results: &mut [IntentResult],
+    steps: Option<&[crate::cargo::results::StepAt]>,
     check: Check,
     target_dir: &Path,
     limits: Limits,
     progress: &Progress,
 ) -> Verification {
-    let findings = audit::check(spec, files, layout);
+    let mut findings = audit::check(spec, files, layout);
+    // The definitions the harness ran with must be those the audit read.
+    if results.iter().any(|r| r.status == Status::Passed) {
+        findings.extend(audit::unread_steps(files, layout, steps));
+    }
     let mut verification = Verification {
         findings,
         duration_ms: 0,
@@ -586,6 +591,7 @@ mod tests {
             &crate::shard::Layout::default(),
             &files,
             &mut results,
+            Some(&[]),
             check,
             &target,
             Limits::default(),

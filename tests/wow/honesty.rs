@@ -364,6 +364,56 @@ async fn a_denied_lint_stops_the_build_though_the_check_copy_warns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_definition_wow_cannot_read_makes_every_intent_hollow() {
+    // The `Then` step is made by a macro: the audit reads no definition
+    // for it, though the harness runs one. Here it is even honest (and the
+    // `Given` calls the prototype, so without this protection every
+    // intent would be verified); wow still cannot say what it does, so
+    // nothing counts as verified.
+    let steps = r#"use cucumber::{given, then};
+
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
+    fee: u32,
+}
+
+#[given(expr = "a car parked for {int} minutes")]
+fn parked(world: &mut World, minutes: u32) {
+    world.fee = prototype::fee(minutes);
+}
+
+macro_rules! then_step {
+    ($($body:tt)*) => {
+        #[then(expr = "the fee is {int} euros")]
+        $($body)*
+    };
+}
+
+then_step! {
+    fn fee(world: &mut World, expected: u32) {
+        assert_eq!(world.fee, expected, "the fee should be {expected} euros");
+    }
+}
+"#;
+    let (_, out, report) = run_once(reply(LIB_RIGHT, steps)).await;
+    assert_all_hollow(&out, &report, "that is not one wow read");
+    for intent in report["intents"].as_array().expect("intents") {
+        let unread = intent["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["kind"] == "unread_step")
+            .unwrap_or_else(|| panic!("no unread_step finding: {intent}"));
+        assert!(
+            unread["message"].as_str().is_some_and(
+                |m| m.contains("tests/steps.rs:20:1") && m.contains("not one wow read")
+            ),
+            "{unread}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_that_behave_otherwise_when_run_again_are_unverified() {
     // The `Then` step passes the three times the scenarios run, then fails:
     // the honesty check, which runs each scenario more than once, sees a
