@@ -4,13 +4,19 @@
 It serves the replies recorded in a prototype's `.wow/exchanges/` (for the
 bundled examples: written by hand, not by a model), answering each prompt
 with the reply recorded for the prompt closest to it (longest common
-prefix), streamed as Chat Completions server-sent events at a set rate:
-`--first-token` seconds before the first token, then `--rate` output tokens
-per second (a token taken as 4 characters of text), with the usage in the
-last chunk as `stream_options.include_usage` asks.
+prefix of the user messages), streamed as Chat Completions server-sent
+events at a set rate: `--first-token` seconds before the first token, then
+`--rate` output tokens per second (a token taken as 4 characters of text),
+with the usage in the last chunk as `stream_options.include_usage` asks.
+Each request is paced on its own (one thread per request), so the calls of
+a sharded prototype's round stream at once, each at the full rate.
 
 Usage: fake-model.py EXCHANGES_DIR [--rate 80] [--first-token 0.5] [--port 0]
-Prints `port N` on stdout once listening. Standard library only.
+                     [--log FILE]
+Prints `port N` on stdout once listening. With `--log`, appends a line per
+request: the recorded exchange served, and `exact` when the user message is
+the recorded one, else how many of its characters matched. Standard
+library only.
 """
 
 import argparse
@@ -29,7 +35,9 @@ def load(folder):
     for name in sorted(os.listdir(folder)):
         if name.endswith(".json"):
             with open(os.path.join(folder, name), encoding="utf-8") as f:
-                exchanges.append(json.load(f))
+                exchange = json.load(f)
+            exchange["file"] = name
+            exchanges.append(exchange)
     if not exchanges:
         sys.exit(f"no exchanges in {folder}")
     return exchanges
@@ -49,6 +57,7 @@ def main():
     parser.add_argument("--rate", type=float, default=80.0, help="output tokens per second")
     parser.add_argument("--first-token", type=float, default=0.5, help="seconds to the first token")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--log", help="append the exchange served for each request to this file")
     args = parser.parse_args()
     exchanges = load(args.exchanges)
 
@@ -67,6 +76,12 @@ def main():
             # older prompt version, the same for every round.
             best = max(exchanges, key=lambda e: common_prefix(user, e["prompt"]["user"]))
             text = best["reply"]["text"]
+            if args.log:
+                recorded = best["prompt"]["user"]
+                matched = common_prefix(user, recorded)
+                how = "exact" if user == recorded else f"{matched} of {len(recorded)} characters"
+                with open(args.log, "a", encoding="utf-8") as log:
+                    log.write(f"{best['file']} {how}\n")
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")

@@ -2,11 +2,17 @@
 # The whole path, from `wow run` to the scoreboard, against a fake model
 # streaming the bundled examples' recorded replies (written by hand) at a
 # set rate, next to the floors nothing can beat:
-#   stream floor     the time to stream the replies the run waits for
-#                    (first-token delay + tokens / rate, per round)
+#   stream floor     the time to stream the replies the run waits for, per
+#                    round: first-token delay + tokens / rate of its reply,
+#                    and for a sharded run (its shards' calls at once) of
+#                    the round's longest reply
 #   dependency build plain `cargo test --no-run` of the bundled prototype
 #                    into an empty target directory (cucumber, tokio, …)
 #   plain cargo      `cargo test --test intents` after touching the sources
+# It measures both ways of writing the prototype: sharded (the default
+# `--jobs`, one call per feature, served from the prototype's recording)
+# and in one call (`--jobs 1`, served from `bench/one-call/`, the same
+# hand-written code as one reply), each cold and warm.
 # Every figure comes from this one run of the script; ratios compare them.
 #
 # Usage: bench/whole-path.sh [RATE] [FIRST_TOKEN]
@@ -14,8 +20,8 @@
 #                like a local 7B model)
 #   FIRST_TOKEN  seconds before the first token (default 0.5)
 # Needs python3. Builds wow in release mode first. Takes several minutes:
-# it compiles the prototype's dependencies from nothing twice (plain cargo,
-# then the cold `wow run`).
+# it compiles the prototype's dependencies from nothing three times (plain
+# cargo, then a cold `wow run` each way).
 set -euo pipefail
 rate=${1:-80}
 first=${2:-0.5}
@@ -23,31 +29,49 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --quiet
 wow=$PWD/target/release/wow
 root=$PWD
+sharded_dir=generated/features/.wow/exchanges
+one_dir=bench/one-call
 work=$(mktemp -d)
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+servers=()
+trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-python3 bench/fake-model.py generated/features/.wow/exchanges --rate "$rate" --first-token "$first" >"$work/port" &
-server=$!
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(awk '{print $2}' "$work/port")
-base="http://127.0.0.1:$port/v1"
+# One fake model per recording, each logging which exchange it served.
+serve() {
+  local name=$1 dir=$2
+  python3 bench/fake-model.py "$dir" --rate "$rate" --first-token "$first" \
+    --log "$work/$name.log" >"$work/$name.port" &
+  servers+=($!)
+}
+url() {
+  for _ in $(seq 50); do [ -s "$work/$1.port" ] && break; sleep 0.1; done
+  echo "http://127.0.0.1:$(awk '{print $2}' "$work/$1.port")/v1"
+}
+serve sharded "$sharded_dir"
+serve one "$one_dir"
+sharded_url=$(url sharded)
+one_url=$(url one)
 
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 now() { date +%s.%N; }
 
-# The stream floor: what the recorded replies take at this rate.
-floor=$(python3 - "$rate" "$first" generated/features/.wow/exchanges <<'EOF'
+# The stream floor of a recording: per round, the longest reply (the
+# calls of a round run at once), summed over the rounds.
+floor() {
+  python3 - "$rate" "$first" "$1" <<'EOF'
 import json, os, sys
 rate, first, folder = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
-total = 0.0
+rounds = {}
 for name in sorted(n for n in os.listdir(folder) if n.endswith(".json")):
     with open(os.path.join(folder, name), encoding="utf-8") as f:
-        text = json.load(f)["reply"]["text"]
-    total += first + len(text) / 4 / rate
-print(f"{total:.2f}")
+        exchange = json.load(f)
+    seconds = first + len(exchange["reply"]["text"]) / 4 / rate
+    rounds[exchange["round"]] = max(rounds.get(exchange["round"], 0.0), seconds)
+print(f"{sum(rounds.values()):.2f} {len(rounds)}")
 EOF
-)
+}
+read -r sharded_floor sharded_rounds < <(floor "$sharded_dir")
+read -r one_floor one_rounds < <(floor "$one_dir")
+calls() { find "$1" -maxdepth 1 -name '*.json' | wc -l; }
 
 # Plain cargo: the dependency build from nothing, then an edit.
 cp -r generated/features "$work/plain"
@@ -58,37 +82,70 @@ deps=$(seconds "$start" "$(now)")
 start=$(now)
 (cd "$work/plain" && touch src/*.rs && CARGO_TARGET_DIR="$work/plain-target" cargo test --test intents --quiet >/dev/null 2>&1) || true
 edit=$(seconds "$start" "$(now)")
+rm -rf "$work/plain-target"
 
-# wow, cold: a new target directory, the model streaming.
+# `wow run` of a new prototype folder OUT with the target directory
+# TARGET, against the fake model at URL, with more options after.
 run() {
-  local out=$1 target=$2
+  local out=$1 target=$2 url=$3
+  shift 3
   mkdir -p "$work/$out"
   cp -r "$root/features" "$work/$out/features"
   local start
   start=$(now)
   # --no-app: the path to the scoreboard (the app comes after it;
   # bench/app.sh measures what it adds).
-  (cd "$work/$out" && "$wow" --quiet run features --model vllm/bench --base-url "$base" \
-      --no-app --target-dir "$work/$target" >/dev/null 2>&1) || true
+  (cd "$work/$out" && "$wow" --quiet run features --model vllm/bench --base-url "$url" \
+      --no-app --target-dir "$work/$target" "$@" >/dev/null 2>&1) || true
   seconds "$start" "$(now)"
 }
-cold=$(run cold wow-target)
-# wow, warm: the same target directory, a new prototype folder.
-warm=$(run warm wow-target)
+# Each way cold (a new target directory), then warm (the same target
+# directory, a new prototype folder).
+sharded_cold=$(run sharded-cold sharded-target "$sharded_url")
+sharded_warm=$(run sharded-warm sharded-target "$sharded_url")
+one_cold=$(run one-cold one-target "$one_url" --jobs 1)
+one_warm=$(run one-warm one-target "$one_url" --jobs 1)
 # A warm round without the model: `wow test` after touching the sources.
-touch "$work"/warm/generated/features/src/*.rs
+touch "$work"/sharded-warm/generated/features/src/*.rs
 start=$(now)
-(cd "$work/warm" && "$wow" --quiet test generated/features --target-dir "$work/wow-target" >/dev/null 2>&1) || true
+(cd "$work/sharded-warm" && "$wow" --quiet test generated/features --target-dir "$work/sharded-target" >/dev/null 2>&1) || true
 round=$(seconds "$start" "$(now)")
+
+# Every run must have passed, each prompt served its own recorded reply.
+passed() {
+  python3 - "$work/$1/generated/features/.wow/last-run.json" <<'EOF'
+import json, sys
+try:
+    summary = json.load(open(sys.argv[1]))["summary"]
+    print(f"{summary['passed']} of {summary['intents']}")
+except (OSError, ValueError, KeyError):
+    print("no report")
+EOF
+}
+served() {
+  sort "$work/$1.log" | uniq -c | awk '{n = $1; $1 = ""; printf "%s%s×%s", sep, n, $0; sep = ","}'
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a > b ? a : b)}'; }
-cold_floor=$(max "$floor" "$deps")
-printf 'fake model: %s tokens/s, %s s to the first token\n\n' "$rate" "$first"
-printf '%-44s %8s %8s  %s\n' "measure" "seconds" "ratio" "against"
-printf '%-44s %8s %8s  %s\n' "stream floor (2 rounds)" "$floor" "" ""
-printf '%-44s %8s %8s  %s\n' "dependency build, plain cargo, cold" "$deps" "" ""
-printf '%-44s %8s %8s  %s\n' "cargo test --test intents after an edit" "$edit" "" ""
-printf '%-44s %8s %8s  %s\n' "wow run, cold (empty target dir)" "$cold" "$(ratio "$cold" "$cold_floor")" "max(stream, dependency build) (goal 1.15)"
-printf '%-44s %8s %8s  %s\n' "wow run, warm" "$warm" "$(ratio "$warm" "$(awk -v a="$floor" 'BEGIN {print a + 5}')")" "stream floor + 5 s (goal 1.25)"
-printf '%-44s %8s %8s  %s\n' "wow test after an edit (a warm round)" "$round" "$(ratio "$round" "$edit")" "plain cargo after an edit (goal 1.3)"
+plus5() { awk -v a="$1" 'BEGIN {print a + 5}'; }
+row() { printf '%-46s %8s %8s  %s\n' "$@"; }
+printf 'fake model: %s tokens/s, %s s to the first token\n' "$rate" "$first"
+printf 'sharded: %s calls in %s rounds (%s); one call: %s calls in %s rounds (%s)\n' \
+  "$(calls "$sharded_dir")" "$sharded_rounds" "$sharded_dir" "$(calls "$one_dir")" "$one_rounds" "$one_dir"
+printf 'intents verified: sharded cold %s, warm %s; one call cold %s, warm %s\n' \
+  "$(passed sharded-cold)" "$(passed sharded-warm)" "$(passed one-cold)" "$(passed one-warm)"
+printf 'served (both runs of each): sharded %s\n                              one call %s\n\n' \
+  "$(served sharded)" "$(served one)"
+row "measure" "seconds" "ratio" "against"
+row "dependency build, plain cargo, cold" "$deps" "" ""
+row "cargo test --test intents after an edit" "$edit" "" ""
+row "stream floor, sharded (longest reply a round)" "$sharded_floor" "" ""
+row "wow run, sharded, cold (empty target dir)" "$sharded_cold" "$(ratio "$sharded_cold" "$(max "$sharded_floor" "$deps")")" "max(stream, dependency build) (goal 1.15)"
+row "wow run, sharded, warm" "$sharded_warm" "$(ratio "$sharded_warm" "$(plus5 "$sharded_floor")")" "stream floor + 5 s (goal 1.25)"
+row "stream floor, one call" "$one_floor" "" ""
+row "wow run, one call (--jobs 1), cold" "$one_cold" "$(ratio "$one_cold" "$(max "$one_floor" "$deps")")" "max(stream, dependency build) (goal 1.15)"
+row "wow run, one call (--jobs 1), warm" "$one_warm" "$(ratio "$one_warm" "$(plus5 "$one_floor")")" "stream floor + 5 s (goal 1.25)"
+row "sharded against one call, cold" "" "$(ratio "$sharded_cold" "$one_cold")" "sharded cold / one call cold"
+row "sharded against one call, warm" "" "$(ratio "$sharded_warm" "$one_warm")" "sharded warm / one call warm"
+row "wow test after an edit (a warm round)" "$round" "$(ratio "$round" "$edit")" "plain cargo after an edit (goal 1.3)"

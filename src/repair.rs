@@ -1261,37 +1261,59 @@ Feature: Shop
     fn an_edit_sends_whole_only_what_the_changed_scenarios_run() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let spec = crate::spec::parse(&[root.join("features")]).expect("the bundled features");
-        let files = crate::prototype::Prototype::new(root.join("generated/features"))
-            .read_files()
-            .expect("the bundled prototype");
+        let prototype = crate::prototype::Prototype::new(root.join("generated/features"));
+        let files = prototype.read_files().expect("the bundled prototype");
+        let layout = prototype.layout();
+        let parts = parts(&layout);
+        assert_eq!(
+            parts.len(),
+            4,
+            "the bundled prototype has a shard per feature"
+        );
         let changed = spec
             .intents()
             .find(|i| i.id.contains("banking"))
             .expect("a banking scenario");
         let (_, _, calls) = first_round(
             &spec,
-            &Layout::default(),
-            &[None],
+            &layout,
+            &parts,
             Start::Edit {
                 files,
                 changes: format!("- ~ changed: {}", changed.id),
                 touched: vec![changed.id.clone()],
             },
         );
-        let user = &calls[0].prompt.user;
-        let outlined = user
-            .find("## Other files, outlined")
-            .expect("the other files are outlined");
-        let at = |path: &str| {
-            user.find(&format!("### {path}\n"))
-                .unwrap_or_else(|| panic!("{path} missing"))
-        };
-        for whole in ["src/banking.rs", "tests/steps/banking.rs", "src/lib.rs"] {
-            assert!(at(whole) < outlined, "{whole} goes whole");
+        // Only the shard that runs the changed scenario is asked.
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        let prompt = &calls[0].prompt;
+        assert_eq!(prompt.shard.as_deref(), Some("banking"));
+        let user = &prompt.user;
+        let at = |path: &str| user.find(&format!("### {path}\n"));
+        let files = at("src/banking.rs").expect("the current files");
+        assert!(!user.contains("## Other files, outlined"), "{user}");
+        for whole in [
+            "features/banking.feature",
+            "src/banking/money.rs",
+            "tests/steps/banking.rs",
+        ] {
+            assert!(at(whole).is_some(), "{whole} goes whole");
         }
-        for other in ["src/library_loans.rs", "tests/steps/reservation.rs"] {
-            assert!(at(other) > outlined, "{other} goes as its outline");
+        assert!(at("features/banking.feature") < Some(files));
+        // What the changed scenario does not run is not sent at all: neither
+        // another shard's features and files, whole or outlined, nor the
+        // tool's module roots.
+        for other in [
+            "features/library_loans.feature",
+            "src/lib.rs",
+            "tests/steps.rs",
+            "src/library_loans.rs",
+            "tests/steps/reservation_salle.rs",
+            "src/shopping_cart/money.rs",
+        ] {
+            assert!(at(other).is_none(), "{other} is sent");
         }
+        assert!(!user.contains("library_loans"), "{user}");
     }
 }
 

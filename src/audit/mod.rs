@@ -346,6 +346,12 @@ Feature: Bank
         }
         (spec, files)
     }
+
+    /// The layout of the bundled example prototype (one shard per feature).
+    pub(crate) fn example_layout() -> crate::shard::Layout {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/features");
+        crate::prototype::Prototype::new(root).layout()
+    }
 }
 
 #[cfg(test)]

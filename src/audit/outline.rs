@@ -193,19 +193,19 @@ mod tests {
         assert_eq!(super::outline("fn broken( {"), None);
     }
 
-    /// The bundled examples' features and prototype, from the repository.
-    fn bundled() -> (Spec, Files) {
+    /// The bundled examples' features, prototype and layout (one shard per
+    /// feature), from the repository.
+    fn bundled() -> (Spec, Files, crate::shard::Layout) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let spec = crate::spec::parse(&[root.join("features")]).expect("the bundled features");
-        let files = crate::prototype::Prototype::new(root.join("generated/features"))
-            .read_files()
-            .expect("the bundled prototype");
-        (spec, files)
+        let prototype = crate::prototype::Prototype::new(root.join("generated/features"));
+        let files = prototype.read_files().expect("the bundled prototype");
+        (spec, files, prototype.layout())
     }
 
     #[test]
     fn a_repair_sends_whole_only_what_the_failing_intents_run() {
-        let (spec, files) = bundled();
+        let (spec, files, layout) = bundled();
         let results: Vec<IntentResult> = spec
             .intents()
             .map(|intent| {
@@ -218,11 +218,10 @@ mod tests {
                 result
             })
             .collect();
-        let focus = focus(&spec, &files, &results, &crate::shard::Layout::default());
+        let focus = focus(&spec, &files, &results, &layout);
         for whole in [
-            "src/lib.rs",
-            "tests/steps.rs",
             "src/library_loans.rs",
+            "src/library_loans/money.rs",
             "tests/steps/library_loans.rs",
         ] {
             assert!(focus.whole.contains(whole), "{whole}: {:?}", focus.whole);
@@ -231,7 +230,7 @@ mod tests {
         for other in [
             "src/banking.rs",
             "tests/steps/banking.rs",
-            "src/reservation.rs",
+            "src/reservation_salle.rs",
         ] {
             assert!(outlined.contains(&other), "{other}: {outlined:?}");
         }
@@ -247,9 +246,9 @@ mod tests {
 
     #[test]
     fn with_every_intent_failing_everything_is_sent_whole() {
-        let (spec, files) = bundled();
+        let (spec, files, layout) = bundled();
         let results: Vec<IntentResult> = spec.intents().map(|i| i.not_run("")).collect();
-        let focus = focus(&spec, &files, &results, &crate::shard::Layout::default());
+        let focus = focus(&spec, &files, &results, &layout);
         assert!(focus.outlines.is_empty(), "{:?}", focus.outlines);
         assert_eq!(focus.whole.len(), files.len());
     }

@@ -360,14 +360,16 @@ impl<'a> Tracer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::fixtures::{example, files, spec};
+    use crate::audit::fixtures::{example, example_layout, files, spec};
     use crate::audit::{Analysis, trace};
 
     #[test]
     fn every_step_of_the_example_is_traced_to_its_definition_and_the_prototype() {
         let (spec, files) = example();
-        let model = Analysis::read(&files, &crate::shard::Layout::default()).model;
-        let traced = trace(&spec, &files, &crate::shard::Layout::default());
+        let layout = example_layout();
+        assert!(!layout.is_single(), "the example is sharded");
+        let model = Analysis::read(&files, &layout).model;
+        let traced = trace(&spec, &files, &layout);
         assert_eq!(traced.len(), spec.intents().count());
         let mut withdrawals = 0;
         for (intent, steps) in spec.intents().zip(&traced) {
@@ -413,7 +415,7 @@ mod tests {
                 let withdraw = withdraw.expect("the withdrawal method");
                 assert_eq!(
                     (withdraw.file.as_str(), withdraw.line),
-                    ("src/banking.rs", 77)
+                    ("src/banking.rs", 79)
                 );
                 assert!(
                     withdraw.source.starts_with("    /// Pays out `amount`"),
@@ -429,7 +431,7 @@ mod tests {
             }
         }
         assert_eq!(withdrawals, 6);
-        // `world.rooms.book(…)` is the steps' `RoomsWorld::book`, whose
+        // `world.book(…)` is the steps' `World::book`, whose
         // `self.planning.book(…)` is the prototype's, not the library's helper.
         let mut booking = spec
             .intents()
@@ -442,10 +444,10 @@ mod tests {
         assert!(
             calls
                 .iter()
-                .any(|c| c.file == "src/reservation.rs" && c.source.contains("pub fn book("))
+                .any(|c| c.file == "src/reservation_salle.rs" && c.source.contains("pub fn book("))
         );
         assert!(
-            calls.iter().all(|c| c.file == "src/reservation.rs"),
+            calls.iter().all(|c| c.file == "src/reservation_salle.rs"),
             "{calls:?}"
         );
     }

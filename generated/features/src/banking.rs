@@ -1,8 +1,10 @@
 //! Current accounts: cash withdrawals, with an overdraft agreed with the bank.
 
+mod money;
+
 use std::fmt;
 
-use crate::Money;
+pub use money::{Money, ParseMoneyError};
 
 /// A customer's current account.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,12 @@
 //! Library loans: due dates, late fees and reminder emails.
 
+mod money;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Money;
+pub use money::{Money, ParseMoneyError};
 
 const MONTHS: [&str; 12] = [
     "January",

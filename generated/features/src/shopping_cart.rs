@@ -1,9 +1,11 @@
 //! The shopping cart: line totals, discount codes and delivery.
 
+mod money;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::Money;
+pub use money::{Money, ParseMoneyError};
 
 /// What delivery costs when it is not free.
 pub const DELIVERY_COST: Money = Money::cents(490);

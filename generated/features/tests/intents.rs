@@ -1,4 +1,5 @@
-//! Runs every scenario in `features/` against `steps::World`.
+//! Runs every scenario in `features/` against the step definitions: each
+//! `World` of `WORLDS` over its feature files, in turn.
 //!
 //! Written by wow: it rewrites this file on every run. Run it with
 //! `cargo test --test intents`; it prints a readable summary, and takes
@@ -84,31 +85,99 @@ fn scenarios(nonce: Option<String>, selected: Option<Selected>) -> ! {
     std::process::exit(i32::from(failed));
 }
 
-/// Runs the scenarios (only the `selected` ones, when given), writing the
-/// Cucumber JSON into `json`; returns whether any failed.
+/// Runs the scenarios (only the `selected` ones, when given), each World
+/// over its feature files, writing the Cucumber JSON into `json`; returns
+/// whether any failed.
 async fn run(json: Buffer, selected: Option<Selected>) -> bool {
     let root = std::fs::canonicalize("features").unwrap_or_else(|_| "features".into());
-    // The steps' own collection, run by cucumber's default parser and
-    // runner: a `World` impl cannot swap in another parser here.
-    let steps = <steps::World as cucumber::World>::collection();
-    let writer = cucumber::Cucumber::new()
-        .steps(steps)
-        .with_writer(
-            writer::Basic::raw(io::stdout(), writer::Coloring::Auto, 0)
-                .summarized()
-                .tee::<steps::World, _>(writer::Json::for_tee(json))
-                .normalized(),
-        )
-        // Only after `with_writer`: called before it, it is silently dropped.
-        .fail_on_skipped()
-        .filter_run("features", move |feature, _, scenario| {
-            selected.as_ref().is_none_or(|selected| {
-                let path = feature.path.as_deref().map(|p| under(&root, p));
-                path.is_some_and(|p| selected.contains(&(p, scenario.position.line)))
+    let mut failed = false;
+    for (name, files) in WORLDS {
+        let task = Scenarios {
+            json: json.clone(),
+            selected: selected.clone(),
+            root: root.clone(),
+            files,
+        };
+        failed |= with_world(name, task).await.unwrap_or(true);
+    }
+    failed
+}
+
+/// Something to run with one `World`'s step definitions.
+trait Task {
+    type Output;
+    async fn with<W>(self) -> Self::Output
+    where
+        W: cucumber::World + std::fmt::Debug + cucumber::codegen::WorldInventory;
+}
+
+/// Each `World` by name, with the feature files (under `features/`) it
+/// runs; none: every file.
+const WORLDS: &[(&str, &[&str])] = &[
+    ("banking", &["banking.feature"]),
+    ("library_loans", &["library_loans.feature"]),
+    ("reservation_salle", &["reservation_salle.feature"]),
+    ("shopping_cart", &["shopping_cart.feature"]),
+];
+
+/// Runs `task` with the `World` named `name` (`None`: no such World).
+async fn with_world<T: Task>(name: &str, task: T) -> Option<T::Output> {
+    match name {
+        "banking" => Some(task.with::<steps::banking::World>().await),
+        "library_loans" => Some(task.with::<steps::library_loans::World>().await),
+        "reservation_salle" => Some(task.with::<steps::reservation_salle::World>().await),
+        "shopping_cart" => Some(task.with::<steps::shopping_cart::World>().await),
+        _ => None,
+    }
+}
+
+/// The scenarios of some feature files (none: all), run with one `World`.
+struct Scenarios {
+    json: Buffer,
+    selected: Option<Selected>,
+    root: std::path::PathBuf,
+    files: &'static [&'static str],
+}
+
+impl Task for Scenarios {
+    /// Whether any scenario failed.
+    type Output = bool;
+
+    async fn with<W>(self) -> bool
+    where
+        W: cucumber::World + std::fmt::Debug + cucumber::codegen::WorldInventory,
+    {
+        let Self {
+            json,
+            selected,
+            root,
+            files,
+        } = self;
+        // The steps' own collection, run by cucumber's default parser and
+        // runner: a `World` impl cannot swap in another parser here.
+        let steps = <W as cucumber::World>::collection();
+        let writer = cucumber::Cucumber::new()
+            .steps(steps)
+            .with_writer(
+                writer::Basic::raw(io::stdout(), writer::Coloring::Auto, 0)
+                    .summarized()
+                    .tee::<W, _>(writer::Json::for_tee(json))
+                    .normalized(),
+            )
+            // Only after `with_writer`: called before it, it is silently dropped.
+            .fail_on_skipped()
+            .filter_run("features", move |feature, _, scenario| {
+                let Some(path) = feature.path.as_deref().map(|p| under(&root, p)) else {
+                    return false;
+                };
+                (files.is_empty() || files.contains(&path.as_str()))
+                    && selected
+                        .as_ref()
+                        .is_none_or(|selected| selected.contains(&(path, scenario.position.line)))
             })
-        })
-        .await;
-    writer.execution_has_failed()
+            .await;
+        writer.execution_has_failed()
+    }
 }
 
 /// The path of a feature file under the `features/` folder `root`,

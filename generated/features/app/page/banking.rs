@@ -1,8 +1,7 @@
 //! Withdrawing cash from a current account: Alice uses her overdraft,
 //! never beyond the agreed amount.
 
-use prototype::Money;
-use prototype::banking::Account;
+use prototype::banking::{Account, Money};
 
 use super::{form, html, input, parse};
 use crate::Form;

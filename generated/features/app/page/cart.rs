@@ -1,9 +1,8 @@
 //! Cart total with discount codes: the online coffee shop's cart, its
 //! discount, delivery and what the customer pays.
 
-use prototype::Money;
 use prototype::shopping_cart::{Cart, DELIVERY_COST, FREE_DELIVERY_FROM};
-use prototype::shopping_cart::{Discount, DiscountCode, Shop};
+use prototype::shopping_cart::{Discount, DiscountCode, Money, Shop};
 
 use super::{field, form, html, input, parse, row};
 use crate::Form;

@@ -1,8 +1,7 @@
 //! Borrowing books and paying late fees: Sam's loans at the town library,
 //! what Sam owes, and the reminder emails the library sends.
 
-use prototype::Money;
-use prototype::library_loans::{Date, Library, Policy, Reminder};
+use prototype::library_loans::{Date, Library, Money, Policy, Reminder};
 
 use super::{field, form, html, input, parse, row};
 use crate::Form;

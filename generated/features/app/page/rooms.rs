@@ -1,7 +1,7 @@
 //! Réserver une salle de réunion : la section est en français, comme la
 //! fonctionnalité. Les refus et les créneaux viennent du `Planning`.
 
-use prototype::reservation::{BookingId, Planning, Slot};
+use prototype::reservation_salle::{BookingId, Planning, Slot};
 
 use super::{cells, field, form, html, input, parse, row};
 use crate::Form;

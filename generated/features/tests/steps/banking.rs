@@ -1,18 +1,16 @@
 //! Steps for `banking.feature`: withdrawals and the overdraft.
 
 use cucumber::{given, then, when};
-use prototype::Money;
-use prototype::banking::{Account, WithdrawalError};
+use prototype::banking::{Account, Money, WithdrawalError};
 
-use super::World;
-
-#[derive(Debug, Default)]
-pub struct BankingWorld {
+/// The state of one scenario.
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
     account: Option<Account>,
     withdrawal: Option<Result<Money, WithdrawalError>>,
 }
 
-impl BankingWorld {
+impl World {
     fn account(&mut self) -> &mut Account {
         self.account
             .as_mut()
@@ -28,28 +26,28 @@ impl BankingWorld {
 
 #[given(expr = "{word} has a current account with {int} euros in it")]
 fn open_account(world: &mut World, holder: String, balance: Money) {
-    world.banking.account = Some(Account::open(holder, balance));
+    world.account = Some(Account::open(holder, balance));
 }
 
 #[given(expr = "her agreed overdraft is {int} euros")]
 fn agree_overdraft(world: &mut World, limit: Money) {
-    world.banking.account().agree_overdraft(limit);
+    world.account().agree_overdraft(limit);
 }
 
 #[when(expr = "{word} withdraws {int} euros")]
 fn withdraw(world: &mut World, holder: String, amount: Money) {
-    let account = world.banking.account();
+    let account = world.account();
     assert!(
         account.holder() == holder,
         "{holder} has no account in this scenario, only {}",
         account.holder()
     );
-    world.banking.withdrawal = Some(account.withdraw(amount));
+    world.withdrawal = Some(account.withdraw(amount));
 }
 
 #[then(expr = "she receives {int} euros in cash")]
 fn receives_cash(world: &mut World, expected: Money) {
-    match world.banking.withdrawal() {
+    match world.withdrawal() {
         Ok(cash) => assert!(
             *cash == expected,
             "the cash machine should pay out {expected}, but it paid out {cash}"
@@ -64,7 +62,7 @@ fn receives_cash(world: &mut World, expected: Money) {
 
 #[then(expr = "her balance is {int} euros")]
 fn balance_is(world: &mut World, expected: Money) {
-    let balance = world.banking.account().balance();
+    let balance = world.account().balance();
     assert!(
         balance == expected,
         "the balance should be {expected} after the withdrawal, but it is {balance}"
@@ -73,7 +71,7 @@ fn balance_is(world: &mut World, expected: Money) {
 
 #[then(regex = r"^the withdrawal is (paid out|refused)$")]
 fn withdrawal_decision(world: &mut World, decision: String) {
-    match (decision.as_str(), world.banking.withdrawal()) {
+    match (decision.as_str(), world.withdrawal()) {
         ("paid out", Ok(_)) | ("refused", Err(WithdrawalError::InsufficientFunds { .. })) => {}
         ("paid out", Err(refusal)) => {
             panic!("the withdrawal should be paid out, but it was refused: {refusal}")

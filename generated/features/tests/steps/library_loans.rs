@@ -2,13 +2,11 @@
 
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
-use prototype::Money;
-use prototype::library_loans::{Date, Library, Loan, LoanError, Reminder};
+use prototype::library_loans::{Date, Library, Loan, LoanError, Money, Reminder};
 
-use super::World;
-
-#[derive(Debug, Default)]
-pub struct LibraryWorld {
+/// The state of one scenario.
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
     library: Library,
     /// The book the scenario talks about ("it", "the book").
     book: Option<Loan>,
@@ -17,7 +15,7 @@ pub struct LibraryWorld {
     email: Option<Reminder>,
 }
 
-impl LibraryWorld {
+impl World {
     fn book(&self) -> &Loan {
         self.book
             .as_ref()
@@ -33,20 +31,20 @@ impl LibraryWorld {
 
 #[given(expr = "books are lent for {int} days")]
 fn loan_period(world: &mut World, days: i64) {
-    world.library.library.policy_mut().loan_days = days;
+    world.library.policy_mut().loan_days = days;
 }
 
 #[given(expr = "a late fee of {float} euros per day, up to {float} euros per book")]
 fn late_fee_rules(world: &mut World, per_day: Money, cap: Money) {
-    let policy = world.library.library.policy_mut();
+    let policy = world.library.policy_mut();
     policy.fee_per_day = per_day;
     policy.fee_cap = cap;
 }
 
 #[given(expr = "{word} borrowed {string} on {}")]
 fn borrowed(world: &mut World, member: String, title: String, day: Date) {
-    match world.library.library.lend(&member, &title, day) {
-        Ok(loan) => world.library.book = Some(loan.clone()),
+    match world.library.lend(&member, &title, day) {
+        Ok(loan) => world.book = Some(loan.clone()),
         Err(refusal) => {
             panic!(
                 "{member} should be able to borrow \"{title}\", but the library refused: {refusal}"
@@ -57,18 +55,18 @@ fn borrowed(world: &mut World, member: String, title: String, day: Date) {
 
 #[given(expr = "{word} has {float} euros of unpaid late fees")]
 fn unpaid_fees(world: &mut World, member: String, owed: Money) {
-    world.library.library.charge(&member, owed);
+    world.library.charge(&member, owed);
 }
 
 #[given(expr = "{word} paid them at the desk this morning")]
 fn paid_fees(world: &mut World, member: String) {
-    world.library.library.pay_fees(&member);
+    world.library.pay_fees(&member);
 }
 
 #[when(expr = "{word} brings it back on {}")]
 fn brings_back(world: &mut World, member: String, day: Date) {
-    let title = world.library.book().title.clone();
-    if let Err(refusal) = world.library.library.take_back(&member, &title, day) {
+    let title = world.book().title.clone();
+    if let Err(refusal) = world.library.take_back(&member, &title, day) {
         panic!(
             "{member} should be able to bring back \"{title}\", but the library refused: {refusal}"
         );
@@ -77,21 +75,21 @@ fn brings_back(world: &mut World, member: String, day: Date) {
 
 #[when(expr = "{word} asks to borrow {string} on {}")]
 fn asks_to_borrow(world: &mut World, member: String, title: String, day: Date) {
-    let request = world.library.library.lend(&member, &title, day).cloned();
+    let request = world.library.lend(&member, &title, day).cloned();
     if let Ok(loan) = &request {
-        world.library.book = Some(loan.clone());
+        world.book = Some(loan.clone());
     }
-    world.library.loan_request = Some(request);
+    world.loan_request = Some(request);
 }
 
 #[when(expr = "the library sends its reminders on {}")]
 fn send_reminders(world: &mut World, day: Date) {
-    world.library.reminders = world.library.library.reminders(day);
+    world.reminders = world.library.reminders(day);
 }
 
 #[then(expr = "{word} owes nothing")]
 fn owes_nothing(world: &mut World, member: String) {
-    let owed = world.library.library.unpaid_fees(&member);
+    let owed = world.library.unpaid_fees(&member);
     assert!(
         owed == Money::ZERO,
         "{member} should owe nothing, but owes {owed}"
@@ -100,7 +98,7 @@ fn owes_nothing(world: &mut World, member: String) {
 
 #[then(expr = "{word} owes a late fee of {float} euros")]
 fn owes_late_fee(world: &mut World, member: String, expected: Money) {
-    let owed = world.library.library.unpaid_fees(&member);
+    let owed = world.library.unpaid_fees(&member);
     assert!(
         owed == expected,
         "{member} should owe a late fee of {expected}, but owes {owed}"
@@ -109,7 +107,7 @@ fn owes_late_fee(world: &mut World, member: String, expected: Money) {
 
 #[then(expr = "the book was/is due back on {}")]
 fn due_back(world: &mut World, expected: Date) {
-    let loan = world.library.book();
+    let loan = world.book();
     assert!(
         loan.due_on == expected,
         "\"{}\" should be due back on {expected}, but the library expects it on {}",
@@ -120,7 +118,7 @@ fn due_back(world: &mut World, expected: Date) {
 
 #[then("the loan is refused until the late fees are paid")]
 fn loan_refused(world: &mut World) {
-    match world.library.loan_request() {
+    match world.loan_request() {
         Err(LoanError::UnpaidFees { .. }) => {}
         Err(refusal) => panic!(
             "the loan should be refused until the late fees are paid, but it was refused because {refusal}"
@@ -134,16 +132,16 @@ fn loan_refused(world: &mut World) {
 
 #[then("the loan is granted")]
 fn loan_granted(world: &mut World) {
-    if let Err(refusal) = world.library.loan_request() {
+    if let Err(refusal) = world.loan_request() {
         panic!("the loan should be granted, but it was refused: {refusal}");
     }
 }
 
 #[then(expr = "{word} receives exactly one reminder email")]
 fn one_reminder(world: &mut World, member: String) {
-    let mut emails = world.library.reminders.iter().filter(|r| r.to == member);
+    let mut emails = world.reminders.iter().filter(|r| r.to == member);
     match (emails.next(), emails.next()) {
-        (Some(email), None) => world.library.email = Some(email.clone()),
+        (Some(email), None) => world.email = Some(email.clone()),
         (None, _) => panic!("{member} should receive one reminder email, but received none"),
         (Some(first), Some(second)) => panic!(
             "{member} should receive one reminder email, but received several: \
@@ -160,7 +158,6 @@ fn email_reads(world: &mut World, step: &Step) {
         .as_deref()
         .expect("this step needs the email text below it, between \"\"\"");
     let email = world
-        .library
         .email
         .as_ref()
         .expect("the scenario should check who receives the email first");

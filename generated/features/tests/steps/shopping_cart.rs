@@ -4,19 +4,17 @@ use std::collections::HashMap;
 
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
-use prototype::Money;
-use prototype::shopping_cart::{Cart, Discount, DiscountCode, DiscountError, Shop};
+use prototype::shopping_cart::{Cart, Discount, DiscountCode, DiscountError, Money, Shop};
 
-use super::World;
-
-#[derive(Debug, Default)]
-pub struct CartWorld {
+/// The state of one scenario.
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
     shop: Shop,
     cart: Cart,
     code: Option<Result<Money, DiscountError>>,
 }
 
-impl CartWorld {
+impl World {
     fn code(&self) -> &Result<Money, DiscountError> {
         self.code
             .as_ref()
@@ -70,7 +68,7 @@ fn discount(text: &str) -> Discount {
 #[given("the shop offers these discount codes:")]
 fn shop_offers(world: &mut World, step: &Step) {
     for row in rows(step) {
-        world.cart.shop.offer(DiscountCode {
+        world.shop.offer(DiscountCode {
             code: cell(&row, "code").to_owned(),
             discount: discount(cell(&row, "discount")),
             minimum_order: money(cell(&row, "minimum order")),
@@ -85,7 +83,7 @@ fn cart_contains(world: &mut World, step: &Step) {
         let quantity = quantity
             .parse()
             .unwrap_or_else(|_| panic!("\"{quantity}\" is not a quantity such as 2"));
-        world.cart.cart.add(
+        world.cart.add(
             cell(&row, "product"),
             money(cell(&row, "unit price")),
             quantity,
@@ -95,13 +93,13 @@ fn cart_contains(world: &mut World, step: &Step) {
 
 #[when(expr = "I enter the discount code {string}")]
 fn enter_code(world: &mut World, code: String) {
-    let result = world.cart.cart.apply_code(&world.cart.shop, &code);
-    world.cart.code = Some(result);
+    let result = world.cart.apply_code(&world.shop, &code);
+    world.code = Some(result);
 }
 
 #[then(expr = "the goods cost {float} euros")]
 fn goods_cost(world: &mut World, expected: Money) {
-    let goods = world.cart.cart.goods();
+    let goods = world.cart.goods();
     assert!(
         goods == expected,
         "the goods in the cart should cost {expected}, but they cost {goods}"
@@ -110,10 +108,10 @@ fn goods_cost(world: &mut World, expected: Money) {
 
 #[then(expr = "the discount is {float} euros")]
 fn discount_is(world: &mut World, expected: Money) {
-    if let Err(refusal) = world.cart.code() {
+    if let Err(refusal) = world.code() {
         panic!("the discount code should be accepted, but it was refused: {refusal}");
     }
-    let discount = world.cart.cart.discount();
+    let discount = world.cart.discount();
     assert!(
         discount == expected,
         "the discount should be {expected}, but it is {discount}"
@@ -122,7 +120,7 @@ fn discount_is(world: &mut World, expected: Money) {
 
 #[then(expr = "delivery costs {float} euros")]
 fn delivery_costs(world: &mut World, expected: Money) {
-    let delivery = world.cart.cart.delivery();
+    let delivery = world.cart.delivery();
     assert!(
         delivery == expected,
         "delivery should cost {expected}, but it costs {delivery}"
@@ -131,7 +129,7 @@ fn delivery_costs(world: &mut World, expected: Money) {
 
 #[then("delivery is free")]
 fn delivery_is_free(world: &mut World) {
-    let delivery = world.cart.cart.delivery();
+    let delivery = world.cart.delivery();
     assert!(
         delivery == Money::ZERO,
         "delivery should be free, but it costs {delivery}"
@@ -140,7 +138,7 @@ fn delivery_is_free(world: &mut World) {
 
 #[then(expr = "I pay {float} euros")]
 fn pay(world: &mut World, expected: Money) {
-    let total = world.cart.cart.total();
+    let total = world.cart.total();
     assert!(
         total == expected,
         "the customer should pay {expected}, but the cart asks for {total}"
@@ -149,7 +147,7 @@ fn pay(world: &mut World, expected: Money) {
 
 #[then(expr = "the code is refused because the goods must cost at least {float} euros")]
 fn refused_below_minimum(world: &mut World, expected: Money) {
-    match world.cart.code() {
+    match world.code() {
         Err(DiscountError::BelowMinimumOrder { minimum, .. }) => assert!(
             *minimum == expected,
             "the code should need goods worth at least {expected}, but it needs {minimum}"
@@ -167,7 +165,7 @@ fn refused_below_minimum(world: &mut World, expected: Money) {
 
 #[then("the code is refused because the shop does not know it")]
 fn refused_unknown(world: &mut World) {
-    match world.cart.code() {
+    match world.code() {
         Err(DiscountError::UnknownCode(_)) => {}
         Err(refusal) => panic!(
             "the code should be refused because the shop does not know it, \

@@ -2,10 +2,10 @@
 
 use std::fmt;
 use std::iter::Sum;
-use std::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
+use std::ops::{Add, Mul, Sub};
 use std::str::FromStr;
 
-/// An amount in euros, stored in cents. Negative amounts are allowed (an overdrawn balance).
+/// An amount in euros, stored in cents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(i64);
 
@@ -20,10 +20,6 @@ impl Money {
     /// An amount given in cents: `Money::cents(490)` is 4.90 euros.
     pub const fn cents(cents: i64) -> Self {
         Money(cents)
-    }
-
-    pub const fn in_cents(self) -> i64 {
-        self.0
     }
 
     /// `percent` per cent of this amount, rounded to the nearest cent (half a cent rounds up).
@@ -85,12 +81,6 @@ impl Add for Money {
     }
 }
 
-impl AddAssign for Money {
-    fn add_assign(&mut self, other: Money) {
-        self.0 += other.0;
-    }
-}
-
 impl Sub for Money {
     type Output = Money;
     fn sub(self, other: Money) -> Money {
@@ -98,20 +88,7 @@ impl Sub for Money {
     }
 }
 
-impl SubAssign for Money {
-    fn sub_assign(&mut self, other: Money) {
-        self.0 -= other.0;
-    }
-}
-
-impl Neg for Money {
-    type Output = Money;
-    fn neg(self) -> Money {
-        Money(-self.0)
-    }
-}
-
-/// A price times a quantity, or a daily fee times a number of days.
+/// A price times a quantity.
 impl Mul<i64> for Money {
     type Output = Money;
     fn mul(self, times: i64) -> Money {

@@ -4,19 +4,18 @@
 use std::collections::HashMap;
 
 use cucumber::{given, then, when};
-use prototype::reservation::{BookingError, BookingId, Day, Planning, Slot};
+use prototype::reservation_salle::{BookingError, BookingId, Day, Planning, Slot};
 
-use super::World;
-
-#[derive(Debug, Default)]
-pub struct RoomsWorld {
+/// The state of one scenario.
+#[derive(Debug, Default, cucumber::World)]
+pub struct World {
     planning: Planning,
     /// Each organiser's latest booking ("sa réservation").
     bookings: HashMap<String, BookingId>,
     outcome: Option<Result<BookingId, BookingError>>,
 }
 
-impl RoomsWorld {
+impl World {
     fn book(&mut self, organiser: &str, room: &str, slot: Slot, attendees: u32) {
         let outcome = self.planning.book(organiser, room, slot, attendees);
         if let Ok(id) = outcome {
@@ -38,7 +37,7 @@ fn slot(day: Day, start: u8, end: u8) -> Slot {
 
 #[given(expr = "la salle {string} qui accueille {int} personnes")]
 fn room(world: &mut World, name: String, capacity: u32) {
-    world.rooms.planning.add_room(name, capacity);
+    world.planning.add_room(name, capacity);
 }
 
 #[given(expr = "{word} a réservé la salle {string} le {} de {int}h à {int}h")]
@@ -50,10 +49,8 @@ fn already_booked(
     start: u8,
     end: u8,
 ) {
-    world
-        .rooms
-        .book(&organiser, &room, slot(day, start, end), 1);
-    if let Err(refusal) = world.rooms.outcome() {
+    world.book(&organiser, &room, slot(day, start, end), 1);
+    if let Err(refusal) = world.outcome() {
         panic!("{organiser} devrait avoir pu réserver la salle « {room} », mais : {refusal}");
     }
 }
@@ -68,33 +65,30 @@ fn books(
     end: u8,
     attendees: u32,
 ) {
-    world
-        .rooms
-        .book(&organiser, &room, slot(day, start, end), attendees);
+    world.book(&organiser, &room, slot(day, start, end), attendees);
 }
 
 #[when(expr = "{word} annule sa réservation")]
 fn cancels(world: &mut World, organiser: String) {
     let id = *world
-        .rooms
         .bookings
         .get(&organiser)
         .unwrap_or_else(|| panic!("{organiser} n'a aucune réservation à annuler"));
-    if let Err(refusal) = world.rooms.planning.cancel(id) {
+    if let Err(refusal) = world.planning.cancel(id) {
         panic!("{organiser} devrait pouvoir annuler sa réservation, mais : {refusal}");
     }
 }
 
 #[then("la réservation est confirmée")]
 fn confirmed(world: &mut World) {
-    if let Err(refusal) = world.rooms.outcome() {
+    if let Err(refusal) = world.outcome() {
         panic!("la réservation devrait être confirmée, mais elle est refusée : {refusal}");
     }
 }
 
 #[then(expr = "la réservation est refusée car la salle est déjà prise par {word}")]
 fn refused_taken(world: &mut World, expected: String) {
-    match world.rooms.outcome() {
+    match world.outcome() {
         Err(BookingError::AlreadyBooked { by, .. }) => assert!(
             *by == expected,
             "la salle devrait être prise par {expected}, mais elle est prise par {by}"
@@ -112,7 +106,7 @@ fn refused_taken(world: &mut World, expected: String) {
 
 #[then(expr = "la réservation est refusée car la salle n'accueille que {int} personnes")]
 fn refused_too_small(world: &mut World, expected: u32) {
-    match world.rooms.outcome() {
+    match world.outcome() {
         Err(BookingError::RoomTooSmall { capacity, .. }) => assert!(
             *capacity == expected,
             "la salle devrait accueillir {expected} personnes, mais elle en accueille {capacity}"
@@ -131,7 +125,7 @@ fn refused_too_small(world: &mut World, expected: u32) {
 #[then(expr = "la salle {string} est occupée le {} de {int}h à {int}h")]
 fn room_taken(world: &mut World, room: String, day: Day, start: u8, end: u8) {
     let slot = slot(day, start, end);
-    let Some(booking) = world.rooms.planning.clash(&room, &slot) else {
+    let Some(booking) = world.planning.clash(&room, &slot) else {
         panic!("la salle « {room} » devrait être occupée {slot}, mais elle est libre");
     };
     assert!(
@@ -145,10 +139,10 @@ fn room_taken(world: &mut World, room: String, day: Day, start: u8, end: u8) {
 fn room_free(world: &mut World, room: String, day: Day, start: u8, end: u8) {
     let slot = slot(day, start, end);
     assert!(
-        world.rooms.planning.room(&room).is_some(),
+        world.planning.room(&room).is_some(),
         "la salle « {room} » devrait être libre {slot}, mais le planning ne la connaît pas"
     );
-    if let Some(booking) = world.rooms.planning.clash(&room, &slot) {
+    if let Some(booking) = world.planning.clash(&room, &slot) {
         panic!(
             "la salle « {room} » devrait être libre {slot}, mais elle est réservée par {} {}",
             booking.organiser, booking.slot
