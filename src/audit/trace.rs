@@ -140,19 +140,31 @@ pub(crate) fn offset(text: &str, at: LineColumn) -> usize {
 struct Tracer<'a> {
     model: &'a Model,
     items: &'a [Item],
+    /// The shard of the definition traced, in a sharded prototype: its
+    /// steps use only its own prototype items (a shard's `Money` is not
+    /// another's).
+    shard: Option<&'a str>,
 }
 
 /// For each intent of `spec`, for each of its steps: the definition that
 /// runs it with the prototype items it uses, or `None` where no single
 /// definition matches (see [`super::Analysis::traces`]).
 pub(crate) fn traces(model: &Model, items: &[Item], spec: &Spec) -> Vec<Vec<Option<CodeRef>>> {
-    let tracer = Tracer { model, items };
     spec.intents()
         .map(|intent| {
             let steps = model.resolve(intent).into_iter();
             steps
                 .map(|defs| match defs.as_slice() {
-                    [def] => Some(tracer.trace(&model.defs[*def])),
+                    [def] => {
+                        let def = &model.defs[*def];
+                        let shard = model.layout.of_file(&def.file);
+                        let tracer = Tracer {
+                            model,
+                            items,
+                            shard: shard.map(|s| s.module.as_str()),
+                        };
+                        Some(tracer.trace(def))
+                    }
                     _ => None,
                 })
                 .collect()
@@ -307,6 +319,12 @@ impl<'a> Tracer<'a> {
                 item.kind == kind
                     && item.name == name
                     && owner.is_none_or(|o| item.owner.as_deref() == Some(o))
+                    && self.shard.is_none_or(|m| {
+                        let layout = &self.model.layout;
+                        layout
+                            .of_file(&item.code.file)
+                            .is_some_and(|s| s.module == m)
+                    })
             });
             matching.map(|(i, _)| i).collect()
         };
