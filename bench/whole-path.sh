@@ -8,7 +8,12 @@
 #                    the round's longest reply
 #   dependency build plain `cargo test --no-run` of the bundled prototype
 #                    into an empty target directory (cucumber, tokio, …)
-#   plain cargo      `cargo test --test intents` after touching the sources
+#   cold floor       max(round 1's stream, dependency build) + the later
+#                    rounds' stream: the dependency build can overlap only
+#                    round 1's stream (a repair's prompt exists only after
+#                    round 1 has run)
+#   plain cargo      `cargo test --test intents` after a one-line change to
+#                    the sources, against `wow test` after the same change
 # It measures both ways of writing the prototype: sharded (the default
 # `--jobs`, one call per feature, served from the prototype's recording)
 # and in one call (`--jobs 1`, served from `bench/one-call/`, the same
@@ -66,11 +71,12 @@ for name in sorted(n for n in os.listdir(folder) if n.endswith(".json")):
         exchange = json.load(f)
     seconds = first + len(exchange["reply"]["text"]) / 4 / rate
     rounds[exchange["round"]] = max(rounds.get(exchange["round"], 0.0), seconds)
-print(f"{sum(rounds.values()):.2f} {len(rounds)}")
+first_round = rounds[min(rounds)]
+print(f"{sum(rounds.values()):.2f} {len(rounds)} {first_round:.2f}")
 EOF
 }
-read -r sharded_floor sharded_rounds < <(floor "$sharded_dir")
-read -r one_floor one_rounds < <(floor "$one_dir")
+read -r sharded_floor sharded_rounds sharded_first < <(floor "$sharded_dir")
+read -r one_floor one_rounds one_first < <(floor "$one_dir")
 calls() { find "$1" -maxdepth 1 -name '*.json' | wc -l; }
 
 # Plain cargo: the dependency build from nothing, then an edit.
@@ -80,7 +86,7 @@ start=$(now)
 (cd "$work/plain" && CARGO_TARGET_DIR="$work/plain-target" cargo test --no-run --test intents --quiet >/dev/null 2>&1)
 deps=$(seconds "$start" "$(now)")
 start=$(now)
-(cd "$work/plain" && touch src/*.rs && CARGO_TARGET_DIR="$work/plain-target" cargo test --test intents --quiet >/dev/null 2>&1) || true
+(cd "$work/plain" && echo "// a change" >>src/banking.rs && CARGO_TARGET_DIR="$work/plain-target" cargo test --test intents --quiet >/dev/null 2>&1) || true
 edit=$(seconds "$start" "$(now)")
 rm -rf "$work/plain-target"
 
@@ -105,8 +111,9 @@ sharded_cold=$(run sharded-cold sharded-target "$sharded_url")
 sharded_warm=$(run sharded-warm sharded-target "$sharded_url")
 one_cold=$(run one-cold one-target "$one_url" --jobs 1)
 one_warm=$(run one-warm one-target "$one_url" --jobs 1)
-# A warm round without the model: `wow test` after touching the sources.
-touch "$work"/sharded-warm/generated/features/src/*.rs
+# A warm round without the model: `wow test` after the same change to
+# the sources (wow sees a file only touched as unchanged).
+echo "// a change" >>"$work"/sharded-warm/generated/features/src/banking.rs
 start=$(now)
 (cd "$work/sharded-warm" && "$wow" --quiet test generated/features --target-dir "$work/sharded-target" >/dev/null 2>&1) || true
 round=$(seconds "$start" "$(now)")
@@ -128,6 +135,9 @@ served() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a > b ? a : b)}'; }
+# The cold floor where the dependency build can overlap only the first
+# round's stream: a repair's prompt exists only once round 1 has run.
+cold_floor() { awk -v total="$1" -v first="$2" -v deps="$3" 'BEGIN {printf "%.2f", (first > deps ? first : deps) + total - first}'; }
 plus5() { awk -v a="$1" 'BEGIN {print a + 5}'; }
 row() { printf '%-46s %8s %8s  %s\n' "$@"; }
 printf 'fake model: %s tokens/s, %s s to the first token\n' "$rate" "$first"
@@ -139,13 +149,15 @@ printf 'served (both runs of each): sharded %s\n                              on
   "$(served sharded)" "$(served one)"
 row "measure" "seconds" "ratio" "against"
 row "dependency build, plain cargo, cold" "$deps" "" ""
-row "cargo test --test intents after an edit" "$edit" "" ""
+row "cargo test --test intents after a change" "$edit" "" ""
 row "stream floor, sharded (longest reply a round)" "$sharded_floor" "" ""
 row "wow run, sharded, cold (empty target dir)" "$sharded_cold" "$(ratio "$sharded_cold" "$(max "$sharded_floor" "$deps")")" "max(stream, dependency build) (goal 1.15)"
+row "" "" "$(ratio "$sharded_cold" "$(cold_floor "$sharded_floor" "$sharded_first" "$deps")")" "max(round 1's stream, dependency build) + later rounds' stream"
 row "wow run, sharded, warm" "$sharded_warm" "$(ratio "$sharded_warm" "$(plus5 "$sharded_floor")")" "stream floor + 5 s (goal 1.25)"
 row "stream floor, one call" "$one_floor" "" ""
 row "wow run, one call (--jobs 1), cold" "$one_cold" "$(ratio "$one_cold" "$(max "$one_floor" "$deps")")" "max(stream, dependency build) (goal 1.15)"
+row "" "" "$(ratio "$one_cold" "$(cold_floor "$one_floor" "$one_first" "$deps")")" "max(round 1's stream, dependency build) + later rounds' stream"
 row "wow run, one call (--jobs 1), warm" "$one_warm" "$(ratio "$one_warm" "$(plus5 "$one_floor")")" "stream floor + 5 s (goal 1.25)"
 row "sharded against one call, cold" "" "$(ratio "$sharded_cold" "$one_cold")" "sharded cold / one call cold"
 row "sharded against one call, warm" "" "$(ratio "$sharded_warm" "$one_warm")" "sharded warm / one call warm"
-row "wow test after an edit (a warm round)" "$round" "$(ratio "$round" "$edit")" "plain cargo after an edit (goal 1.3)"
+row "wow test after a change (a warm round)" "$round" "$(ratio "$round" "$edit")" "plain cargo after the same change (goal 1.3)"
