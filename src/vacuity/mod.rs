@@ -15,7 +15,9 @@
 //! under every mutant of the code it reached, with control runs of no
 //! mutant mixed in at random places (the last run of each intent being
 //! one), so that a failure steps cause by themselves is not taken for a
-//! mutant's doing. An intent is verified when a mutant
+//! mutant's doing; the intents are shared out among check processes that
+//! run side by side, one per core, every run of an intent in the same
+//! process. An intent is verified when a mutant
 //! makes it fail and every twin fails; hollow when it survives every mutant,
 //! reaches nothing a mutant changes, or a twin passes. A check that cannot
 //! be made, built or run, or whose results are missing or inconsistent,
@@ -178,7 +180,9 @@ fn mutation_check(
     let first = run_phase(copy, executable, &runs, limits)?;
 
     // Phase 2: each intent whose base run agrees with the scenarios' run,
-    // under every mutant of the code it reached, controls mixed in.
+    // under every mutant of the code it reached, controls mixed in; the
+    // intents are shared out among processes that run side by side, each
+    // intent's runs all in one of them.
     let mut runs = Vec::new();
     let mut examined = Vec::new();
     for (e, entry) in entries.iter().enumerate() {
@@ -228,25 +232,20 @@ fn mutation_check(
             continue;
         }
         let planned = mutation::plan(instrumented, &base.coverage);
+        let mut ours = Vec::new();
         for mutant in &planned {
-            runs.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
+            ours.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
         }
         // A control per eight mutants, at least one: a step that counts
         // its runs cannot tell which one changes nothing.
         for c in 0..=planned.len() / 8 {
-            runs.push(entry.run(format!("c{e}-{c}"), &entry.intent.steps, 0));
+            ours.push(entry.run(format!("c{e}-{c}"), &entry.intent.steps, 0));
         }
+        runs.push((e, ours));
         examined.push((e, planned.len(), twin_outcomes));
     }
-    random.shuffle(&mut runs);
-    for (e, _, _) in &examined {
-        last_is_control(&mut runs, *e);
-    }
-    let second = if runs.is_empty() {
-        Vec::new()
-    } else {
-        run_phase(copy, executable, &runs, limits)?
-    };
+    let schedules = schedules(runs, processes(), &mut random);
+    let second = run_phases(copy, executable, &schedules, limits)?;
     for (e, planned, twin_outcomes) in examined {
         conclude(
             &entries[e],
@@ -372,6 +371,73 @@ impl Entry<'_> {
             mutant,
         }
     }
+}
+
+/// How many check processes may run side by side: one per core the
+/// system gives wow, at most four (each holds a test executable and its
+/// scenarios in memory).
+fn processes() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// The runs of each intent (`(e, runs)`) shared out among at most `count`
+/// schedules of about as many runs each, all the runs of an intent in one
+/// schedule; each schedule shuffled, then the last run of each of its
+/// intents made a control ([`last_is_control`]). No schedule is empty.
+fn schedules(
+    mut intents: Vec<(usize, Vec<Run>)>,
+    count: usize,
+    random: &mut Random,
+) -> Vec<Vec<Run>> {
+    // The largest first, each to the schedule with the fewest runs so far.
+    intents.sort_by_key(|(_, runs)| std::cmp::Reverse(runs.len()));
+    let mut shared: Vec<(Vec<usize>, Vec<Run>)> = vec![(Vec::new(), Vec::new()); count.max(1)];
+    for (e, runs) in intents {
+        if let Some((es, all)) = shared.iter_mut().min_by_key(|(_, all)| all.len()) {
+            es.push(e);
+            all.extend(runs);
+        }
+    }
+    shared
+        .into_iter()
+        .filter(|(_, runs)| !runs.is_empty())
+        .map(|(es, mut runs)| {
+            random.shuffle(&mut runs);
+            for e in es {
+                last_is_control(&mut runs, e);
+            }
+            runs
+        })
+        .collect()
+}
+
+/// Runs each of `schedules` in a check process of its own, side by side:
+/// their outcomes together, or why one could not run ([`run_phase`]).
+fn run_phases(
+    copy: &Prototype,
+    executable: &Path,
+    schedules: &[Vec<Run>],
+    limits: Limits,
+) -> Result<Vec<Outcome>, String> {
+    let ran: Vec<Result<Vec<Outcome>, String>> = std::thread::scope(|scope| {
+        let running: Vec<_> = schedules
+            .iter()
+            .map(|runs| scope.spawn(move || run_phase(copy, executable, runs, limits)))
+            .collect();
+        running
+            .into_iter()
+            .map(|thread| {
+                thread.join().unwrap_or_else(|_| {
+                    Err("the check could not run: a thread running it stopped".to_owned())
+                })
+            })
+            .collect()
+    });
+    let mut outcomes = Vec::new();
+    for outcomes_of_one in ran {
+        outcomes.extend(outcomes_of_one?);
+    }
+    Ok(outcomes)
 }
 
 /// Moves a control of intent `e` to the place of its last run: a step
@@ -606,6 +672,49 @@ mod tests {
         last_is_control(&mut runs, 1);
         let tags: Vec<&str> = runs.iter().map(|r| r.tag.as_str()).collect();
         assert_eq!(tags, ["m1-5", "m1-4", "m12-3", "c1-0"]);
+    }
+
+    #[test]
+    fn the_runs_of_an_intent_stay_in_one_schedule_and_end_with_a_control() {
+        let run = |tag: String| Run {
+            tag,
+            mutant: 1,
+            feature: String::new(),
+        };
+        let intents: Vec<(usize, Vec<Run>)> = [(0, 17), (1, 9), (2, 9), (3, 1)]
+            .into_iter()
+            .map(|(e, mutants)| {
+                let mut runs: Vec<Run> = (1..=mutants).map(|m| run(format!("m{e}-{m}"))).collect();
+                runs.extend((0..=mutants / 8).map(|c| run(format!("c{e}-{c}"))));
+                (e, runs)
+            })
+            .collect();
+        let total: usize = intents.iter().map(|(_, runs)| runs.len()).sum();
+        let shared = schedules(intents, 2, &mut Random(7));
+        assert_eq!(shared.len(), 2);
+        assert_eq!(shared.iter().map(Vec::len).sum::<usize>(), total);
+        let sizes: Vec<usize> = shared.iter().map(Vec::len).collect();
+        assert!(sizes.iter().all(|&n| n >= total / 3), "{sizes:?}");
+        for e in 0..4 {
+            let (mutant, control) = (format!("m{e}-"), format!("c{e}-"));
+            let holding: Vec<&Vec<Run>> = shared
+                .iter()
+                .filter(|runs| runs.iter().any(|r| r.tag.starts_with(&mutant)))
+                .collect();
+            assert_eq!(holding.len(), 1, "intent {e} in one schedule");
+            let last = holding[0]
+                .iter()
+                .rev()
+                .find(|r| r.tag.starts_with(&mutant) || r.tag.starts_with(&control))
+                .expect("runs");
+            assert!(last.tag.starts_with(&control), "{}", last.tag);
+        }
+        assert_eq!(schedules(Vec::new(), 2, &mut Random(7)).len(), 0);
+        assert_eq!(
+            schedules(vec![(0, vec![run("c0-0".to_owned())])], 4, &mut Random(7)).len(),
+            1,
+            "no empty schedule"
+        );
     }
 
     #[test]
