@@ -64,8 +64,9 @@ pub struct Verification {
 /// The check copy as the verdict stage hands it over.
 #[derive(Debug, Clone)]
 pub enum Check {
-    /// Made and built: its test executable (which ran the scenarios).
-    Built(copy::Made, PathBuf),
+    /// Made and built: its test executable (which ran the scenarios), and
+    /// the check's first phase when it ran beside them ([`ahead`]).
+    Built(copy::Made, PathBuf, Option<Ahead>),
     /// Made, not built yet: built only when an intent is left to check.
     Made(copy::Made),
     /// Why no copy could be made or built, in plain words.
@@ -114,15 +115,14 @@ pub fn verify(
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
     let built = match check {
-        Check::Built(made, executable) => Ok((made, executable)),
-        Check::Made(made) => {
-            copy::build(&made, target_dir, limits, None).map(|(executable, _)| (made, executable))
-        }
+        Check::Built(made, executable, ahead) => Ok((made, executable, ahead)),
+        Check::Made(made) => copy::build(&made, target_dir, limits, None)
+            .map(|(executable, _)| (made, executable, None)),
         Check::Unavailable(why) => Err(why),
     };
-    match built
-        .and_then(|(made, executable)| mutation_check(spec, &made, &executable, results, limits))
-    {
+    match built.and_then(|(made, executable, ahead)| {
+        mutation_check(spec, &made, &executable, ahead, results, limits)
+    }) {
         Ok(unpinned) => verification.unpinned = unpinned,
         Err(why) => verification.unavailable = Some(why),
     }
@@ -142,10 +142,32 @@ fn fail_closed(results: &mut [IntentResult], verification: &Verification) {
     }
 }
 
-/// One passing intent under check.
+/// The first phase of the check (every intent as it is, and its twins,
+/// no mutant active) run for every intent before the scenarios' results
+/// are known, beside the scenarios' run: its outcomes, or why it could
+/// not run. Made by [`ahead`] only.
+#[derive(Debug, Clone)]
+pub struct Ahead(Result<Vec<Outcome>, String>);
+
+/// Runs the first phase of the check of `made` (built as `executable`)
+/// for every intent of `spec`, as if each had passed, so that it can run
+/// beside the scenarios' run; the check then reads the outcomes of the
+/// intents that did pass. `None` on a system with one core, where it
+/// would only add runs.
+pub fn ahead(spec: &Spec, made: &copy::Made, executable: &Path, limits: Limits) -> Option<Ahead> {
+    (processes() > 1).then(|| {
+        let runs = first_runs(&entries(spec, None));
+        Ahead(run_phase(&made.copy, executable, &runs, limits))
+    })
+}
+
+/// One intent under check (a passing one, or any when run [`ahead`]).
 struct Entry<'s> {
     /// Index in the results.
     result: usize,
+    /// Index among the intents of the spec, which names its runs in the
+    /// first phase, run ahead or not.
+    index: usize,
     feature: &'s Feature,
     keywords: Keywords,
     intent: &'s Intent,
@@ -158,26 +180,21 @@ fn mutation_check(
     spec: &Spec,
     made: &copy::Made,
     executable: &Path,
+    ahead: Option<Ahead>,
     results: &mut [IntentResult],
     limits: Limits,
 ) -> Result<Vec<String>, String> {
     let (copy, instrumented) = (&made.copy, &made.instrumented);
-    let entries = entries(spec, results);
+    let entries = entries(spec, Some(results));
     let mut random = Random::new()?;
 
-    // Phase 1: each intent as it is, and its twins, no mutant active.
-    let tag = |e: usize, twin: Option<usize>| match twin {
-        None => format!("wow-{e}"),
-        Some(t) => format!("wow-{e}-twin-{t}"),
+    // Phase 1: each intent as it is, and its twins, no mutant active. When
+    // it ran ahead and could not finish, the passing intents run again on
+    // their own: a failing one may be what stopped it.
+    let first = match ahead {
+        Some(Ahead(Ok(outcomes))) => outcomes,
+        _ => run_phase(copy, executable, &first_runs(&entries), limits)?,
     };
-    let mut runs = Vec::new();
-    for (e, entry) in entries.iter().enumerate() {
-        runs.push(entry.run(tag(e, None), &entry.intent.steps, 0));
-        for (t, twin) in entry.twins.iter().enumerate() {
-            runs.push(entry.run(tag(e, Some(t)), &twin.steps, 0));
-        }
-    }
-    let first = run_phase(copy, executable, &runs, limits)?;
 
     // Phase 2: each intent whose base run agrees with the scenarios' run,
     // under every mutant of the code it reached, controls mixed in; the
@@ -187,7 +204,7 @@ fn mutation_check(
     let mut examined = Vec::new();
     for (e, entry) in entries.iter().enumerate() {
         let result = &mut results[entry.result];
-        let Some(base) = find(&first, &tag(e, None)) else {
+        let Some(base) = find(&first, &first_tag(entry.index, None)) else {
             unverified(result, "the check did not report this scenario");
             continue;
         };
@@ -202,7 +219,7 @@ fn mutation_check(
             continue;
         }
         let twin_outcomes: Option<Vec<Outcome>> = (0..entry.twins.len())
-            .map(|t| find(&first, &tag(e, Some(t))).cloned())
+            .map(|t| find(&first, &first_tag(entry.index, Some(t))).cloned())
             .collect();
         let Some(twin_outcomes) = twin_outcomes else {
             unverified(
@@ -326,8 +343,30 @@ fn conclude(
     apply(result, entry.intent, instrumented, &verdict);
 }
 
-/// The passing intents of `results`, with their twins.
-fn entries<'s>(spec: &'s Spec, results: &[IntentResult]) -> Vec<Entry<'s>> {
+/// The tag of the first phase's run of the intent number `index` of the
+/// spec, or of its twin number `twin`.
+fn first_tag(index: usize, twin: Option<usize>) -> String {
+    match twin {
+        None => format!("wow-{index}"),
+        Some(t) => format!("wow-{index}-twin-{t}"),
+    }
+}
+
+/// The first phase's runs of `entries`: each intent, then its twins.
+fn first_runs(entries: &[Entry<'_>]) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for entry in entries {
+        runs.push(entry.run(first_tag(entry.index, None), &entry.intent.steps, 0));
+        for (t, twin) in entry.twins.iter().enumerate() {
+            runs.push(entry.run(first_tag(entry.index, Some(t)), &twin.steps, 0));
+        }
+    }
+    runs
+}
+
+/// The passing intents of `results`, with their twins; every intent of
+/// `spec` without `results`.
+fn entries<'s>(spec: &'s Spec, results: Option<&[IntentResult]>) -> Vec<Entry<'s>> {
     spec.features
         .iter()
         .flat_map(|feature| {
@@ -337,16 +376,21 @@ fn entries<'s>(spec: &'s Spec, results: &[IntentResult]) -> Vec<Entry<'s>> {
                 .iter()
                 .map(move |intent| (feature, keywords.clone(), intent))
         })
-        .filter_map(|(feature, keywords, intent)| {
-            let result = results
-                .iter()
-                .position(|r| r.id == intent.id && r.status == Status::Passed)?;
+        .enumerate()
+        .filter_map(|(index, (feature, keywords, intent))| {
+            let result = match results {
+                Some(results) => results
+                    .iter()
+                    .position(|r| r.id == intent.id && r.status == Status::Passed)?,
+                None => index,
+            };
             let twins = twins::twins(intent, &keywords)
                 .into_iter()
                 .filter(|twin| !twins::restates_earlier_value(intent, twin))
                 .collect();
             Some(Entry {
                 result,
+                index,
                 feature,
                 keywords,
                 intent,
@@ -715,6 +759,27 @@ mod tests {
             1,
             "no empty schedule"
         );
+    }
+
+    #[test]
+    fn a_first_phase_run_ahead_names_each_intent_as_the_check_looks_it_up() {
+        let (_dir, spec) = spec(BANK);
+        let mut results: Vec<IntentResult> = spec.intents().map(|i| i.not_run("")).collect();
+        // Results in another order than the spec's: the runs are named by
+        // the spec's order all the same.
+        results.reverse();
+        results[0].status = Status::Passed;
+        let all = entries(&spec, None);
+        let passing = entries(&spec, Some(&results));
+        assert_eq!(passing.len(), 1);
+        let ahead = first_runs(&all);
+        let own = first_runs(&passing);
+        for run in &own {
+            let twin = ahead.iter().find(|r| r.tag == run.tag).expect("run ahead");
+            assert_eq!(twin.feature, run.feature, "{}", run.tag);
+        }
+        assert_eq!(passing[0].intent.id, results[0].id);
+        assert_eq!(all[passing[0].index].intent.id, passing[0].intent.id);
     }
 
     #[test]
