@@ -11,7 +11,9 @@
 //! ([`vacuity::copy`]) is built first, and its executable, with no mutant
 //! active, runs the scenarios of the prototype's own `features/` in the
 //! prototype's folder through the prototype's own harness code, its results
-//! read from the block framed by a fresh nonce as for any run. The
+//! read from the block framed by a fresh nonce as for any run; on a system
+//! with more than one core, the honesty check's first phase runs beside
+//! them, for every intent ([`vacuity::ahead`]). The
 //! prototype itself is built only when the copy cannot stand in for it
 //! (it could not be made, a lint level was weakened, the prototype has
 //! extra crates) or does not build: then rustc's errors point at the
@@ -103,8 +105,16 @@ pub fn evaluate(
             match copy::build(&made, target_dir, limits, Some(counter(progress))) {
                 Ok((executable, build_ms)) => {
                     progress.phase(&format!("{round}running the scenarios"));
-                    let run = cargo::run(spec, &prototype.dir, &executable, limits)?;
-                    let check = Check::Built(made, executable);
+                    // The check's first phase runs beside the scenarios, for
+                    // every intent since which pass is not known yet.
+                    let (run, ahead) = std::thread::scope(|scope| {
+                        let ahead =
+                            scope.spawn(|| vacuity::ahead(spec, &made, &executable, limits));
+                        let run = cargo::run(spec, &prototype.dir, &executable, limits);
+                        (run, ahead.join().ok().flatten())
+                    });
+                    let run = run?;
+                    let check = Check::Built(made, executable, ahead);
                     return Ok(verdicts(
                         spec,
                         &prototype.layout(),

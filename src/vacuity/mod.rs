@@ -15,7 +15,9 @@
 //! under every mutant of the code it reached, with control runs of no
 //! mutant mixed in at random places (the last run of each intent being
 //! one), so that a failure steps cause by themselves is not taken for a
-//! mutant's doing. An intent is verified when a mutant
+//! mutant's doing; the intents are shared out among check processes that
+//! run side by side, one per core, every run of an intent in the same
+//! process. An intent is verified when a mutant
 //! makes it fail and every twin fails; hollow when it survives every mutant,
 //! reaches nothing a mutant changes, or a twin passes. A check that cannot
 //! be made, built or run, or whose results are missing or inconsistent,
@@ -62,8 +64,9 @@ pub struct Verification {
 /// The check copy as the verdict stage hands it over.
 #[derive(Debug, Clone)]
 pub enum Check {
-    /// Made and built: its test executable (which ran the scenarios).
-    Built(copy::Made, PathBuf),
+    /// Made and built: its test executable (which ran the scenarios), and
+    /// the check's first phase when it ran beside them ([`ahead`]).
+    Built(copy::Made, PathBuf, Option<Ahead>),
     /// Made, not built yet: built only when an intent is left to check.
     Made(copy::Made),
     /// Why no copy could be made or built, in plain words.
@@ -119,15 +122,14 @@ pub fn verify(
     progress.phase("checking that the passing intents depend on the prototype");
     let started = Instant::now();
     let built = match check {
-        Check::Built(made, executable) => Ok((made, executable)),
-        Check::Made(made) => {
-            copy::build(&made, target_dir, limits, None).map(|(executable, _)| (made, executable))
-        }
+        Check::Built(made, executable, ahead) => Ok((made, executable, ahead)),
+        Check::Made(made) => copy::build(&made, target_dir, limits, None)
+            .map(|(executable, _)| (made, executable, None)),
         Check::Unavailable(why) => Err(why),
     };
-    match built
-        .and_then(|(made, executable)| mutation_check(spec, &made, &executable, results, limits))
-    {
+    match built.and_then(|(made, executable, ahead)| {
+        mutation_check(spec, &made, &executable, ahead, results, limits)
+    }) {
         Ok(unpinned) => verification.unpinned = unpinned,
         Err(why) => verification.unavailable = Some(why),
     }
@@ -147,12 +149,34 @@ fn fail_closed(results: &mut [IntentResult], verification: &Verification) {
     }
 }
 
-/// One passing intent under check.
+/// The first phase of the check (every intent as it is, and its twins,
+/// no mutant active) run for every intent before the scenarios' results
+/// are known, beside the scenarios' run: its outcomes, or why it could
+/// not run. Made by [`ahead`] only.
+#[derive(Debug, Clone)]
+pub struct Ahead(Result<Vec<Outcome>, String>);
+
+/// Runs the first phase of the check of `made` (built as `executable`)
+/// for every intent of `spec`, as if each had passed, so that it can run
+/// beside the scenarios' run; the check then reads the outcomes of the
+/// intents that did pass. `None` on a system with one core, where it
+/// would only add runs.
+pub fn ahead(spec: &Spec, made: &copy::Made, executable: &Path, limits: Limits) -> Option<Ahead> {
+    (processes() > 1).then(|| {
+        let runs = first_runs(&entries(spec, None, &made.layout));
+        Ahead(run_phase(&made.copy, executable, &runs, limits))
+    })
+}
+
+/// One intent under check (a passing one, or any when run [`ahead`]).
 struct Entry<'s> {
     /// Index in the results.
     result: usize,
     /// The `World` that runs it.
     world: String,
+    /// Index among the intents of the spec, which names its runs in the
+    /// first phase, run ahead or not.
+    index: usize,
     feature: &'s Feature,
     keywords: Keywords,
     intent: &'s Intent,
@@ -165,34 +189,31 @@ fn mutation_check(
     spec: &Spec,
     made: &copy::Made,
     executable: &Path,
+    ahead: Option<Ahead>,
     results: &mut [IntentResult],
     limits: Limits,
 ) -> Result<Vec<String>, String> {
     let (copy, instrumented) = (&made.copy, &made.instrumented);
-    let entries = entries(spec, results, &made.layout);
+    let entries = entries(spec, Some(results), &made.layout);
     let mut random = Random::new()?;
 
-    // Phase 1: each intent as it is, and its twins, no mutant active.
-    let tag = |e: usize, twin: Option<usize>| match twin {
-        None => format!("wow-{e}"),
-        Some(t) => format!("wow-{e}-twin-{t}"),
+    // Phase 1: each intent as it is, and its twins, no mutant active. When
+    // it ran ahead and could not finish, the passing intents run again on
+    // their own: a failing one may be what stopped it.
+    let first = match ahead {
+        Some(Ahead(Ok(outcomes))) => outcomes,
+        _ => run_phase(copy, executable, &first_runs(&entries), limits)?,
     };
-    let mut runs = Vec::new();
-    for (e, entry) in entries.iter().enumerate() {
-        runs.push(entry.run(tag(e, None), &entry.intent.steps, 0));
-        for (t, twin) in entry.twins.iter().enumerate() {
-            runs.push(entry.run(tag(e, Some(t)), &twin.steps, 0));
-        }
-    }
-    let first = run_phase(copy, executable, &runs, limits)?;
 
     // Phase 2: each intent whose base run agrees with the scenarios' run,
-    // under every mutant of the code it reached, controls mixed in.
+    // under every mutant of the code it reached, controls mixed in; the
+    // intents are shared out among processes that run side by side, each
+    // intent's runs all in one of them.
     let mut runs = Vec::new();
     let mut examined = Vec::new();
     for (e, entry) in entries.iter().enumerate() {
         let result = &mut results[entry.result];
-        let Some(base) = find(&first, &tag(e, None)) else {
+        let Some(base) = find(&first, &first_tag(entry.index, None)) else {
             unverified(result, "the check did not report this scenario");
             continue;
         };
@@ -207,7 +228,7 @@ fn mutation_check(
             continue;
         }
         let twin_outcomes: Option<Vec<Outcome>> = (0..entry.twins.len())
-            .map(|t| find(&first, &tag(e, Some(t))).cloned())
+            .map(|t| find(&first, &first_tag(entry.index, Some(t))).cloned())
             .collect();
         let Some(twin_outcomes) = twin_outcomes else {
             unverified(
@@ -237,25 +258,20 @@ fn mutation_check(
             continue;
         }
         let planned = mutation::plan(instrumented, &base.coverage);
+        let mut ours = Vec::new();
         for mutant in &planned {
-            runs.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
+            ours.push(entry.run(format!("m{e}-{mutant}"), &entry.intent.steps, *mutant));
         }
         // A control per eight mutants, at least one: a step that counts
         // its runs cannot tell which one changes nothing.
         for c in 0..=planned.len() / 8 {
-            runs.push(entry.run(format!("c{e}-{c}"), &entry.intent.steps, 0));
+            ours.push(entry.run(format!("c{e}-{c}"), &entry.intent.steps, 0));
         }
+        runs.push((e, ours));
         examined.push((e, planned.len(), twin_outcomes));
     }
-    random.shuffle(&mut runs);
-    for (e, _, _) in &examined {
-        last_is_control(&mut runs, *e);
-    }
-    let second = if runs.is_empty() {
-        Vec::new()
-    } else {
-        run_phase(copy, executable, &runs, limits)?
-    };
+    let schedules = schedules(runs, processes(), &mut random);
+    let second = run_phases(copy, executable, &schedules, limits)?;
     for (e, planned, twin_outcomes) in examined {
         conclude(
             &entries[e],
@@ -336,11 +352,32 @@ fn conclude(
     apply(result, entry.intent, instrumented, &verdict);
 }
 
+/// The tag of the first phase's run of the intent number `index` of the
+/// spec, or of its twin number `twin`.
+fn first_tag(index: usize, twin: Option<usize>) -> String {
+    match twin {
+        None => format!("wow-{index}"),
+        Some(t) => format!("wow-{index}-twin-{t}"),
+    }
+}
+
+/// The first phase's runs of `entries`: each intent, then its twins.
+fn first_runs(entries: &[Entry<'_>]) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for entry in entries {
+        runs.push(entry.run(first_tag(entry.index, None), &entry.intent.steps, 0));
+        for (t, twin) in entry.twins.iter().enumerate() {
+            runs.push(entry.run(first_tag(entry.index, Some(t)), &twin.steps, 0));
+        }
+    }
+    runs
+}
+
 /// The passing intents of `results`, with their twins and the `World` of
-/// `layout` that runs them.
+/// `layout` that runs them; every intent of `spec` without `results`.
 fn entries<'s>(
     spec: &'s Spec,
-    results: &[IntentResult],
+    results: Option<&[IntentResult]>,
     layout: &crate::shard::Layout,
 ) -> Vec<Entry<'s>> {
     spec.features
@@ -352,10 +389,14 @@ fn entries<'s>(
                 .iter()
                 .map(move |intent| (feature, keywords.clone(), intent))
         })
-        .filter_map(|(feature, keywords, intent)| {
-            let result = results
-                .iter()
-                .position(|r| r.id == intent.id && r.status == Status::Passed)?;
+        .enumerate()
+        .filter_map(|(index, (feature, keywords, intent))| {
+            let result = match results {
+                Some(results) => results
+                    .iter()
+                    .position(|r| r.id == intent.id && r.status == Status::Passed)?,
+                None => index,
+            };
             let twins = twins::twins(intent, &keywords)
                 .into_iter()
                 .filter(|twin| !twins::restates_earlier_value(intent, twin))
@@ -363,6 +404,7 @@ fn entries<'s>(
             Some(Entry {
                 result,
                 world: layout.world_of(&feature.rel),
+                index,
                 feature,
                 keywords,
                 intent,
@@ -388,6 +430,73 @@ impl Entry<'_> {
             world: self.world.clone(),
         }
     }
+}
+
+/// How many check processes may run side by side: one per core the
+/// system gives wow, at most four (each holds a test executable and its
+/// scenarios in memory).
+fn processes() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// The runs of each intent (`(e, runs)`) shared out among at most `count`
+/// schedules of about as many runs each, all the runs of an intent in one
+/// schedule; each schedule shuffled, then the last run of each of its
+/// intents made a control ([`last_is_control`]). No schedule is empty.
+fn schedules(
+    mut intents: Vec<(usize, Vec<Run>)>,
+    count: usize,
+    random: &mut Random,
+) -> Vec<Vec<Run>> {
+    // The largest first, each to the schedule with the fewest runs so far.
+    intents.sort_by_key(|(_, runs)| std::cmp::Reverse(runs.len()));
+    let mut shared: Vec<(Vec<usize>, Vec<Run>)> = vec![(Vec::new(), Vec::new()); count.max(1)];
+    for (e, runs) in intents {
+        if let Some((es, all)) = shared.iter_mut().min_by_key(|(_, all)| all.len()) {
+            es.push(e);
+            all.extend(runs);
+        }
+    }
+    shared
+        .into_iter()
+        .filter(|(_, runs)| !runs.is_empty())
+        .map(|(es, mut runs)| {
+            random.shuffle(&mut runs);
+            for e in es {
+                last_is_control(&mut runs, e);
+            }
+            runs
+        })
+        .collect()
+}
+
+/// Runs each of `schedules` in a check process of its own, side by side:
+/// their outcomes together, or why one could not run ([`run_phase`]).
+fn run_phases(
+    copy: &Prototype,
+    executable: &Path,
+    schedules: &[Vec<Run>],
+    limits: Limits,
+) -> Result<Vec<Outcome>, String> {
+    let ran: Vec<Result<Vec<Outcome>, String>> = std::thread::scope(|scope| {
+        let running: Vec<_> = schedules
+            .iter()
+            .map(|runs| scope.spawn(move || run_phase(copy, executable, runs, limits)))
+            .collect();
+        running
+            .into_iter()
+            .map(|thread| {
+                thread.join().unwrap_or_else(|_| {
+                    Err("the check could not run: a thread running it stopped".to_owned())
+                })
+            })
+            .collect()
+    });
+    let mut outcomes = Vec::new();
+    for outcomes_of_one in ran {
+        outcomes.extend(outcomes_of_one?);
+    }
+    Ok(outcomes)
 }
 
 /// Moves a control of intent `e` to the place of its last run: a step
@@ -625,6 +734,72 @@ mod tests {
         last_is_control(&mut runs, 1);
         let tags: Vec<&str> = runs.iter().map(|r| r.tag.as_str()).collect();
         assert_eq!(tags, ["m1-5", "m1-4", "m12-3", "c1-0"]);
+    }
+
+    #[test]
+    fn the_runs_of_an_intent_stay_in_one_schedule_and_end_with_a_control() {
+        let run = |tag: String| Run {
+            tag,
+            mutant: 1,
+            world: String::new(),
+            feature: String::new(),
+        };
+        let intents: Vec<(usize, Vec<Run>)> = [(0, 17), (1, 9), (2, 9), (3, 1)]
+            .into_iter()
+            .map(|(e, mutants)| {
+                let mut runs: Vec<Run> = (1..=mutants).map(|m| run(format!("m{e}-{m}"))).collect();
+                runs.extend((0..=mutants / 8).map(|c| run(format!("c{e}-{c}"))));
+                (e, runs)
+            })
+            .collect();
+        let total: usize = intents.iter().map(|(_, runs)| runs.len()).sum();
+        let shared = schedules(intents, 2, &mut Random(7));
+        assert_eq!(shared.len(), 2);
+        assert_eq!(shared.iter().map(Vec::len).sum::<usize>(), total);
+        let sizes: Vec<usize> = shared.iter().map(Vec::len).collect();
+        assert!(sizes.iter().all(|&n| n >= total / 3), "{sizes:?}");
+        for e in 0..4 {
+            let (mutant, control) = (format!("m{e}-"), format!("c{e}-"));
+            let holding: Vec<&Vec<Run>> = shared
+                .iter()
+                .filter(|runs| runs.iter().any(|r| r.tag.starts_with(&mutant)))
+                .collect();
+            assert_eq!(holding.len(), 1, "intent {e} in one schedule");
+            let last = holding[0]
+                .iter()
+                .rev()
+                .find(|r| r.tag.starts_with(&mutant) || r.tag.starts_with(&control))
+                .expect("runs");
+            assert!(last.tag.starts_with(&control), "{}", last.tag);
+        }
+        assert_eq!(schedules(Vec::new(), 2, &mut Random(7)).len(), 0);
+        assert_eq!(
+            schedules(vec![(0, vec![run("c0-0".to_owned())])], 4, &mut Random(7)).len(),
+            1,
+            "no empty schedule"
+        );
+    }
+
+    #[test]
+    fn a_first_phase_run_ahead_names_each_intent_as_the_check_looks_it_up() {
+        let (_dir, spec) = spec(BANK);
+        let mut results: Vec<IntentResult> = spec.intents().map(|i| i.not_run("")).collect();
+        // Results in another order than the spec's: the runs are named by
+        // the spec's order all the same.
+        results.reverse();
+        results[0].status = Status::Passed;
+        let single = crate::shard::Layout::default();
+        let all = entries(&spec, None, &single);
+        let passing = entries(&spec, Some(&results), &single);
+        assert_eq!(passing.len(), 1);
+        let ahead = first_runs(&all);
+        let own = first_runs(&passing);
+        for run in &own {
+            let twin = ahead.iter().find(|r| r.tag == run.tag).expect("run ahead");
+            assert_eq!(twin.feature, run.feature, "{}", run.tag);
+        }
+        assert_eq!(passing[0].intent.id, results[0].id);
+        assert_eq!(all[passing[0].index].intent.id, passing[0].intent.id);
     }
 
     #[test]
