@@ -6,7 +6,7 @@
 #   the same after an edit      plain cargo after touching the prototype's sources (rebuild + run),
 #                               the work of one round
 #   wow test                    the same work through wow (build check, run, honesty check, report)
-#   the same after a change     plain cargo after a line is added to `src/lib.rs` (a change of
+#   the same after a change     plain cargo after a line is added to `src/banking.rs` (a change of
 #                               content, which cargo and wow both see)
 #   wow test after a change     the same change through wow: a round's work, model time excluded
 #   wow run (replay)            the whole pipeline with the recorded replies, so model time is ~0:
@@ -26,10 +26,10 @@ cargo_edit=$(cd generated/features && time_it sh -c 'touch src/*.rs tests/steps.
 wow_test=$(time_it "$wow" --quiet test generated/features)
 # Each run adds a line: the sources change every time, for cargo and wow alike.
 # The file is put back afterwards (`wow run` keeps hand edits from being overwritten).
-cp generated/features/src/lib.rs lib.rs.kept
-cargo_change=$(cd generated/features && time_it sh -c 'echo "// a change" >>src/lib.rs && CARGO_TARGET_DIR="$WOW_TARGET_DIR" cargo test --test intents')
-wow_change=$(time_it sh -c 'echo "// a change" >>generated/features/src/lib.rs && "$0" --quiet test generated/features' "$wow")
-cp lib.rs.kept generated/features/src/lib.rs
+cp generated/features/src/banking.rs banking.rs.kept
+cargo_change=$(cd generated/features && time_it sh -c 'echo "// a change" >>src/banking.rs && CARGO_TARGET_DIR="$WOW_TARGET_DIR" cargo test --test intents')
+wow_change=$(time_it sh -c 'echo "// a change" >>generated/features/src/banking.rs && "$0" --quiet test generated/features' "$wow")
+mv banking.rs.kept generated/features/src/banking.rs
 wow_run=$(time_it "$wow" --quiet run)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print a / b}'; }
 
