@@ -395,6 +395,26 @@ fn complete_all(
         .collect()
 }
 
+/// Files as a prompt lists them: `(path, text)`.
+type Listed = Vec<(String, String)>;
+
+/// The files of `part` a prompt sends whole, and its outlined ones, by
+/// `focus`.
+fn focused(part: &Part, files: &Files, focus: &crate::audit::outline::Focus) -> (Listed, Listed) {
+    let whole = files
+        .iter()
+        .filter(|(p, _)| owns(part, p) && focus.whole.contains(*p))
+        .map(|(p, c)| (p.clone(), c.clone()))
+        .collect();
+    let outlines = focus
+        .outlines
+        .iter()
+        .filter(|(p, _)| owns(part, p))
+        .cloned()
+        .collect();
+    (whole, outlines)
+}
+
 /// The first round's kind, starting files and calls. A generation starts
 /// from nothing: files of an earlier prototype are not carried over unless
 /// the reply sends them again; every part gets a call. An edit calls the
@@ -450,17 +470,7 @@ fn first_round(
                     .any(|i| runs(part, i) && touched.contains(&i.id))
                     || part.is_none()
                 {
-                    let list: Vec<(String, String)> = files
-                        .iter()
-                        .filter(|(p, _)| owns(part, p) && focus.whole.contains(*p))
-                        .map(|(p, c)| (p.clone(), c.clone()))
-                        .collect();
-                    let outlines: Vec<(String, String)> = focus
-                        .outlines
-                        .iter()
-                        .filter(|(p, _)| owns(part, p))
-                        .cloned()
-                        .collect();
+                    let (list, outlines) = focused(part, &files, &focus);
                     prompt::edit(&spec_of(spec, part), &changes, &list, &outlines)
                 } else {
                     continue;
@@ -963,18 +973,7 @@ fn next_calls(
         if problems[index].is_empty() || !open(part) {
             continue;
         }
-        let files: Vec<(String, String)> = round
-            .files
-            .iter()
-            .filter(|(p, _)| owns(part, p) && focus.whole.contains(*p))
-            .map(|(p, c)| (p.clone(), c.clone()))
-            .collect();
-        let outlines: Vec<(String, String)> = focus
-            .outlines
-            .iter()
-            .filter(|(p, _)| owns(part, p))
-            .cloned()
-            .collect();
+        let (files, outlines) = focused(part, &round.files, &focus);
         let prompt = prompt::repair(
             &spec_of(spec, part),
             round.number,

@@ -122,13 +122,7 @@ impl Layout {
             .features
             .iter()
             .map(|feature| {
-                let base = module_name(&feature.rel);
-                let mut module = base.clone();
-                let mut n = 2;
-                while !taken.insert(module.clone()) {
-                    module = format!("{base}_{n}");
-                    n += 1;
-                }
+                let module = unique_module(&feature.rel, &mut taken);
                 Shard {
                     module,
                     features: vec![feature.rel.clone()],
@@ -168,13 +162,7 @@ impl Layout {
             if shards.iter().any(|s| s.features.contains(&feature.rel)) {
                 continue;
             }
-            let base = module_name(&feature.rel);
-            let mut module = base.clone();
-            let mut n = 2;
-            while !taken.insert(module.clone()) {
-                module = format!("{base}_{n}");
-                n += 1;
-            }
+            let module = unique_module(&feature.rel, &mut taken);
             added.push(module.clone());
             shards.push(Shard {
                 module,
@@ -316,6 +304,19 @@ impl Layout {
             .flat_map(|s| s.features.iter().map(|f| (f.clone(), s.module.clone())))
             .collect()
     }
+}
+
+/// The module name of the feature at `rel` ([`module_name`]), with `_2`,
+/// `_3`, … when it is `taken` already; taken from then on.
+fn unique_module(rel: &str, taken: &mut BTreeSet<String>) -> String {
+    let base = module_name(rel);
+    let mut module = base.clone();
+    let mut n = 2;
+    while !taken.insert(module.clone()) {
+        module = format!("{base}_{n}");
+        n += 1;
+    }
+    module
 }
 
 /// A module name for the feature at `rel`: its file name without the
