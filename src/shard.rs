@@ -15,7 +15,7 @@
 //! and `tests/steps.rs` of a sharded prototype are the tool's: they only
 //! declare the modules ([`Layout::joined`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -295,14 +295,6 @@ impl Layout {
         self.of_feature(rel)
             .map(|s| s.module.clone())
             .unwrap_or_default()
-    }
-
-    /// The shards' modules by feature, for reports: feature path → module.
-    pub fn modules(&self) -> BTreeMap<String, String> {
-        self.shards
-            .iter()
-            .flat_map(|s| s.features.iter().map(|f| (f.clone(), s.module.clone())))
-            .collect()
     }
 }
 
