@@ -285,15 +285,7 @@ fn parts(layout: &Layout) -> Vec<Part> {
 
 /// Whether `path` is one of `part`'s files.
 fn owns(part: &Part, path: &str) -> bool {
-    match part {
-        None => true,
-        Some(shard) => {
-            let layout = Layout {
-                shards: vec![shard.clone()],
-            };
-            layout.of_file(path).is_some()
-        }
-    }
+    part.as_ref().is_none_or(|shard| shard.owns(path))
 }
 
 /// Whether `part` runs `intent`.

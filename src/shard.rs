@@ -36,6 +36,22 @@ pub struct Shard {
     pub features: Vec<String>,
 }
 
+impl Shard {
+    /// Whether the model-owned file at `path` is this shard's:
+    /// `src/<module>.rs`, `src/<module>/…`, `tests/steps/<module>.rs` or
+    /// `tests/steps/<module>/…`.
+    pub fn owns(&self, path: &str) -> bool {
+        let Some(rest) = path
+            .strip_prefix("src/")
+            .or_else(|| path.strip_prefix("tests/steps/"))
+        else {
+            return false;
+        };
+        rest.strip_prefix(self.module.as_str())
+            .is_some_and(|tail| tail == ".rs" || tail.starts_with('/'))
+    }
+}
+
 /// How the prototype is split between model calls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
@@ -211,18 +227,9 @@ impl Layout {
             .find(|s| s.features.iter().any(|f| f == rel))
     }
 
-    /// The shard a model-owned file belongs to: `src/<module>.rs`,
-    /// `src/<module>/…`, `tests/steps/<module>.rs` or `tests/steps/<module>/…`.
+    /// The shard a model-owned file belongs to ([`Shard::owns`]).
     pub fn of_file(&self, path: &str) -> Option<&Shard> {
-        let rest = path
-            .strip_prefix("src/")
-            .or_else(|| path.strip_prefix("tests/steps/"))?;
-        let head = rest.split('/').next()?;
-        let module = head.strip_suffix(".rs").unwrap_or(head);
-        if head.len() != module.len() && rest.contains('/') {
-            return None;
-        }
-        self.shards.iter().find(|s| s.module == module)
+        self.shards.iter().find(|s| s.owns(path))
     }
 
     /// The tool's `src/lib.rs` and `tests/steps.rs` of a sharded

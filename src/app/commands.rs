@@ -43,7 +43,7 @@ pub fn run(options: &Run, progress: &Progress) -> Result<u8, Error> {
         &workspace,
         &repair::Start::Generate,
         options.model.jobs,
-        is_replay.then_some(&*llm),
+        is_replay,
     )?;
     super::record_sources(&workspace)?;
     let warming = super::warm::start(&workspace, progress);
@@ -293,18 +293,18 @@ pub type Publish<'a> = dyn Fn(&Report, &Workspace, Option<&Path>) + 'a;
 /// Decides how the prototype is split between model calls and keeps it
 /// with the prototype ([`crate::shard`]): a generation is sharded when
 /// there are several features and `jobs` allows more than one call; a
-/// replay (`replay` given) keeps the layout it was recorded with; an edit
+/// replay (`replayed`) keeps the layout it was recorded with; an edit
 /// keeps the prototype's layout, brought to the current features.
 fn lay_out(
     workspace: &Workspace,
     start: &repair::Start,
     jobs: usize,
-    replay: Option<&dyn Llm>,
+    replayed: bool,
 ) -> Result<(), Error> {
     let prototype = &workspace.prototype;
-    let layout = match (start, replay) {
+    let layout = match (start, replayed) {
         (repair::Start::Edit { .. }, _) => prototype.layout().follow(&workspace.spec).0,
-        (repair::Start::Generate, Some(_)) => {
+        (repair::Start::Generate, true) => {
             let recorded = replay::Replay::open(&prototype.dir, &workspace.spec)
                 .is_ok_and(|r| r.exchanges().iter().any(|e| e.prompt.shard.is_some()));
             if recorded {
@@ -313,7 +313,7 @@ fn lay_out(
                 crate::shard::Layout::default()
             }
         }
-        (repair::Start::Generate, None) => crate::shard::Layout::plan(&workspace.spec, jobs),
+        (repair::Start::Generate, false) => crate::shard::Layout::plan(&workspace.spec, jobs),
     };
     prototype.set_layout(&layout)?;
     Ok(())
@@ -359,7 +359,7 @@ fn watch_once(
     };
     prototype.write_skeleton(&workspace.spec, &workspace.target_dir)?;
     if let Some(start) = &start {
-        lay_out(&workspace, start, options.model.jobs, None)?;
+        lay_out(&workspace, start, options.model.jobs, false)?;
     }
     super::record_sources(&workspace)?;
     let report = match start {

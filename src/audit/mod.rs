@@ -105,67 +105,66 @@ impl Analysis {
         findings
     }
 
+    /// The finding on the step definitions the harness ran with (`steps`,
+    /// as it reported them, [`crate::cargo::results::StepAt`]) that are not
+    /// the definitions read from the model's files: each must be a function
+    /// with `#[given]`, `#[when]` or `#[then]` at the place cucumber gives,
+    /// and only one definition may claim a place. A definition made by a macro, included
+    /// from a file wow did not read, or registered by hand under a borrowed
+    /// place fails this; so does a run that did not report its definitions
+    /// (`None`). At most one finding, concerning every intent.
+    pub(crate) fn unread_steps(
+        &self,
+        steps: Option<&[crate::cargo::results::StepAt]>,
+    ) -> Option<Finding> {
+        let unread = |file: String, line: usize, what: String| Finding {
+            kind: FindingKind::UnreadStep,
+            file,
+            line,
+            message: format!(
+                "{what}: wow cannot read which code it runs, so no scenario counts as verified; write each step definition as a function with `#[given]`, `#[when]` or `#[then]`"
+            ),
+            intents: Vec::new(),
+        };
+        let Some(steps) = steps else {
+            return Some(unread(
+                "tests/intents.rs".to_owned(),
+                1,
+                "the scenarios ran without saying which step definitions they used".to_owned(),
+            ));
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        steps.iter().find_map(|at| {
+            let known = self
+                .model
+                .defs
+                .iter()
+                .any(|d| d.file == at.file && d.line == at.line && d.column == at.column);
+            let first = seen.insert((&at.world, &at.file, at.line, at.column));
+            (!known || !first).then(|| {
+                unread(
+                    at.file.clone(),
+                    at.line,
+                    format!(
+                        "a step definition at `{}:{}:{}` ran that is not one wow read{}",
+                        at.file,
+                        at.line,
+                        at.column,
+                        if first {
+                            ""
+                        } else {
+                            " (two definitions claim this place)"
+                        }
+                    ),
+                )
+            })
+        })
+    }
+
     /// See [`trace`].
     pub(crate) fn traces(&self, spec: &Spec) -> Vec<Vec<Option<CodeRef>>> {
         trace::traces(&self.model, &self.items, spec)
     }
-}
-
-/// The finding on the step definitions the harness ran with (`steps`, as
-/// it reported them, [`crate::cargo::results::StepAt`]) that are not the
-/// definitions read from `files`: each must be a function with `#[given]`,
-/// `#[when]` or `#[then]` at the place cucumber gives, and only one
-/// definition may claim a place. A definition made by a macro, included
-/// from a file wow did not read, or registered by hand under a borrowed
-/// place fails this; so does a run that did not report its definitions
-/// (`None`). At most one finding, concerning every intent.
-pub(crate) fn unread_steps(
-    files: &Files,
-    layout: &Layout,
-    steps: Option<&[crate::cargo::results::StepAt]>,
-) -> Option<Finding> {
-    let unread = |file: String, line: usize, what: String| Finding {
-        kind: FindingKind::UnreadStep,
-        file,
-        line,
-        message: format!(
-            "{what}: wow cannot read which code it runs, so no scenario counts as verified; write each step definition as a function with `#[given]`, `#[when]` or `#[then]`"
-        ),
-        intents: Vec::new(),
-    };
-    let Some(steps) = steps else {
-        return Some(unread(
-            "tests/intents.rs".to_owned(),
-            1,
-            "the scenarios ran without saying which step definitions they used".to_owned(),
-        ));
-    };
-    let model = Analysis::read(files, layout).model;
-    let mut seen = std::collections::BTreeSet::new();
-    steps.iter().find_map(|at| {
-        let known = model
-            .defs
-            .iter()
-            .any(|d| d.file == at.file && d.line == at.line && d.column == at.column);
-        let first = seen.insert((&at.world, &at.file, at.line, at.column));
-        (!known || !first).then(|| {
-            unread(
-                at.file.clone(),
-                at.line,
-                format!(
-                    "a step definition at `{}:{}:{}` ran that is not one wow read{}",
-                    at.file,
-                    at.line,
-                    at.column,
-                    if first {
-                        ""
-                    } else {
-                        " (two definitions claim this place)"
-                    }
-                ),
-            )
-        })
-    })
 }
 
 /// Checks the model-owned `files` against the intents of `spec` (see

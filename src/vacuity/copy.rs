@@ -68,12 +68,21 @@ pub fn make(
             cargo::nonce().map_err(|e| format!("the check copy could not be made: {e}"))?;
         instrument(files, &secret)
     };
-    contents(spec, prototype, &copy, files, &instrumented, target_dir)
-        .and_then(|wanted| sync(&copy.dir, &wanted))
-        .map_err(|e| format!("the check copy could not be written: {e}"))?;
+    let layout = prototype.layout();
+    contents(
+        spec,
+        prototype,
+        &layout,
+        &copy,
+        files,
+        &instrumented,
+        target_dir,
+    )
+    .and_then(|wanted| sync(&copy.dir, &wanted))
+    .map_err(|e| format!("the check copy could not be written: {e}"))?;
     Ok(Made {
         stands_in: !instrumented.weakened && tells_apart(files).is_none(),
-        layout: prototype.layout(),
+        layout,
         copy,
         instrumented,
     })
@@ -248,6 +257,7 @@ fn secret_of(lib: &str) -> Option<String> {
 fn contents(
     spec: &Spec,
     prototype: &Prototype,
+    layout: &crate::shard::Layout,
     copy: &Prototype,
     files: &Files,
     instrumented: &Instrumented,
@@ -275,10 +285,7 @@ fn contents(
         }
     }
     wanted.insert("Cargo.lock".to_owned(), with_futures(&lock, &name));
-    wanted.insert(
-        "tests/intents.rs".to_owned(),
-        check::harness(&prototype.layout()),
-    );
+    wanted.insert("tests/intents.rs".to_owned(), check::harness(layout));
     for (path, content) in files.iter().filter(|(path, _)| !path.starts_with("src/")) {
         wanted.insert(path.clone(), content.clone());
     }

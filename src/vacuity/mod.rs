@@ -89,10 +89,11 @@ pub fn verify(
     limits: Limits,
     progress: &Progress,
 ) -> Verification {
-    let mut findings = audit::check(spec, files, layout);
+    let analysis = audit::Analysis::read(files, layout);
+    let mut findings = analysis.findings(spec);
     // The definitions the harness ran with must be those the audit read.
     if results.iter().any(|r| r.status == Status::Passed) {
-        findings.extend(audit::unread_steps(files, layout, steps));
+        findings.extend(analysis.unread_steps(steps));
     }
     let mut verification = Verification {
         findings,
